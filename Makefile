@@ -1,0 +1,109 @@
+# grr - record and replay debugger for Go programs.
+#
+#   make            build bin/grr
+#   make deps       install missing build/test dependencies (apt-get, as root)
+#   make check      deps + build + unit tests (plain and ASan/UBSan) + e2e
+#   make demo       record and replay the bundled example Go program
+#   make bench      benchmarks; figures go to docs/benchmarks.md
+#   make fuzz       fuzz the trace reader for FUZZ_SECONDS (libFuzzer)
+
+CC      ?= gcc
+VERSION := 0.1.0
+PKGS    := libelf liblz4 capstone libedit
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g \
+	-I. -DGRR_VERSION=\"$(VERSION)\" \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/libdwarf
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldwarf -lm
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+# Flavours: release (bin/grr) and asan (unit tests under ASan + UBSan).
+FLAVOR  ?= release
+ifeq ($(FLAVOR),asan)
+CFLAGS_FLAVOR := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+LDFLAGS_FLAVOR := -fsanitize=address,undefined
+else
+CFLAGS_FLAVOR := -O2
+LDFLAGS_FLAVOR :=
+endif
+CFLAGS  := $(CFLAGS_BASE) $(CFLAGS_FLAVOR) $(EXTRA_CFLAGS)
+LDFLAGS := $(LDFLAGS_FLAVOR)
+B       := build/$(FLAVOR)
+
+# Modules, leaf first.  format/ knows nothing of ptrace; tracee/ is the
+# process-control layer and syscall knowledge shared by recorder and
+# replayer; tools/ holds the grr command's entry point and the subcommands
+# that only read traces.
+FORMAT_SRC   := $(wildcard format/*.c)
+TRACEE_SRC   := $(wildcard tracee/*.c)
+RECORDER_SRC := $(wildcard recorder/*.c)
+REPLAYER_SRC := $(wildcard replayer/*.c)
+TOOLS_SRC    := $(wildcard tools/*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+FORMAT_OBJ   := $(call obj,$(FORMAT_SRC))
+TRACEE_OBJ   := $(call obj,$(TRACEE_SRC))
+RECORDER_OBJ := $(call obj,$(RECORDER_SRC))
+REPLAYER_OBJ := $(call obj,$(REPLAYER_SRC))
+TOOLS_OBJ    := $(call obj,$(TOOLS_SRC))
+LIB_OBJ      := $(FORMAT_OBJ) $(TRACEE_OBJ) $(RECORDER_OBJ) $(REPLAYER_OBJ)
+
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+UNIT_BIN     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps check unit unit-asan e2e demo bench fuzz clean
+all: bin/grr
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libgrr.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/grr: $(TOOLS_OBJ) $(B)/libgrr.a
+	$(CC) $(LDFLAGS) -o $@ $(TOOLS_OBJ) $(B)/libgrr.a $(LDLIBS)
+
+bin/grr: $(B)/grr
+	@mkdir -p bin
+	cp $< $@
+
+$(B)/tests/%: tests/unit/%.c $(B)/libgrr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libgrr.a $(CHECK_LIBS) $(LDLIBS)
+
+deps:
+	@tools/deps.sh
+
+unit: $(UNIT_BIN)
+	@tools/run-unit-tests.sh $(UNIT_BIN)
+
+unit-asan:
+	$(MAKE) FLAVOR=asan unit
+
+e2e: bin/grr
+	@tests/e2e/run.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) unit-asan
+	$(MAKE) e2e
+
+demo: deps
+	$(MAKE) all
+	@tools/demo.sh
+
+bench: deps
+	$(MAKE) all
+	@tools/bench.sh
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@tools/fuzz.sh $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)
