@@ -107,3 +107,19 @@ clean:
 	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- trace format: synthetic traces, benchmark, fuzzing ----
+# synth writes synthetic traces (tests, fuzz seeds); bench_format measures
+# the format library.  Both link the format objects only.
+SYNTH_GEN_OBJ := $(B)/tests/bench/synth_gen.o
+
+$(B)/tests/synth: $(B)/tests/bench/synth.o $(SYNTH_GEN_OBJ) $(FORMAT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/bench_format: $(B)/tests/bench/bench_format.o $(SYNTH_GEN_OBJ) $(FORMAT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# the end-to-end tests feed synthetic traces to grr dump / grr info
+e2e: $(B)/tests/synth

@@ -1,0 +1,120 @@
+/* rec_event.c - ptrace event stops (clone, exec, exit, interrupt/stop) and
+ * threads that are gone. */
+#include "recorder/rec_private.h"
+#include "tracee/task.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+static int on_clone(struct recorder *r, struct rec_thread *t)
+{
+	unsigned long child;
+	if (grr_task_eventmsg(t->tid, &child) < 0)
+		return -1;
+	pid_t parent = t->tid;
+	struct grr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.clone.child_tid = (uint32_t)child;
+	ev.u.clone.flags = t->call.args[0];
+	if (rec_log(r, &ev, parent, GRR_EV_CLONE) < 0)
+		return -1;
+	if (!rec_thread_find(r, (pid_t)child) && !rec_thread_add(r, (pid_t)child, RT_NEW))
+		return -1;
+	/* the parent goes on to its syscall exit */
+	return grr_task_resume_syscall(parent, 0);
+}
+
+static int on_exit_event(struct recorder *r, struct rec_thread *t)
+{
+	unsigned long status = 0;
+	grr_task_eventmsg(t->tid, &status);
+	struct grr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.thread_exit.status = (int32_t)status;
+	if (rec_log(r, &ev, t->tid, GRR_EV_THREAD_EXIT) < 0)
+		return -1;
+	t->state = RT_EXITING;
+	if (r->running == t)
+		r->running = NULL;
+	grr_task_resume_cont(t->tid, 0);
+	return 0;
+}
+
+/* PTRACE_EVENT_STOP: a new thread's first stop, the stop our
+ * PTRACE_INTERRUPT asked for, or a group-stop (job control), which grr
+ * does not keep: the program runs on. */
+static int on_stop_event(struct recorder *r, struct rec_thread *t)
+{
+	struct user_regs_struct regs;
+	if (grr_task_getregs(t->tid, &regs) < 0)
+		return -1;
+	switch (t->state) {
+	case RT_NEW:
+		t->stop_rip = regs.rip;
+		t->stop_rsp = regs.rsp;
+		rec_thread_set_ready(r, t);
+		return 0;
+	case RT_RUNNING:
+		if (t->interrupt_requested && r->running == t) {
+			t->interrupt_requested = false;
+			if (rec_log_anchor(r, t, &regs) < 0)
+				return -1;
+			rec_thread_set_ready(r, t);
+			return 0;
+		}
+		return grr_task_resume_syscall(t->tid, 0);
+	default:
+		return grr_task_resume_syscall(t->tid, 0);
+	}
+}
+
+int rec_on_ptrace_event(struct recorder *r, struct rec_thread *t, int event, int sig)
+{
+	(void)sig;
+	switch (event) {
+	case PTRACE_EVENT_CLONE:
+		return on_clone(r, t);
+	case PTRACE_EVENT_EXIT:
+		return on_exit_event(r, t);
+	case PTRACE_EVENT_STOP:
+		return on_stop_event(r, t);
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		/* the child is released when its own first stop arrives */
+		return grr_task_resume_syscall(t->tid, 0);
+	case PTRACE_EVENT_EXEC:
+		fprintf(stderr, "grr: warning: the program called execve; the recording "
+			"goes on but replay stops at that point\n");
+		rec_log_note(r, t->tid, "execve: a new program image; replay ends here");
+		return grr_task_resume_syscall(t->tid, 0);
+	default:
+		return grr_task_resume_syscall(t->tid, 0);
+	}
+}
+
+void rec_on_thread_gone(struct recorder *r, struct rec_thread *t, int status)
+{
+	if (r->running == t)
+		r->running = NULL;
+	t->state = RT_GONE;
+	if (t->tid != r->pid)
+		return;
+	/* The leader is reported last, when the whole group is gone. */
+	struct grr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	if (WIFSIGNALED(status)) {
+		ev.u.process_exit.how = GRR_EXIT_SIGNAL;
+		ev.u.process_exit.status = WTERMSIG(status);
+		r->exit_status = 128 + WTERMSIG(status);
+	} else {
+		ev.u.process_exit.how = GRR_EXIT_NORMAL;
+		ev.u.process_exit.status = WEXITSTATUS(status);
+		r->exit_status = WEXITSTATUS(status);
+	}
+	if (!r->exited)
+		rec_log(r, &ev, t->tid, GRR_EV_PROCESS_EXIT);
+	r->exited = true;
+}

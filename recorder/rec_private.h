@@ -1,0 +1,113 @@
+/* rec_private.h - the recorder's internal state, shared by the recorder/ files. */
+#ifndef GRR_RECORDER_PRIVATE_H
+#define GRR_RECORDER_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include "format/trace.h"
+#include "recorder/recorder.h"
+#include "tracee/mem.h"
+#include "tracee/sigframe.h"
+#include "tracee/syscalls.h"
+
+enum rec_thread_state {
+	RT_NEW,        /* created by clone; its first stop not seen yet */
+	RT_READY,      /* in a ptrace-stop, waiting for its turn */
+	RT_RUNNING,    /* the one thread executing user code */
+	RT_IN_KERNEL,  /* resumed into a syscall that may block */
+	RT_EXITING,    /* PTRACE_EVENT_EXIT seen */
+	RT_GONE,
+};
+
+#define REC_MAX_MAYWRITE 8
+#define REC_VFORK_STACK 16384
+
+struct rec_thread {
+	pid_t tid;
+	enum rec_thread_state state;
+	bool in_syscall;              /* entry seen, exit not yet */
+	struct grr_syscall_call call; /* the syscall in progress */
+	int pending_sig;              /* to deliver at the next resume */
+	struct grr_sigfix sigfix;     /* a delivery whose frame to normalize */
+	bool interrupt_requested;
+	uint64_t stop_rip, stop_rsp;  /* registers at the last logged stop */
+	uint64_t ready_since;         /* FIFO order among ready threads */
+	struct grr_mem_range maywrite[REC_MAX_MAYWRITE];
+	int nmaywrite;
+	uint8_t *vfork_stack;         /* stack below sp at a CLONE_VM child's creation */
+	uint64_t vfork_sp;
+};
+
+struct rec_sched {
+	bool chaos;
+	uint64_t rng;
+	uint64_t slice_ns;            /* current timeslice */
+	uint64_t ready_counter;
+};
+
+struct recorder {
+	const struct grr_record_opts *opts;
+	pid_t pid;                    /* thread-group leader */
+	struct grr_mem mem;
+	struct grr_writer *w;
+	struct grr_error werr;
+	bool write_failed;
+	struct rec_thread *threads;
+	int nthreads, cap_threads;
+	struct rec_thread *running;   /* may be in user code or in a grace wait */
+	uint64_t slice_end_ns;        /* running may use user code until then */
+	uint64_t grace_end_ns;        /* running in a syscall keeps its turn until then */
+	struct rec_sched sched;
+	uint64_t t0;                  /* monotonic ns at start */
+	uint64_t last_flush_ns;
+	int exit_status;              /* as a shell sees it */
+	bool exited;
+	bool unknown_warned[GRR_MAX_SYSCALL];
+	uint64_t anchors, digest_ns;
+};
+
+uint64_t rec_now_ns(void);
+
+/* rec_threads.c */
+struct rec_thread *rec_thread_find(struct recorder *r, pid_t tid);
+struct rec_thread *rec_thread_add(struct recorder *r, pid_t tid, enum rec_thread_state st);
+int rec_live_threads(const struct recorder *r);
+void rec_thread_set_ready(struct recorder *r, struct rec_thread *t);
+
+/* rec_log.c: appending events (a write failure stops the recording) */
+int rec_log(struct recorder *r, struct grr_event *ev, pid_t tid, uint8_t kind);
+void rec_log_note(struct recorder *r, pid_t tid, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* rec_sched.c */
+void rec_sched_init(struct rec_sched *s, bool chaos, uint64_t seed);
+struct rec_thread *rec_sched_pick(struct recorder *r);
+uint64_t rec_sched_slice(struct rec_sched *s);
+/* Whether a thread leaving a syscall should give way to a ready one. */
+bool rec_sched_switch_at_syscall(struct recorder *r);
+uint64_t rec_sched_grace_ns(struct recorder *r, const struct grr_syscall_call *c);
+
+/* rec_resume.c */
+int rec_resume(struct recorder *r, struct rec_thread *t);
+
+/* rec_syscall.c */
+int rec_on_syscall_stop(struct recorder *r, struct rec_thread *t);
+
+/* rec_signal.c */
+int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig);
+
+/* rec_anchor.c */
+int rec_log_anchor(struct recorder *r, struct rec_thread *t,
+		   const struct user_regs_struct *regs);
+
+/* rec_event.c: ptrace events (clone, exit, exec, stop) */
+int rec_on_ptrace_event(struct recorder *r, struct rec_thread *t, int event, int sig);
+void rec_on_thread_gone(struct recorder *r, struct rec_thread *t, int status);
+
+/* rec_start.c */
+int rec_start(struct recorder *r, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,25 @@
+/* rec_resume.c - letting one thread run user code. */
+#include "recorder/rec_private.h"
+#include "tracee/task.h"
+
+#include <errno.h>
+
+int rec_resume(struct recorder *r, struct rec_thread *t)
+{
+	int sig = t->pending_sig;
+	t->pending_sig = 0;
+	t->state = RT_RUNNING;
+	r->running = t;
+	r->slice_end_ns = rec_now_ns() + rec_sched_slice(&r->sched);
+	if (grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix) < 0) {
+		/* The thread died under us (killed with its process); its exit
+		 * status will come through waitpid. */
+		if (errno == ESRCH) {
+			t->state = RT_EXITING;
+			r->running = NULL;
+			return 0;
+		}
+		return -1;
+	}
+	return 0;
+}

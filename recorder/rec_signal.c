@@ -1,0 +1,110 @@
+/* rec_signal.c - signal-delivery stops.
+ *
+ * Three cases: (1) the SIGSEGV that PR_SET_TSC raises for RDTSC/RDTSCP:
+ * emulated, never delivered; (2) synchronous signals raised by the
+ * instruction at pc (faults, traps): replay meets them again by itself;
+ * (3) asynchronous signals: delivered where the thread stands, which is
+ * either right where it left its last event (nothing ran since) or an
+ * arbitrary instruction, which is then anchored first. */
+#include "recorder/rec_private.h"
+#include "tracee/task.h"
+
+#include <signal.h>
+#include <string.h>
+#include <x86intrin.h>
+
+#define SI_KERNEL_CODE 0x80
+
+static int siginfo_code(const uint8_t *si)
+{
+	int code;
+	memcpy(&code, si + 8, sizeof(code));
+	return code;
+}
+
+/* If the thread faulted on RDTSC or RDTSCP, emulates it and returns 1. */
+static int try_emulate_rdtsc(struct recorder *r, struct rec_thread *t,
+			     struct user_regs_struct *regs)
+{
+	uint8_t insn[3];
+	if (grr_mem_read(&r->mem, regs->rip, insn, 3) < 0 || insn[0] != 0x0f)
+		return 0;
+	int is_rdtscp = insn[1] == 0x01 && insn[2] == 0xf9;
+	if (insn[1] != 0x31 && !is_rdtscp)
+		return 0;
+	unsigned aux = 0;
+	uint64_t tsc = is_rdtscp ? __rdtscp(&aux) : __rdtsc();
+	struct grr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.rdtsc.pc = regs->rip;
+	ev.u.rdtsc.tsc = tsc;
+	ev.u.rdtsc.aux = aux;
+	ev.u.rdtsc.is_rdtscp = (uint8_t)is_rdtscp;
+	if (rec_log(r, &ev, t->tid, GRR_EV_RDTSC) < 0)
+		return -1;
+	regs->rax = tsc & 0xffffffffu;
+	regs->rdx = tsc >> 32;
+	if (is_rdtscp)
+		regs->rcx = aux;
+	regs->rip += is_rdtscp ? 3 : 2;
+	if (grr_task_setregs(t->tid, regs) < 0)
+		return -1;
+	t->stop_rip = regs->rip;
+	t->stop_rsp = regs->rsp;
+	return 1;
+}
+
+static int is_synchronous(int sig, int code)
+{
+	if (code <= 0)   /* SI_USER, SI_TKILL, SI_QUEUE, ...: sent by someone */
+		return 0;
+	switch (sig) {
+	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig)
+{
+	struct grr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	if (grr_task_getsiginfo(t->tid, ev.u.signal.siginfo) < 0)
+		return -1;
+	struct user_regs_struct regs;
+	if (grr_task_getregs(t->tid, &regs) < 0)
+		return -1;
+	int code = siginfo_code(ev.u.signal.siginfo);
+
+	if (sig == SIGSEGV && code == SI_KERNEL_CODE) {
+		int e = try_emulate_rdtsc(r, t, &regs);
+		if (e < 0)
+			return -1;
+		if (e == 1)
+			return r->running == t ? grr_task_resume_syscall(t->tid, 0)
+					       : (rec_thread_set_ready(r, t), 0);
+	}
+
+	if (is_synchronous(sig, code)) {
+		ev.u.signal.how = GRR_SIG_SYNC;
+	} else if (regs.rip == t->stop_rip && regs.rsp == t->stop_rsp) {
+		ev.u.signal.how = GRR_SIG_AT_STOP;
+	} else {
+		if (rec_log_anchor(r, t, &regs) < 0)
+			return -1;
+		ev.u.signal.how = GRR_SIG_AT_ANCHOR;
+	}
+	ev.u.signal.signo = (uint32_t)sig;
+	if (rec_log(r, &ev, t->tid, GRR_EV_SIGNAL) < 0)
+		return -1;
+	t->stop_rip = regs.rip;
+	t->stop_rsp = regs.rsp;
+	t->pending_sig = sig;
+	if (r->running == t) {
+		t->pending_sig = 0;
+		return grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix);
+	}
+	rec_thread_set_ready(r, t);
+	return 0;
+}

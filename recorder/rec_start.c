@@ -1,0 +1,126 @@
+/* rec_start.c - starting the program and writing the trace header.
+ *
+ * At the exec stop, before the program's first instruction: the vDSO is
+ * hidden (AT_SYSINFO_EHDR = 0, so Go reads the clock and random bytes
+ * through syscalls, which are recorded), and the initial stack, auxv and
+ * address space are saved in the header so replay can re-create them. */
+#include "recorder/rec_private.h"
+#include "tracee/cpu.h"
+#include "tracee/elfinfo.h"
+#include "tracee/initstack.h"
+#include "tracee/maps.h"
+#include "tracee/spawn.h"
+#include "tracee/task.h"
+
+#include <elf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void fill_header(struct recorder *r, struct grr_header *h, const char *exe,
+			const struct grr_initstack *s, const struct grr_elfinfo *ei,
+			char *cwd, struct grr_mapping *maps, int nmaps)
+{
+	memset(h, 0, sizeof(*h));
+	h->program = (char *)exe;
+	h->cwd = cwd;
+	h->argc = s->argc;
+	h->argv = s->argv;
+	h->envc = s->envc;
+	h->envp = s->envp;
+	h->nauxv = s->nauxv;
+	h->auxv = s->auxv;
+	h->initial_sp = s->sp;
+	h->nmaps = (uint32_t)nmaps;
+	h->maps = maps;
+	h->build_id = (char *)ei->build_id;
+	h->go_version = (char *)ei->go_version;
+	grr_cpu_identify(&h->cpu);
+	h->grr_version = GRR_VERSION;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	h->start_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	h->chaos_seed = r->opts->chaos ? r->sched.rng : 0;
+	h->flags = (r->opts->chaos ? GRR_HDR_CHAOS : 0) | (r->opts->portable ? GRR_HDR_PORTABLE : 0);
+}
+
+static int check_program(const char *exe, struct grr_elfinfo *ei, char *err, size_t errlen)
+{
+	if (access(exe, X_OK) < 0) {
+		snprintf(err, errlen, "%s: not executable", exe);
+		return -1;
+	}
+	if (grr_elfinfo_read(exe, ei, err, errlen) < 0)
+		return -1;
+	if (!ei->is_go) {
+		snprintf(err, errlen, "%s: not a Go program (grr records Go programs built for "
+			 "linux/amd64)", exe);
+		return -1;
+	}
+	if (ei->has_interp)
+		fprintf(stderr, "grr: warning: %s is dynamically linked (cgo); grr supports "
+			"static Go programs (CGO_ENABLED=0), cgo programs are experimental\n", exe);
+	return 0;
+}
+
+int rec_start(struct recorder *r, char *err, size_t errlen)
+{
+	const struct grr_record_opts *o = r->opts;
+	char exe[PATH_MAX];
+	if (!realpath(o->program, exe)) {
+		snprintf(err, errlen, "%s: no such program", o->program);
+		return -1;
+	}
+	struct grr_elfinfo ei;
+	if (check_program(exe, &ei, err, errlen) < 0)
+		return -1;
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd))) {
+		snprintf(err, errlen, "cannot read the working directory");
+		return -1;
+	}
+	struct grr_spawn_opts so = { .path = exe, .argv = o->argv, .envp = o->envp };
+	if (grr_spawn(&so, &r->pid, err, errlen) < 0)
+		return -1;
+	if (grr_mem_open(&r->mem, r->pid) < 0) {
+		snprintf(err, errlen, "cannot open /proc/%d/mem", (int)r->pid);
+		return -1;
+	}
+	struct user_regs_struct regs;
+	struct grr_initstack s;
+	if (grr_task_getregs(r->pid, &regs) < 0 || grr_mem_read(&r->mem, regs.rsp, &(uint64_t){0}, 8) < 0 ||
+	    grr_initstack_read(&r->mem, regs.rsp, &s) < 0) {
+		snprintf(err, errlen, "%s: cannot read the initial stack", exe);
+		return -1;
+	}
+	/* No vDSO: time and randomness go through (recorded) syscalls. */
+	grr_initstack_set_auxval(&r->mem, &s, AT_SYSINFO_EHDR, 0);
+	struct grr_mapping *maps;
+	int nmaps = grr_maps_read(r->pid, &maps);
+	if (nmaps < 0) {
+		grr_initstack_free(&s);
+		snprintf(err, errlen, "cannot read /proc/%d/maps", (int)r->pid);
+		return -1;
+	}
+	struct grr_header h;
+	fill_header(r, &h, exe, &s, &ei, cwd, maps, nmaps);
+	uint64_t at_random = grr_initstack_auxval(&s, AT_RANDOM);
+	if (at_random)
+		grr_mem_read(&r->mem, at_random, h.at_random, 16);
+	r->w = grr_writer_open(o->output, &h, &r->werr);
+	grr_maps_free(maps, nmaps);
+	grr_initstack_free(&s);
+	if (!r->w) {
+		snprintf(err, errlen, "%s", r->werr.msg);
+		return -1;
+	}
+	struct rec_thread *t = rec_thread_add(r, r->pid, RT_READY);
+	if (!t)
+		return -1;
+	t->stop_rip = regs.rip;
+	t->stop_rsp = regs.rsp;
+	return 0;
+}

@@ -1,0 +1,198 @@
+/* rec_syscall.c - syscall entry and exit stops.
+ *
+ * Entry: log the call, note what it may write while blocked, and let the
+ * thread into the kernel.  A call that may block gives up the right to run
+ * user code at once; a fast one keeps it for a short grace period so that
+ * the common case costs no thread switch.
+ * Exit: log the result and every byte the kernel wrote (syscall table). */
+#include "recorder/rec_private.h"
+#include "tracee/task.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#define MAX_OUT_RANGES 64
+
+static void warn_unknown(struct recorder *r, const struct grr_syscall_call *c)
+{
+	if (c->nr < GRR_MAX_SYSCALL && r->unknown_warned[c->nr])
+		return;
+	if (c->nr < GRR_MAX_SYSCALL)
+		r->unknown_warned[c->nr] = true;
+	fprintf(stderr, "grr: warning: the program made syscall %s (%u), which grr does not "
+		"know; it is recorded without its memory effects and may not replay\n",
+		grr_syscall_name(c->nr), c->nr);
+	rec_log_note(r, 0, "unknown syscall %s (%u)", grr_syscall_name(c->nr), c->nr);
+}
+
+/* Flags of a clone-family call, for clone3 read from struct clone_args. */
+static uint64_t clone_flags(struct recorder *r, const struct grr_syscall_call *c)
+{
+	if (c->nr == SYS_clone)
+		return c->args[0];
+	if (c->nr == SYS_clone3) {
+		uint64_t flags = 0;
+		if (grr_mem_read(&r->mem, c->args[0], &flags, 8) < 0)
+			return 0;
+		return flags;
+	}
+	if (c->nr == SYS_vfork)
+		return CLONE_VM | CLONE_VFORK;
+	return 0;
+}
+
+/* A child made with CLONE_VM but not CLONE_THREAD (os/exec's vfork) runs
+ * untraced on the parent's stack, below its stack pointer.  Replay creates
+ * no child, so remember that area to log what the child changed there. */
+static void snapshot_vfork_stack(struct recorder *r, struct rec_thread *t, uint64_t sp)
+{
+	free(t->vfork_stack);
+	t->vfork_stack = malloc(REC_VFORK_STACK);
+	if (!t->vfork_stack)
+		return;
+	t->vfork_sp = sp;
+	size_t n = grr_mem_read_partial(&r->mem, sp - REC_VFORK_STACK, t->vfork_stack,
+					REC_VFORK_STACK);
+	if (n != REC_VFORK_STACK) {
+		free(t->vfork_stack);
+		t->vfork_stack = NULL;
+	}
+}
+
+static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_sysinfo *si)
+{
+	struct grr_syscall_call *c = &t->call;
+	memset(c, 0, sizeof(*c));
+	c->nr = (uint32_t)si->entry.nr;
+	memcpy(c->args, si->entry.args, sizeof(c->args));
+	t->in_syscall = true;
+	t->stop_rip = si->instruction_pointer;
+	t->stop_rsp = si->stack_pointer;
+
+	const struct grr_syscall_desc *d = grr_syscall_desc(c->nr);
+	if (d->flags & GRR_SYS_UNKNOWN)
+		warn_unknown(r, c);
+
+	struct grr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.enter.nr = c->nr;
+	memcpy(ev.u.enter.args, c->args, sizeof(c->args));
+	if (rec_log(r, &ev, t->tid, GRR_EV_SYSCALL_ENTER) < 0)
+		return -1;
+
+	uint64_t cf = clone_flags(r, c);
+	if ((cf & CLONE_VM) && !(cf & CLONE_THREAD))
+		snapshot_vfork_stack(r, t, si->stack_pointer);
+
+	t->nmaywrite = grr_syscall_may_write(c, grr_mem_read_cb, &r->mem, t->maywrite,
+					     REC_MAX_MAYWRITE);
+	if (t->nmaywrite < 0)
+		t->nmaywrite = 0;
+
+	t->state = RT_IN_KERNEL;
+	uint64_t grace = rec_sched_grace_ns(r, c);
+	if (grace == 0 || r->running != t) {
+		if (r->running == t)
+			r->running = NULL;
+	} else {
+		r->grace_end_ns = rec_now_ns() + grace;
+	}
+	return grr_task_resume_syscall(t->tid, 0);
+}
+
+/* Appends the vfork child's changes below the parent's stack pointer. */
+static int vfork_stack_write(struct recorder *r, struct rec_thread *t,
+			     struct grr_mem_write *w, uint8_t **buf)
+{
+	uint8_t *now = malloc(REC_VFORK_STACK);
+	uint64_t base = t->vfork_sp - REC_VFORK_STACK;
+	int found = 0;
+	if (now && grr_mem_read(&r->mem, base, now, REC_VFORK_STACK) == 0) {
+		size_t lo = 0, hi = REC_VFORK_STACK;
+		while (lo < hi && now[lo] == t->vfork_stack[lo])
+			lo++;
+		while (hi > lo && now[hi - 1] == t->vfork_stack[hi - 1])
+			hi--;
+		if (lo < hi) {
+			w->addr = base + lo;
+			w->len = hi - lo;
+			w->data = now + lo;
+			*buf = now;
+			found = 1;
+		}
+	}
+	if (!found)
+		free(now);
+	free(t->vfork_stack);
+	t->vfork_stack = NULL;
+	return found;
+}
+
+static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct grr_sysinfo *si)
+{
+	struct grr_syscall_call *c = &t->call;
+	c->ret = si->exit.rval;
+	t->in_syscall = false;
+	t->nmaywrite = 0;
+	t->stop_rip = si->instruction_pointer;
+	t->stop_rsp = si->stack_pointer;
+
+	struct grr_mem_range ranges[MAX_OUT_RANGES];
+	int n = grr_syscall_outputs(c, grr_mem_read_cb, &r->mem, ranges, MAX_OUT_RANGES - 1);
+	if (n < 0)
+		n = 0;
+	struct grr_mem_write writes[MAX_OUT_RANGES];
+	uint8_t *bufs[MAX_OUT_RANGES] = { 0 };
+	int nw = 0;
+	for (int i = 0; i < n; i++) {
+		uint8_t *b = malloc(ranges[i].len ? ranges[i].len : 1);
+		if (!b)
+			continue;
+		size_t got = grr_mem_read_partial(&r->mem, ranges[i].addr, b, ranges[i].len);
+		if (got == 0) {
+			free(b);
+			continue;
+		}
+		bufs[nw] = b;
+		writes[nw].addr = ranges[i].addr;
+		writes[nw].len = got;
+		writes[nw].data = b;
+		nw++;
+	}
+	if (t->vfork_stack && c->ret >= 0 && nw < MAX_OUT_RANGES &&
+	    vfork_stack_write(r, t, &writes[nw], &bufs[nw]))
+		nw++;
+
+	struct grr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.exit.nr = c->nr;
+	ev.u.exit.ret = c->ret;
+	ev.u.exit.nwrites = (uint32_t)nw;
+	ev.u.exit.writes = writes;
+	int rc = rec_log(r, &ev, t->tid, GRR_EV_SYSCALL_EXIT);
+	for (int i = 0; i < nw; i++)
+		free(bufs[i]);
+	if (rc < 0)
+		return -1;
+
+	if (r->running == t && !rec_sched_switch_at_syscall(r))
+		return grr_task_resume_syscall(t->tid, 0) < 0 ? -1 :
+		       (t->state = RT_RUNNING, 0);
+	rec_thread_set_ready(r, t);
+	return 0;
+}
+
+int rec_on_syscall_stop(struct recorder *r, struct rec_thread *t)
+{
+	struct grr_sysinfo si;
+	if (grr_task_sysinfo(t->tid, &si) < 0)
+		return -1;
+	if (si.op == GRR_SYSINFO_ENTRY)
+		return on_entry(r, t, &si);
+	if (si.op == GRR_SYSINFO_EXIT)
+		return on_exit_stop(r, t, &si);
+	return grr_task_resume_syscall(t->tid, 0);
+}

@@ -1,0 +1,60 @@
+/* rec_threads.c - the recorder's table of tracee threads. */
+#include "recorder/rec_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct rec_thread *rec_thread_find(struct recorder *r, pid_t tid)
+{
+	for (int i = 0; i < r->nthreads; i++)
+		if (r->threads[i].tid == tid && r->threads[i].state != RT_GONE)
+			return &r->threads[i];
+	return NULL;
+}
+
+/* Note: may move the table; pointers to threads are refreshed by callers
+ * through rec_thread_find after adding. */
+struct rec_thread *rec_thread_add(struct recorder *r, pid_t tid, enum rec_thread_state st)
+{
+	for (int i = 0; i < r->nthreads; i++) {
+		if (r->threads[i].state == RT_GONE) {
+			free(r->threads[i].vfork_stack);
+			memset(&r->threads[i], 0, sizeof(r->threads[i]));
+			r->threads[i].tid = tid;
+			r->threads[i].state = st;
+			return &r->threads[i];
+		}
+	}
+	if (r->nthreads == r->cap_threads) {
+		int cap = r->cap_threads ? 2 * r->cap_threads : 16;
+		pid_t running = r->running ? r->running->tid : 0;
+		struct rec_thread *t = realloc(r->threads, cap * sizeof(*t));
+		if (!t)
+			return NULL;
+		r->threads = t;
+		r->cap_threads = cap;
+		r->running = running ? rec_thread_find(r, running) : NULL;
+	}
+	struct rec_thread *t = &r->threads[r->nthreads++];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->state = st;
+	return t;
+}
+
+int rec_live_threads(const struct recorder *r)
+{
+	int n = 0;
+	for (int i = 0; i < r->nthreads; i++)
+		if (r->threads[i].state != RT_GONE)
+			n++;
+	return n;
+}
+
+void rec_thread_set_ready(struct recorder *r, struct rec_thread *t)
+{
+	t->state = RT_READY;
+	t->ready_since = ++r->sched.ready_counter;
+	if (r->running == t)
+		r->running = NULL;
+}

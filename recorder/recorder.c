@@ -1,0 +1,265 @@
+/* recorder.c - the recording loop: wait for the next stop of any thread,
+ * handle it, and keep exactly one thread running user code. */
+#include "recorder/rec_private.h"
+#include "tracee/task.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+
+/* Seconds a program gets to exit by itself after grr forwarded Ctrl-C or
+ * SIGTERM to it, before it is killed. */
+#define STOP_GRACE_NS 3000000000ull
+
+static bool any_ready(const struct recorder *r)
+{
+	for (int i = 0; i < r->nthreads; i++)
+		if (r->threads[i].state == RT_READY)
+			return true;
+	return false;
+}
+
+/* How long to wait for the next stop; -1: as long as it takes. */
+static int64_t next_timeout(struct recorder *r, uint64_t now, uint64_t stop_deadline)
+{
+	int64_t timeout = -1;
+	struct rec_thread *t = r->running;
+	if (t && t->state == RT_IN_KERNEL)
+		timeout = r->grace_end_ns > now ? (int64_t)(r->grace_end_ns - now) : 0;
+	else if (t && t->state == RT_RUNNING && !t->interrupt_requested && any_ready(r))
+		timeout = r->slice_end_ns > now ? (int64_t)(r->slice_end_ns - now) : 0;
+	if (stop_deadline) {
+		int64_t left = stop_deadline > now ? (int64_t)(stop_deadline - now) : 0;
+		if (timeout < 0 || left < timeout)
+			timeout = left;
+	}
+	return timeout;
+}
+
+/* Waits for a stop.  Returns 1 with the stop in tid and status, 0 on timeout or a signal
+ * to grr (in *grr_sig), -1 when no tracee is left. */
+static int wait_stop(int64_t timeout_ns, pid_t *tid, int *status, int *grr_sig)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	for (;;) {
+		pid_t p = waitpid(-1, status, __WALL | WNOHANG);
+		if (p > 0) {
+			*tid = p;
+			return 1;
+		}
+		if (p < 0 && errno == ECHILD)
+			return -1;
+		if (timeout_ns == 0)
+			return 0;
+		struct timespec ts = { timeout_ns / 1000000000, timeout_ns % 1000000000 };
+		siginfo_t si;
+		int s = sigtimedwait(&set, &si, timeout_ns < 0 ? NULL : &ts);
+		if (s == SIGINT || s == SIGTERM || s == SIGHUP) {
+			*grr_sig = s;
+			return 0;
+		}
+		if (s < 0 && errno == EAGAIN)
+			return 0;
+	}
+}
+
+static void on_timeout(struct recorder *r, uint64_t now)
+{
+	struct rec_thread *t = r->running;
+	if (!t)
+		return;
+	if (t->state == RT_IN_KERNEL && now >= r->grace_end_ns) {
+		r->running = NULL;  /* blocked: let another thread run */
+	} else if (t->state == RT_RUNNING && now >= r->slice_end_ns && any_ready(r) &&
+		   !t->interrupt_requested) {
+		if (grr_task_interrupt(t->tid) == 0)
+			t->interrupt_requested = true;
+	}
+}
+
+static int handle_status(struct recorder *r, pid_t tid, int status)
+{
+	struct rec_thread *t = rec_thread_find(r, tid);
+	if (!t && grr_task_tgid(tid) != r->pid) {
+		/* a child process (os/exec): runs untraced, with RDTSC back */
+		if (grr_task_release_child(tid) < 0 && r->opts->verbose)
+			fprintf(stderr, "grr: could not release child process %d\n", (int)tid);
+		return 0;
+	}
+	if (!t) {
+		/* a new thread's first stop can come before its parent's
+		 * clone event */
+		t = rec_thread_add(r, tid, RT_NEW);
+		if (!t)
+			return -1;
+	}
+	struct grr_stop st;
+	grr_stop_decode(status, &st);
+	if (t->sigfix.pending && st.kind != GRR_STOP_EXITED && st.kind != GRR_STOP_KILLED &&
+	    grr_sigframe_settle(&r->mem, tid, &t->sigfix,
+				st.kind == GRR_STOP_SIGNAL && st.sig == SIGTRAP))
+		return grr_task_resume_syscall(tid, 0);  /* the step into the handler */
+	switch (st.kind) {
+	case GRR_STOP_EXITED:
+	case GRR_STOP_KILLED:
+		rec_on_thread_gone(r, t, status);
+		return 0;
+	case GRR_STOP_SYSCALL:
+		return rec_on_syscall_stop(r, t);
+	case GRR_STOP_EVENT:
+		return rec_on_ptrace_event(r, t, st.event, st.sig);
+	case GRR_STOP_SIGNAL:
+		if (t->state == RT_NEW) {  /* initial SIGSTOP of a traced clone */
+			rec_thread_set_ready(r, t);
+			return 0;
+		}
+		return rec_on_signal_stop(r, t, st.sig);
+	}
+	return 0;
+}
+
+/* Ends the recording where it stands: the trace ends with a DETACHED exit
+ * event, replayable up to there; then the program is killed. */
+static void detach_and_kill(struct recorder *r, bool timed_out)
+{
+	struct grr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.process_exit.how = GRR_EXIT_DETACHED;
+	ev.u.process_exit.status = SIGKILL;
+	if (!r->exited)
+		rec_log(r, &ev, r->pid, GRR_EV_PROCESS_EXIT);
+	r->exited = true;
+	r->exit_status = timed_out ? 124 : 128 + SIGINT;
+	kill(r->pid, SIGKILL);
+}
+
+static int run(struct recorder *r, struct grr_record_result *res, char *err, size_t errlen)
+{
+	uint64_t stop_deadline = 0;
+	uint64_t timeout_at = r->opts->timeout_s > 0 ?
+		r->t0 + (uint64_t)(r->opts->timeout_s * 1e9) : 0;
+	for (;;) {
+		if (!r->running && !r->exited) {
+			struct rec_thread *t = rec_sched_pick(r);
+			if (t && rec_resume(r, t) < 0) {
+				snprintf(err, errlen, "cannot resume thread %d: %s", (int)t->tid,
+					 strerror(errno));
+				return -1;
+			}
+		}
+		uint64_t now = rec_now_ns();
+		uint64_t deadline = stop_deadline;
+		if (timeout_at && !r->exited && (!deadline || timeout_at < deadline))
+			deadline = timeout_at;
+		pid_t tid;
+		int status, grr_sig = 0;
+		int w = wait_stop(next_timeout(r, now, deadline), &tid, &status, &grr_sig);
+		if (w < 0)
+			return 0;
+		now = rec_now_ns();
+		if (grr_sig) {
+			if (!stop_deadline) {
+				kill(r->pid, grr_sig);
+				stop_deadline = now + STOP_GRACE_NS;
+				res->interrupted = true;
+			} else {
+				detach_and_kill(r, false);
+			}
+			continue;
+		}
+		if (w == 0) {
+			if (timeout_at && now >= timeout_at && !r->exited) {
+				res->timed_out = true;
+				detach_and_kill(r, true);
+			} else if (stop_deadline && now >= stop_deadline && !r->exited) {
+				detach_and_kill(r, false);
+			}
+			on_timeout(r, now);
+			continue;
+		}
+		if (r->exited) {
+			/* after a detach: only reap */
+			struct grr_stop st;
+			grr_stop_decode(status, &st);
+			if (st.kind != GRR_STOP_EXITED && st.kind != GRR_STOP_KILLED)
+				ptrace(PTRACE_CONT, tid, 0, 0);
+			continue;
+		}
+		if (handle_status(r, tid, status) < 0 && !r->exited) {
+			if (r->write_failed) {
+				snprintf(err, errlen, "%s", r->werr.msg);
+				kill(r->pid, SIGKILL);
+				r->exited = true;
+				continue;
+			}
+			/* a thread vanished under us (killed): keep going */
+			if (errno != ESRCH) {
+				snprintf(err, errlen, "tracing thread %d failed: %s", (int)tid,
+					 strerror(errno));
+				kill(r->pid, SIGKILL);
+				return -1;
+			}
+		}
+	}
+}
+
+int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
+	       char *err, size_t errlen)
+{
+	struct recorder r;
+	memset(&r, 0, sizeof(r));
+	memset(res, 0, sizeof(*res));
+	r.opts = o;
+	r.mem.fd = -1;
+	uint64_t seed = o->seed;
+	if (o->chaos && !seed)
+		seed = rec_now_ns() ^ ((uint64_t)getpid() << 32);
+	rec_sched_init(&r.sched, o->chaos, seed);
+	res->seed = o->chaos ? seed : 0;
+
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+
+	r.t0 = r.last_flush_ns = rec_now_ns();
+	int rc = rec_start(&r, err, errlen);
+	if (rc == 0)
+		rc = run(&r, res, err, errlen);
+	if (r.w) {
+		if (r.write_failed && rc == 0) {
+			snprintf(err, errlen, "%s", r.werr.msg);
+			rc = -1;
+		}
+		struct grr_error e;
+		res->events = grr_writer_event_count(r.w);
+		if (grr_writer_close(r.w, &e) < 0 && rc == 0) {
+			snprintf(err, errlen, "%s", e.msg);
+			rc = -1;
+		}
+	}
+	if (o->verbose && rc == 0)
+		fprintf(stderr, "grr: %llu events, %llu anchors (%.1f ms digesting)\n",
+			(unsigned long long)res->events, (unsigned long long)r.anchors,
+			r.digest_ns / 1e6);
+	grr_mem_close(&r.mem);
+	for (int i = 0; i < r.nthreads; i++)
+		free(r.threads[i].vfork_stack);
+	free(r.threads);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	res->exit_status = r.exit_status;
+	return rc;
+}

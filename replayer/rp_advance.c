@@ -1,0 +1,61 @@
+/* rp_advance.c - running one replayed thread to its next stop.  Only one
+ * thread ever runs user code: the one the next event belongs to. */
+#include "replayer/rp_private.h"
+
+#include <errno.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+int rp_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st)
+{
+	int status;
+	for (;;) {
+		pid_t p = waitpid(t->tid, &status, __WALL);
+		if (p == t->tid)
+			break;
+		if (p < 0 && errno == EINTR)
+			continue;
+		return rp_fail(rp, "lost thread %d: %s", (int)t->tid, strerror(errno));
+	}
+	grr_stop_decode(status, st);
+	if (st->kind == GRR_STOP_EXITED || st->kind == GRR_STOP_KILLED)
+		t->park = RP_GONE;
+	return 0;
+}
+
+int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st)
+{
+	if (rp_settle_new(rp, t) < 0)
+		return -1;
+	int sig = t->pending_sig;
+	t->pending_sig = 0;
+	if (grr_sigframe_deliver(&rp->mem, t->tid, sig, &t->sigfix) < 0)
+		return rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
+	if (rp_wait(rp, t, st) < 0)
+		return -1;
+	if (t->sigfix.pending && t->park != RP_GONE &&
+	    grr_sigframe_settle(&rp->mem, t->tid, &t->sigfix,
+				st->kind == GRR_STOP_SIGNAL && st->sig == SIGTRAP)) {
+		/* that was the step into the handler: on to the real stop */
+		if (grr_task_resume_syscall(t->tid, 0) < 0)
+			return rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
+		return rp_wait(rp, t, st);
+	}
+	return 0;
+}
+
+int rp_settle_new(struct grr_replay *rp, struct rp_thread *t)
+{
+	if (t->park != RP_NEW)
+		return 0;
+	struct grr_stop st;
+	if (rp_wait(rp, t, &st) < 0)
+		return -1;
+	if (st.kind == GRR_STOP_EVENT || st.kind == GRR_STOP_SIGNAL) {
+		t->park = RP_STOPPED;
+		return 0;
+	}
+	return rp_fail(rp, "new thread %d did not start", (int)t->tid);
+}

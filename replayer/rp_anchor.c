@@ -1,0 +1,125 @@
+/* rp_anchor.c - finding an anchor again: the dynamic instant at which the
+ * recorder stopped a thread at an arbitrary instruction.  A breakpoint at
+ * the recorded pc; at each hit the registers are compared, and when they
+ * are equal the memory digest too; the first hit where all are equal is
+ * the anchor (equal state means equal future, docs/replay-model.md). */
+#include "replayer/rp_private.h"
+#include "tracee/digest.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Registers compared: all general registers, rip, rsp, fs_base, and the
+ * arithmetic flags (not TF/RF, which debugging changes). */
+#define EFLAGS_ARITH 0xcd5ull
+static const int compared_regs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+				     16, 19, 21 };
+
+static bool regs_equal(const struct user_regs_struct *now, const uint64_t *rec)
+{
+	uint64_t cur[GRR_NREGS];
+	memcpy(cur, now, sizeof(cur));
+	for (size_t i = 0; i < sizeof(compared_regs) / sizeof(compared_regs[0]); i++)
+		if (cur[compared_regs[i]] != rec[compared_regs[i]])
+			return false;
+	return (cur[18] & EFLAGS_ARITH) == (rec[18] & EFLAGS_ARITH);
+}
+
+/* XMM registers and MXCSR from the FXSAVE area. */
+static bool fpregs_equal(pid_t tid, const uint8_t *rec)
+{
+	struct user_fpregs_struct fp;
+	if (grr_task_getfpregs(tid, &fp) < 0)
+		return false;
+	const uint8_t *cur = (const uint8_t *)&fp;
+	return memcmp(cur + 24, rec + 24, 4) == 0 && memcmp(cur + 160, rec + 160, 256) == 0;
+}
+
+static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
+			  const struct user_regs_struct *regs)
+{
+	const struct grr_event *ev = &rp->ev;
+	if (!regs_equal(regs, ev->u.anchor.regs))
+		return false;
+	if (!fpregs_equal(t->tid, ev->u.anchor.fpregs)) {
+		if (rp->debug)
+			fprintf(rp->opts.err, "grr-debug: anchor candidate: FP registers differ\n");
+		return false;
+	}
+	uint64_t digest;
+	if (grr_digest_memory(&rp->mem, ev->u.anchor.excluded, ev->u.anchor.nexcluded,
+			      &digest, NULL) < 0)
+		return false;
+	if (rp->debug && digest != ev->u.anchor.digest)
+		fprintf(rp->opts.err, "grr-debug: anchor candidate: memory digest differs\n");
+	return digest == ev->u.anchor.digest;
+}
+
+static int step_over(struct grr_replay *rp, struct rp_thread *t)
+{
+	struct grr_stop st;
+	if (grr_task_singlestep(t->tid, 0) < 0 || rp_wait(rp, t, &st) < 0)
+		return rp_fail(rp, "cannot single-step thread %d", (int)t->tid);
+	if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGTRAP) {
+		char actual[256];
+		rp_describe_stop(rp, t, &st, actual, sizeof(actual));
+		return rp_diverge(rp, t, "%s", actual);
+	}
+	return 0;
+}
+
+int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t)
+{
+	const uint64_t pc = rp->ev.u.anchor.regs[16];
+	if (t->park == RP_AT_ENTRY || t->park == RP_IN_NO_RETURN)
+		return rp_diverge(rp, t, "thread is inside syscall %s", grr_syscall_name(t->call.nr));
+	if (rp_settle_new(rp, t) < 0)
+		return -1;
+	uint8_t orig;
+	if (grr_mem_read(&rp->mem, pc, &orig, 1) < 0)
+		return rp_diverge(rp, t, "anchor pc 0x%llx is not mapped", (unsigned long long)pc);
+	struct user_regs_struct regs;
+	/* Already there (the thread had not moved since its last event)? */
+	if (grr_task_getregs(t->tid, &regs) == 0 && regs.rip == pc && state_matches(rp, t, &regs))
+		goto found;
+	int s = rp_stub_find_anchor(rp, t, state_matches);
+	if (s < 0)
+		return -1;
+	if (s == 0)
+		goto found;
+	if (rp->debug)
+		fprintf(rp->opts.err, "grr-debug: anchor at 0x%llx not patchable: plain breakpoints\n",
+			(unsigned long long)pc);
+	static const uint8_t int3 = 0xcc;
+	for (uint64_t hits = 1;; hits++) {
+		if (rp->debug && (hits & (hits - 1)) == 0)
+			fprintf(rp->opts.err, "grr-debug: anchor at 0x%llx: %llu hits\n",
+				(unsigned long long)pc, (unsigned long long)hits);
+		if (grr_mem_write(&rp->mem, pc, &int3, 1) < 0)
+			return rp_fail(rp, "cannot set a breakpoint at 0x%llx", (unsigned long long)pc);
+		struct grr_stop st;
+		int rc = rp_resume_and_wait(rp, t, &st);
+		grr_mem_write(&rp->mem, pc, &orig, 1);
+		if (rc < 0)
+			return -1;
+		if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGTRAP ||
+		    grr_task_getregs(t->tid, &regs) < 0 || regs.rip != pc + 1) {
+			char actual[256];
+			rp_describe_stop(rp, t, &st, actual, sizeof(actual));
+			return rp_diverge(rp, t, "%s before reaching the anchor", actual);
+		}
+		regs.rip = pc;
+		if (grr_task_setregs(t->tid, &regs) < 0)
+			return rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
+		if (state_matches(rp, t, &regs))
+			break;
+		if (step_over(rp, t) < 0)
+			return -1;
+	}
+found:
+	t->pending_sig = 0;
+	t->park = RP_STOPPED;
+	rp->last_pc = pc;
+	return 0;
+}

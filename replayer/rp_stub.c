@@ -1,0 +1,259 @@
+/* rp_stub.c - conditional anchor traps: finding an anchor in a hot loop
+ * without a ptrace stop per iteration.
+ *
+ * The instructions at the anchor pc are replaced by a jump to a stub in
+ * grr's reserved page (GRR_RESERVED_ADDR, mapped only at replay, never
+ * digested).  The stub compares all general registers and the arithmetic
+ * flags with the recorded ones, in the tracee itself, writing only into the
+ * reserved page; on a mismatch it restores the flags and runs the displaced
+ * instructions, then jumps back; on a match it executes int3, and the
+ * replayer checks the FP registers and the memory digest.  So only likely
+ * matches cost a stop (docs/replay-model.md). */
+#include "replayer/rp_private.h"
+#include "tracee/digest.h"
+#include "tracee/relocate.h"
+#include "tracee/remote.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#define STUB_CODE  GRR_RESERVED_ADDR
+#define STUB_DATA  (GRR_RESERVED_ADDR + 0x800)
+#define D_SAVE_RAX   0
+#define D_SAVE_FLAGS 8
+#define D_EXPECT     16    /* 16 registers, x86 encoding order */
+#define D_EXP_FLAGS  (16 + 16 * 8)
+#define EFLAGS_ARITH 0x8d5ull
+
+/* x86 register number -> index in user_regs_struct / grr regs. */
+static const int reg_index[16] = { 10, 11, 12, 5, 19, 4, 13, 14, 9, 8, 7, 6, 3, 2, 1, 0 };
+
+struct emitter {
+	uint8_t buf[1024];
+	size_t n;
+	uint64_t base;
+};
+
+static void emit(struct emitter *e, const void *bytes, size_t n)
+{
+	if (e->n + n <= sizeof(e->buf))
+		memcpy(e->buf + e->n, bytes, n);
+	e->n += n;
+}
+
+static uint64_t here(const struct emitter *e) { return e->base + e->n; }
+
+/* PREFIX... then a rip-relative disp32 to ADDR, then IMM_LEN bytes of
+ * immediate still to come. */
+static void emit_riprel(struct emitter *e, const uint8_t *op, size_t oplen, uint64_t addr,
+			size_t imm_len)
+{
+	emit(e, op, oplen);
+	int32_t disp = (int32_t)(int64_t)(addr - (here(e) + 4 + imm_len));
+	emit(e, &disp, 4);
+}
+
+/* jne to a label patched later; returns the offset of its rel32. */
+static size_t emit_jne(struct emitter *e)
+{
+	static const uint8_t op[2] = { 0x0f, 0x85 };
+	emit(e, op, 2);
+	size_t at = e->n;
+	emit(e, &(int32_t){ 0 }, 4);
+	return at;
+}
+
+static void patch_rel32(struct emitter *e, size_t at, uint64_t target)
+{
+	int32_t rel = (int32_t)(int64_t)(target - (e->base + at + 4));
+	memcpy(e->buf + at, &rel, 4);
+}
+
+/* Builds the stub for one anchor; returns the offset of its int3, or -1. */
+static int build_stub(struct emitter *e, const struct grr_reloc *r, size_t *miss_off)
+{
+	size_t jumps[32];
+	int nj = 0;
+	e->n = 0;
+	e->base = STUB_CODE;
+	emit_riprel(e, (const uint8_t[]){ 0x48, 0x89, 0x05 }, 3, STUB_DATA + D_SAVE_RAX, 0);
+	emit(e, (const uint8_t[]){ 0x9f }, 1);                    /* lahf */
+	emit(e, (const uint8_t[]){ 0x0f, 0x90, 0xc0 }, 3);        /* seto al */
+	emit_riprel(e, (const uint8_t[]){ 0x66, 0x89, 0x05 }, 3, STUB_DATA + D_SAVE_FLAGS, 0);
+	emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x05 }, 3, STUB_DATA + D_SAVE_RAX, 0);
+	for (int reg = 0; reg < 16; reg++) {                      /* cmp reg, [exp]; jne miss */
+		uint8_t op[3] = { (uint8_t)(0x48 | (reg >= 8 ? 0x04 : 0)), 0x3b,
+				  (uint8_t)(0x05 | ((reg & 7) << 3)) };
+		emit_riprel(e, op, 3, STUB_DATA + D_EXPECT + 8 * reg, 0);
+		jumps[nj++] = emit_jne(e);
+	}
+	/* cmp word [saved flags], imm16 ; jne miss */
+	emit_riprel(e, (const uint8_t[]){ 0x66, 0x81, 0x3d }, 3, STUB_DATA + D_SAVE_FLAGS, 2);
+	uint64_t expect_flags = 0;  /* filled by the caller into the data page */
+	(void)expect_flags;
+	size_t imm_at = e->n;
+	emit(e, &(uint16_t){ 0 }, 2);
+	jumps[nj++] = emit_jne(e);
+	int trap = (int)e->n;
+	emit(e, (const uint8_t[]){ 0xcc }, 1);
+	*miss_off = e->n;
+	for (int k = 0; k < nj; k++)
+		patch_rel32(e, jumps[k], here(e));
+	emit_riprel(e, (const uint8_t[]){ 0x66, 0x8b, 0x05 }, 3, STUB_DATA + D_SAVE_FLAGS, 0);
+	emit(e, (const uint8_t[]){ 0x04, 0x7f, 0x9e }, 3);        /* add al,0x7f; sahf */
+	emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x05 }, 3, STUB_DATA + D_SAVE_RAX, 0);
+	uint8_t moved[GRR_RELOC_MAX];
+	int m = grr_reloc_emit(r, here(e), moved);
+	if (m < 0)
+		return -1;
+	emit(e, moved, (size_t)m);
+	emit(e, (const uint8_t[]){ 0xe9 }, 1);
+	int32_t back = (int32_t)(int64_t)(r->pc + r->len - (here(e) + 4));
+	emit(e, &back, 4);
+	if (e->n > sizeof(e->buf))
+		return -1;
+	/* the flags immediate: stored at imm_at by the caller */
+	e->buf[imm_at] = 0;
+	return trap | (int)(imm_at << 16);
+}
+
+static uint16_t flags_word(uint64_t eflags)
+{
+	uint8_t ah = (uint8_t)((eflags & 0xd5) | 0x02);
+	uint8_t al = (uint8_t)((eflags >> 11) & 1);
+	return (uint16_t)(al | (ah << 8));
+}
+
+static int map_stub_page(struct grr_replay *rp, struct rp_thread *t)
+{
+	if (rp->stub_mapped)
+		return 0;
+	uint64_t args[6] = { GRR_RESERVED_ADDR, GRR_RESERVED_LEN,
+			     PROT_READ | PROT_WRITE | PROT_EXEC,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1, 0 };
+	int64_t ret;
+	if (grr_remote_syscall(&rp->mem, t->tid, SYS_mmap, args, &ret) < 0 ||
+	    (uint64_t)ret != GRR_RESERVED_ADDR)
+		return -1;
+	rp->stub_mapped = true;
+	return 0;
+}
+
+/* Plans the patch at PC, or returns -1 (the caller falls back to plain
+ * breakpoints). */
+static int plan_patch(struct grr_replay *rp, uint64_t pc, struct grr_reloc *r)
+{
+	const struct grr_symbol *fn = rp->have_syms ? grr_symtab_lookup(&rp->syms, pc) : NULL;
+	if (!fn || !fn->size || fn->size > (1u << 20))
+		return -1;
+	uint8_t *code = malloc(fn->size);
+	const char *why;
+	int rc = -1;
+	if (code && grr_mem_read(&rp->mem, fn->addr, code, fn->size) == 0)
+		rc = grr_reloc_plan(code, fn->addr, fn->size, pc, r, &why);
+	free(code);
+	return rc;
+}
+
+static int install(struct grr_replay *rp, const struct grr_reloc *r, const uint64_t *rec_regs,
+		   int *trap, size_t *miss)
+{
+	struct emitter e;
+	int info = build_stub(&e, r, miss);
+	if (info < 0)
+		return -1;
+	*trap = info & 0xffff;
+	uint16_t fw = flags_word(rec_regs[18]);
+	memcpy(e.buf + (info >> 16), &fw, 2);
+	uint64_t expect[16];
+	for (int reg = 0; reg < 16; reg++)
+		expect[reg] = rec_regs[reg_index[reg]];
+	uint8_t jmp[16];
+	memset(jmp, 0xcc, sizeof(jmp));
+	jmp[0] = 0xe9;
+	int32_t rel = (int32_t)(int64_t)(STUB_CODE - (r->pc + GRR_JMP_LEN));
+	memcpy(jmp + 1, &rel, 4);
+	if (grr_mem_write(&rp->mem, STUB_DATA + D_EXPECT, expect, sizeof(expect)) < 0 ||
+	    grr_mem_write(&rp->mem, STUB_DATA + D_EXP_FLAGS, &fw, 2) < 0 ||
+	    grr_mem_write(&rp->mem, STUB_CODE, e.buf, e.n) < 0 ||
+	    grr_mem_write(&rp->mem, r->pc, jmp, r->len) < 0)
+		return -1;
+	return 0;
+}
+
+/* The thread is at the stub's int3 with equal general registers: restores
+ * the true state at the anchor pc (rip, flags saved by the stub). */
+static int restore_at_pc(struct grr_replay *rp, struct rp_thread *t, uint64_t pc,
+			 struct user_regs_struct *regs)
+{
+	uint16_t fw;
+	if (grr_mem_read(&rp->mem, STUB_DATA + D_SAVE_FLAGS, &fw, 2) < 0)
+		return -1;
+	uint64_t flags = ((uint64_t)(fw >> 8) & 0xd5) | ((fw & 1) ? 0x800 : 0);
+	regs->eflags = (regs->eflags & ~EFLAGS_ARITH) | flags;
+	regs->rip = pc;
+	return grr_task_setregs(t->tid, regs);
+}
+
+int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
+			bool (*matches)(struct grr_replay *, struct rp_thread *,
+					const struct user_regs_struct *))
+{
+	const uint64_t *rec = rp->ev.u.anchor.regs;
+	const uint64_t pc = rec[16];
+	struct grr_reloc r;
+	if (plan_patch(rp, pc, &r) < 0 || map_stub_page(rp, t) < 0)
+		return 1;  /* not patchable here: use plain breakpoints */
+	int trap;
+	size_t miss;
+	if (install(rp, &r, rec, &trap, &miss) < 0) {
+		grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
+		return 1;
+	}
+	int rc;
+	for (uint64_t hits = 1;; hits++) {
+		struct grr_stop st;
+		struct user_regs_struct regs;
+		if (rp_resume_and_wait(rp, t, &st) < 0) {
+			rc = -1;
+			break;
+		}
+		if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGTRAP ||
+		    grr_task_getregs(t->tid, &regs) < 0 || regs.rip != STUB_CODE + (uint64_t)trap + 1) {
+			grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
+			char actual[256];
+			rp_describe_stop(rp, t, &st, actual, sizeof(actual));
+			rc = rp_diverge(rp, t, "%s before reaching the anchor", actual);
+			break;
+		}
+		if (rp->debug)
+			fprintf(rp->opts.err, "grr-debug: anchor candidate %llu at 0x%llx\n",
+				(unsigned long long)hits, (unsigned long long)pc);
+		struct user_regs_struct at_pc = regs;
+		if (restore_at_pc(rp, t, pc, &at_pc) < 0) {
+			rc = rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
+			break;
+		}
+		grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
+		if (matches(rp, t, &at_pc)) {
+			rc = 0;
+			break;
+		}
+		/* not this one: back into the stub's miss path */
+		regs.rip = STUB_CODE + miss;
+		uint8_t jmp[16];
+		memset(jmp, 0xcc, sizeof(jmp));
+		jmp[0] = 0xe9;
+		int32_t rel = (int32_t)(int64_t)(STUB_CODE - (r.pc + GRR_JMP_LEN));
+		memcpy(jmp + 1, &rel, 4);
+		if (grr_task_setregs(t->tid, &regs) < 0 ||
+		    grr_mem_write(&rp->mem, r.pc, jmp, r.len) < 0) {
+			rc = rp_fail(rp, "cannot re-arm the anchor trap");
+			break;
+		}
+	}
+	return rc;
+}

@@ -1,0 +1,220 @@
+# lib.sh - shared helpers for the end-to-end tests (sourced by t_*.sh).
+#
+# Environment (run.sh sets the first three; defaults allow running a t_*.sh
+# by hand from the repository root):
+#   GRR              the grr binary (absolute path), default $PWD/bin/grr
+#   BUILD            the C build directory, default build/release
+#   E2E_WORK         scratch space, default tests/e2e/work (git-ignored)
+#   E2E_RESULTS      file receiving one result line per case (run.sh counts
+#                    them); default: none, results only go to stdout
+#   E2E_FILTER       only run cases whose name contains this substring
+#   E2E_TOOLCHAINS   toolchains to test, default "go126 go119"
+#   E2E_MODES        build modes to test, default "opt debug"
+#   E2E_TIMEOUT      seconds allowed per program run, default 120
+#
+# Result protocol: each case ends with exactly one call of e2e_pass or
+# e2e_fail, which print "PASS <case>" or "FAIL <case>: <reason>".
+
+E2E_ROOT=${E2E_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+GRR=${GRR:-$E2E_ROOT/bin/grr}
+BUILD=${BUILD:-build/release}
+E2E_WORK=${E2E_WORK:-tests/e2e/work}
+case $E2E_WORK in /*) ;; *) E2E_WORK=$E2E_ROOT/$E2E_WORK ;; esac
+E2E_TOOLCHAINS=${E2E_TOOLCHAINS:-go126 go119}
+E2E_MODES=${E2E_MODES:-opt debug}
+E2E_TIMEOUT=${E2E_TIMEOUT:-120}
+E2E_FILTER=${E2E_FILTER:-}
+E2E_PROGRAMS_DIR=$E2E_ROOT/tests/programs
+mkdir -p "$E2E_WORK"
+
+# ---------------------------------------------------------------- results
+
+E2E_NPASS=0
+E2E_NFAIL=0
+
+e2e_pass() { # CASE
+	E2E_NPASS=$((E2E_NPASS + 1))
+	echo "PASS $1"
+	[ -n "${E2E_RESULTS:-}" ] && echo "PASS $1" >>"$E2E_RESULTS"
+	return 0
+}
+
+e2e_fail() { # CASE REASON
+	local reason=${2//$'\n'/ | }
+	E2E_NFAIL=$((E2E_NFAIL + 1))
+	echo "FAIL $1: $reason"
+	[ -n "${E2E_RESULTS:-}" ] && echo "FAIL $1: $reason" >>"$E2E_RESULTS"
+	return 0
+}
+
+# e2e_want CASE: true if CASE is selected by E2E_FILTER.
+e2e_want() {
+	[ -z "$E2E_FILTER" ] || [[ $1 == *"$E2E_FILTER"* ]]
+}
+
+# e2e_log MSG: progress on stderr (not counted, not compared).
+e2e_log() { echo "  .. $*" >&2; }
+
+# ------------------------------------------------------------ toolchains
+
+go_for() { # TOOLCHAIN -> path of its go command
+	case $1 in
+	go126) echo /usr/local/go/bin/go ;;
+	go119) echo /usr/lib/go-1.19/bin/go ;;
+	*) echo "lib.sh: unknown toolchain '$1' (go126, go119)" >&2; return 1 ;;
+	esac
+}
+
+gcflags_for() { # MODE -> -gcflags argument (empty for opt)
+	case $1 in
+	opt) echo "" ;;
+	debug) echo "-gcflags=all=-N -l" ;;
+	*) echo "lib.sh: unknown mode '$1' (opt, debug)" >&2; return 1 ;;
+	esac
+}
+
+# go_env: run a command with the Go environment confined to E2E_WORK.
+go_env() {
+	env GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 GOENV=off \
+		GOCACHE="$E2E_WORK/gocache" GOPATH="$E2E_WORK/gopath" \
+		GOMODCACHE="$E2E_WORK/gopath/pkg/mod" \
+		XDG_CONFIG_HOME="$E2E_WORK/xdg" GOPROXY=off \
+		"$@"
+}
+
+# is_test_package NAME: tests/programs/NAME has tests and no main program.
+is_test_package() {
+	compgen -G "$E2E_PROGRAMS_DIR/$1/*_test.go" >/dev/null &&
+		! grep -qs '^package main' "$E2E_PROGRAMS_DIR/$1"/*.go
+}
+
+# build_program TOOLCHAIN MODE NAME: builds tests/programs/NAME (a test
+# package is built with `go test -c`) into
+# $E2E_WORK/TOOLCHAIN-MODE/NAME, unless that binary is newer than every
+# source file of the program and go.mod.  Prints the binary's path.  On
+# failure returns 1 with the compiler output in $E2E_WORK/TOOLCHAIN-MODE/NAME.log.
+build_program() {
+	local tc=$1 mode=$2 name=$3 go gcflags out src
+	out=$E2E_WORK/$tc-$mode/$name
+	src=$E2E_PROGRAMS_DIR/$name
+	mkdir -p "$(dirname "$out")"
+	go=$(go_for "$tc" 2>"$out.log") || return 1
+	gcflags=$(gcflags_for "$mode" 2>"$out.log") || return 1
+	if [ ! -d "$src" ]; then
+		echo "no such program: tests/programs/$name" >"$out.log"
+		return 1
+	fi
+	if [ -x "$out" ] &&
+		[ -z "$(find "$src" "$E2E_PROGRAMS_DIR/go.mod" -newer "$out" -print -quit)" ]; then
+		echo "$out"
+		return 0
+	fi
+	if [ ! -x "$go" ]; then
+		echo "toolchain $tc not installed ($go missing; run tools/deps.sh)" >"$out.log"
+		return 1
+	fi
+	local -a cmd
+	if is_test_package "$name"; then
+		cmd=("$go" test -c -o "$out.tmp")
+	else
+		cmd=("$go" build -o "$out.tmp")
+	fi
+	[ -n "$gcflags" ] && cmd+=("$gcflags")
+	cmd+=("./$name")
+	if (cd "$E2E_PROGRAMS_DIR" && go_env "${cmd[@]}") >"$out.log" 2>&1; then
+		mv -f "$out.tmp" "$out"
+		echo "$out"
+		return 0
+	fi
+	rm -f "$out.tmp"
+	return 1
+}
+
+# --------------------------------------------------------------- running
+
+# run_capture PREFIX CMD...: runs CMD with stdin from /dev/null, stdout to
+# PREFIX.out, stderr to PREFIX.err, killed after E2E_TIMEOUT seconds (and
+# SIGKILLed 5 s later).  Writes the exit status to PREFIX.rc and prints it:
+# 124 on timeout, 128+N when killed by signal N.
+run_capture() {
+	local prefix=$1 rc
+	shift
+	timeout -k 5 "$E2E_TIMEOUT" "$@" </dev/null >"$prefix.out" 2>"$prefix.err"
+	rc=$?
+	echo "$rc" >"$prefix.rc"
+	echo "$rc"
+}
+
+# describe_rc RC: a human description of an exit status.
+describe_rc() {
+	case $1 in
+	124) echo "timed out after ${E2E_TIMEOUT}s" ;;
+	137) echo "exit 137 (SIGKILL; timeout?)" ;;
+	70) echo "exit 70 (divergence detected)" ;;
+	*) if [ "$1" -gt 128 ] 2>/dev/null; then
+		echo "exit $1 (signal $(($1 - 128)): $(kill -l $(($1 - 128)) 2>/dev/null))"
+	else
+		echo "exit $1"
+	fi ;;
+	esac
+}
+
+# tail_of FILE: the last non-empty line of FILE, shortened (for reasons).
+tail_of() {
+	local l
+	l=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -n 1)
+	[ ${#l} -gt 160 ] && l="${l:0:157}..."
+	printf '%s' "$l"
+}
+
+# stderr_hint FILE: "; stderr: <last line>" if FILE has any, else nothing.
+stderr_hint() {
+	local l
+	l=$(tail_of "$1")
+	[ -n "$l" ] && printf '; stderr: %s' "$l"
+	return 0
+}
+
+# same_output WHAT EXPECTED ACTUAL: returns 0 if the files are identical,
+# else prints a short reason naming WHAT and the first differing line.
+same_output() {
+	local what=$1 exp=$2 act=$3
+	cmp -s "$exp" "$act" && return 0
+	local el al n
+	n=$(cmp "$exp" "$act" 2>/dev/null | sed -n 's/.* line \([0-9]*\).*/\1/p')
+	if [ -z "$n" ]; then # one is a prefix of the other
+		echo "$what differs: expected $(wc -c <"$exp") bytes, got $(wc -c <"$act")"
+		return 1
+	fi
+	el=$(sed -n "${n}p" "$exp" | cut -c1-70)
+	al=$(sed -n "${n}p" "$act" | cut -c1-70)
+	echo "$what differs at line $n: expected '$el', got '$al'"
+	return 1
+}
+
+# grr_available: true if $GRR is an executable file.
+grr_available() { [ -x "$GRR" ]; }
+
+# ----------------------------------------------------------- program table
+
+trim() { # STRING -> without leading/trailing white space
+	local s=$1
+	s=${s#"${s%%[![:space:]]*}"}
+	s=${s%"${s##*[![:space:]]}"}
+	printf '%s' "$s"
+}
+
+# read_programs: prints the program table (tests/e2e/programs.txt) without
+# comments and blank lines, fields trimmed, as NAME|ARGS|DET|EXIT.
+read_programs() {
+	local name args det status
+	while IFS='|' read -r name args det status; do
+		name=$(trim "$name")
+		[ -z "$name" ] && continue
+		[[ $name == \#* ]] && continue
+		args=$(trim "$args")
+		det=$(trim "$det")
+		status=$(trim "$status")
+		echo "$name|$args|$det|$status"
+	done <"$E2E_ROOT/tests/e2e/programs.txt"
+}

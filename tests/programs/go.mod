@@ -1,0 +1,3 @@
+module grr.test/programs
+
+go 1.19

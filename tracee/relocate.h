@@ -1,0 +1,31 @@
+/* relocate.h - moving the first instructions at a code address elsewhere,
+ * so that a 5-byte jump can replace them (the replayer's conditional
+ * anchor traps).  Capstone decodes the containing function to prove the
+ * patch is safe: no branch lands inside the replaced bytes, no call's
+ * return address falls inside them, no computed jump can reach them. */
+#ifndef GRR_TRACEE_RELOCATE_H
+#define GRR_TRACEE_RELOCATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GRR_JMP_LEN 5
+#define GRR_RELOC_MAX 64   /* bytes of relocated code at most */
+
+struct grr_reloc {
+	uint64_t pc;                 /* where the replaced instructions were */
+	size_t len;                  /* bytes replaced (>= GRR_JMP_LEN) */
+	uint8_t orig[16];            /* their original bytes */
+};
+
+/* Checks that the instructions at PC in the function [FSTART, FSTART+FLEN)
+ * (whose bytes are CODE) can be displaced by a jump.  0 with R filled, or
+ * -1 with a reason in WHY. */
+int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t pc,
+		   struct grr_reloc *r, const char **why);
+/* Emits R's instructions re-encoded to run at address AT (relative
+ * branches and rip-relative operands adjusted).  Returns the byte count
+ * written to OUT (at most GRR_RELOC_MAX), or -1. */
+int grr_reloc_emit(const struct grr_reloc *r, uint64_t at, uint8_t *out);
+
+#endif

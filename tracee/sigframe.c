@@ -1,0 +1,50 @@
+/* sigframe.c - normalizing signal frames (see sigframe.h). */
+#include "tracee/sigframe.h"
+#include "tracee/task.h"
+
+#include <string.h>
+
+/* x86-64 rt_sigframe: pretcode (8), then ucontext: uc_flags (8), uc_link
+ * (8), uc_stack (24), then sigcontext; offsets inside sigcontext. */
+#define MCONTEXT_OFF 48
+#define SC_RSP 120
+#define SC_RIP 128
+#define SC_ERR 152
+#define SC_TRAPNO 160
+#define SC_CR2 176
+
+int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr_sigfix *fix)
+{
+	fix->pending = false;
+	struct user_regs_struct regs;
+	uint8_t insn[2];
+	if (sig && grr_task_getregs(tid, &regs) == 0 &&
+	    grr_mem_read(m, regs.rip, insn, 2) == 0 && !(insn[0] == 0x0f && insn[1] == 0x05)) {
+		fix->pending = true;
+		fix->rip = regs.rip;
+		fix->rsp = regs.rsp;
+		return grr_task_singlestep(tid, sig);
+	}
+	return grr_task_resume_syscall(tid, sig);
+}
+
+int grr_sigframe_settle(const struct grr_mem *m, pid_t tid, struct grr_sigfix *fix,
+			bool stop_is_sigtrap)
+{
+	if (!fix->pending)
+		return 0;
+	fix->pending = false;
+	struct user_regs_struct regs;
+	if (grr_task_getregs(tid, &regs) < 0)
+		return stop_is_sigtrap;
+	uint64_t mc = regs.rsp + MCONTEXT_OFF;
+	uint64_t saved[2];
+	if (grr_mem_read(m, mc + SC_RSP, saved, sizeof(saved)) < 0)
+		return stop_is_sigtrap;
+	if (saved[0] != fix->rsp || saved[1] != fix->rip)
+		return stop_is_sigtrap;  /* no handler frame (ignored signal) */
+	static const uint64_t zero[4];
+	grr_mem_write(m, mc + SC_ERR, zero, 16);   /* err, trapno */
+	grr_mem_write(m, mc + SC_CR2, zero, 8);
+	return stop_is_sigtrap;
+}

@@ -1,0 +1,38 @@
+/* sigframe.h - making signal frames deterministic.
+ *
+ * When the kernel delivers a signal to a handler it writes an rt_sigframe
+ * on the handler's stack.  Its sigcontext carries err, trapno and cr2: the
+ * thread's last hardware exception, which depends on page faults and on
+ * the debugger's own breakpoints, so it differs between recording and
+ * replay.  Go's handlers never read them; grr zeroes them in every frame,
+ * recording and replay alike, so memory stays identical.
+ *
+ * To catch the frame, a signal is delivered with PTRACE_SINGLESTEP: the
+ * thread stops at the handler's first instruction with the frame at its
+ * stack pointer. */
+#ifndef GRR_TRACEE_SIGFRAME_H
+#define GRR_TRACEE_SIGFRAME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "tracee/mem.h"
+
+/* What a delivery left to check: the interrupted rip and rsp. */
+struct grr_sigfix {
+	bool pending;
+	uint64_t rip, rsp;
+};
+
+/* Resumes TID delivering SIG: single-steps into the handler when that is
+ * safe (not at a syscall instruction) and arms FIX.  Returns 0 or -1. */
+int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr_sigfix *fix);
+/* At the thread's next stop: if its stack holds the frame of the armed
+ * delivery, zeroes err/trapno/cr2 there.  Disarms FIX.  Returns 1 if the
+ * stop was the single-step report that ended the delivery (the caller
+ * swallows it and resumes), else 0. */
+int grr_sigframe_settle(const struct grr_mem *m, pid_t tid, struct grr_sigfix *fix,
+			bool stop_is_sigtrap);
+
+#endif

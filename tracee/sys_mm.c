@@ -1,0 +1,17 @@
+/* sys_mm.c - memory-management calls with outputs: mincore. */
+#include "tracee/syscall_private.h"
+
+/* mincore(addr, length, vec): one byte per page of the range. */
+int grr_sys_out_mincore(const struct grr_syscall_call *c, grr_read_mem_fn rd,
+			void *ctx, struct grr_mem_range *out, int max)
+{
+	struct sys_out o;
+	uint64_t len = c->args[1];
+
+	(void)rd;
+	(void)ctx;
+	sys_out_init(&o, out, max);
+	if (c->ret >= 0)
+		sys_emit(&o, c->args[2], len / 4096 + (len % 4096 != 0));
+	return sys_out_done(&o);
+}

@@ -1,0 +1,84 @@
+/* task.h - ptrace mechanics on one thread of a traced process.
+ *
+ * Thin, explicit wrappers: every function returns 0 on success and -1 with
+ * errno set on failure.  Nothing here knows about traces or scheduling. */
+#ifndef GRR_TRACEE_TASK_H
+#define GRR_TRACEE_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+/* Options every grr tracee gets: syscall stops marked with 0x80, thread
+ * clones followed, exec and exit reported, tracee killed if grr dies.
+ * Process-creating clones (fork, vfork, os/exec) are caught only so that
+ * grr can undo the inherited RDTSC trapping in the child and detach it:
+ * children run untraced (grr_task_release_child). */
+#define GRR_PTRACE_OPTIONS \
+	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | \
+	 PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK | \
+	 PTRACE_O_TRACEVFORK)
+
+/* Mirror of the kernel's struct ptrace_syscall_info (linux/ptrace.h clashes
+ * with sys/ptrace.h). */
+struct grr_sysinfo {
+	uint8_t op;                /* 1 entry, 2 exit, 3 seccomp, 0 none */
+	uint8_t pad[3];
+	uint32_t arch;
+	uint64_t instruction_pointer;
+	uint64_t stack_pointer;
+	union {
+		struct { uint64_t nr; uint64_t args[6]; } entry;
+		struct { int64_t rval; uint8_t is_error; } exit;
+		struct { uint64_t nr; uint64_t args[6]; uint32_t ret_data; } seccomp;
+	};
+};
+#define GRR_SYSINFO_ENTRY 1
+#define GRR_SYSINFO_EXIT  2
+
+int grr_task_getregs(pid_t tid, struct user_regs_struct *regs);
+int grr_task_setregs(pid_t tid, const struct user_regs_struct *regs);
+int grr_task_getfpregs(pid_t tid, struct user_fpregs_struct *fp);
+int grr_task_setfpregs(pid_t tid, const struct user_fpregs_struct *fp);
+int grr_task_getsiginfo(pid_t tid, void *siginfo128);
+int grr_task_setsiginfo(pid_t tid, const void *siginfo128);
+int grr_task_sysinfo(pid_t tid, struct grr_sysinfo *info);
+int grr_task_eventmsg(pid_t tid, unsigned long *msg);
+/* Resumes to the next syscall stop (or other stop), delivering SIG. */
+int grr_task_resume_syscall(pid_t tid, int sig);
+int grr_task_resume_cont(pid_t tid, int sig);
+int grr_task_singlestep(pid_t tid, int sig);
+/* Asks a running, seized thread to stop (PTRACE_INTERRUPT). */
+int grr_task_interrupt(pid_t tid);
+/* Sends SIG to thread TID of process PID (tgkill). */
+int grr_task_kill(pid_t pid, pid_t tid, int sig);
+/* Debug registers DR0-DR7 via PTRACE_POKEUSER/PEEKUSER. */
+int grr_task_set_debugreg(pid_t tid, int n, uint64_t value);
+int grr_task_get_debugreg(pid_t tid, int n, uint64_t *value);
+
+/* A child process of the tracee (fork/vfork), auto-attached and stopped at
+ * its first stop: re-enables RDTSC in it (PR_SET_TSC is inherited) by
+ * running prctl through its own syscall instruction, then detaches it.
+ * Returns 0 or -1. */
+int grr_task_release_child(pid_t child);
+/* The thread group id of TID (from /proc), or -1. */
+pid_t grr_task_tgid(pid_t tid);
+
+/* The kind of stop a wait status describes. */
+enum grr_stop_kind {
+	GRR_STOP_EXITED,        /* WIFEXITED: thread/process gone */
+	GRR_STOP_KILLED,        /* WIFSIGNALED */
+	GRR_STOP_SYSCALL,       /* syscall entry or exit (SIGTRAP|0x80) */
+	GRR_STOP_EVENT,         /* PTRACE_EVENT_* (clone, exec, exit, stop) */
+	GRR_STOP_SIGNAL,        /* signal-delivery-stop */
+};
+struct grr_stop {
+	enum grr_stop_kind kind;
+	int sig;                /* signal (delivery), exit code, or kill signal */
+	int event;              /* PTRACE_EVENT_* for GRR_STOP_EVENT */
+};
+void grr_stop_decode(int status, struct grr_stop *st);
+const char *grr_stop_describe(const struct grr_stop *st, char *buf, size_t len);
+
+#endif
