@@ -5,7 +5,12 @@
  * equal registers and equal memory (docs/replay-model.md). */
 #include "recorder/rec_private.h"
 #include "tracee/digest.h"
+#include "tracee/relocate.h"
 #include "tracee/task.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 
 #include <string.h>
 
@@ -48,4 +53,48 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	t->stop_rip = regs->rip;
 	t->stop_rsp = regs->rsp;
 	return rec_log(r, &ev, t->tid, GRR_EV_ANCHOR);
+}
+
+#define MAX_ANCHOR_STEPS 24
+
+static bool patchable(struct recorder *r, uint64_t pc)
+{
+	const struct grr_symbol *fn = r->have_syms ? grr_symtab_lookup(&r->syms, pc) : NULL;
+	if (!fn || !fn->size || fn->size > (1u << 20))
+		return false;
+	uint8_t *code = malloc(fn->size);
+	struct grr_reloc rel;
+	const char *why;
+	bool ok = code && grr_mem_read(&r->mem, fn->addr, code, fn->size) == 0 &&
+		  grr_reloc_plan(code, fn->addr, fn->size, pc, &rel, &why) == 0;
+	free(code);
+	return ok;
+}
+
+/* Instructions a single step must not run unrecorded. */
+static bool must_not_step(struct recorder *r, uint64_t pc)
+{
+	uint8_t b[3];
+	if (grr_mem_read(&r->mem, pc, b, 3) < 0)
+		return true;
+	return (b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x31 || b[1] == 0x34 ||
+				 (b[1] == 0x01 && b[2] == 0xf9))) || b[0] == 0xcc || b[0] == 0xcd;
+}
+
+int rec_anchor_move(struct recorder *r, struct rec_thread *t,
+		    struct user_regs_struct *regs, int *status)
+{
+	for (int i = 0; i < MAX_ANCHOR_STEPS; i++) {
+		if (patchable(r, regs->rip) || must_not_step(r, regs->rip))
+			return 0;
+		if (grr_task_singlestep(t->tid, 0) < 0 || waitpid(t->tid, status, __WALL) < 0)
+			return -1;
+		r->anchor_steps++;
+		if (!WIFSTOPPED(*status) || WSTOPSIG(*status) != SIGTRAP ||
+		    (*status >> 16) != 0)
+			return 1;
+		if (grr_task_getregs(t->tid, regs) < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -60,6 +60,11 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 	case RT_RUNNING:
 		if (t->interrupt_requested && r->running == t) {
 			t->interrupt_requested = false;
+			int status, m = rec_anchor_move(r, t, &regs, &status);
+			if (m < 0)
+				return -1;
+			if (m == 1)  /* it met an event on the way: no anchor */
+				return rec_handle_status(r, t->tid, status);
 			if (rec_log_anchor(r, t, &regs) < 0)
 				return -1;
 			rec_thread_set_ready(r, t);

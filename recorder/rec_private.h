@@ -11,6 +11,7 @@
 #include "recorder/recorder.h"
 #include "tracee/mem.h"
 #include "tracee/sigframe.h"
+#include "tracee/symtab.h"
 #include "tracee/syscalls.h"
 
 enum rec_thread_state {
@@ -66,7 +67,9 @@ struct recorder {
 	int exit_status;              /* as a shell sees it */
 	bool exited;
 	bool unknown_warned[GRR_MAX_SYSCALL];
-	uint64_t anchors, digest_ns;
+	uint64_t anchors, digest_ns, anchor_steps;
+	struct grr_symtab syms;       /* of the executable, to place anchors */
+	bool have_syms;
 };
 
 uint64_t rec_now_ns(void);
@@ -102,6 +105,15 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig);
 /* rec_anchor.c */
 int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 		   const struct user_regs_struct *regs);
+/* Single-steps an interrupted thread to an instruction the replayer can
+ * trap cheaply (tracee/relocate.h), a few instructions at most.  Returns
+ * 0 (REGS updated), 1 if a step ended in another stop (its wait status in
+ * *STATUS, to be handled as any stop), or -1. */
+int rec_anchor_move(struct recorder *r, struct rec_thread *t,
+		    struct user_regs_struct *regs, int *status);
+
+/* recorder.c */
+int rec_handle_status(struct recorder *r, pid_t tid, int status);
 
 /* rec_event.c: ptrace events (clone, exit, exec, stop) */
 int rec_on_ptrace_event(struct recorder *r, struct rec_thread *t, int event, int sig);

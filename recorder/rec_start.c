@@ -82,6 +82,7 @@ int rec_start(struct recorder *r, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read the working directory");
 		return -1;
 	}
+	r->have_syms = grr_symtab_load(exe, &r->syms) == 0;
 	struct grr_spawn_opts so = { .path = exe, .argv = o->argv, .envp = o->envp };
 	if (grr_spawn(&so, &r->pid, err, errlen) < 0)
 		return -1;

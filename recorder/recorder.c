@@ -87,7 +87,7 @@ static void on_timeout(struct recorder *r, uint64_t now)
 	}
 }
 
-static int handle_status(struct recorder *r, pid_t tid, int status)
+int rec_handle_status(struct recorder *r, pid_t tid, int status)
 {
 	struct rec_thread *t = rec_thread_find(r, tid);
 	if (!t && grr_task_tgid(tid) != r->pid) {
@@ -195,7 +195,7 @@ static int run(struct recorder *r, struct grr_record_result *res, char *err, siz
 				ptrace(PTRACE_CONT, tid, 0, 0);
 			continue;
 		}
-		if (handle_status(r, tid, status) < 0 && !r->exited) {
+		if (rec_handle_status(r, tid, status) < 0 && !r->exited) {
 			if (r->write_failed) {
 				snprintf(err, errlen, "%s", r->werr.msg);
 				kill(r->pid, SIGKILL);
@@ -252,9 +252,12 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 		}
 	}
 	if (o->verbose && rc == 0)
-		fprintf(stderr, "grr: %llu events, %llu anchors (%.1f ms digesting)\n",
-			(unsigned long long)res->events, (unsigned long long)r.anchors,
-			r.digest_ns / 1e6);
+		fprintf(stderr, "grr: %llu events, %llu anchors (%.1f ms digesting, %llu steps "
+			"to place them)\n", (unsigned long long)res->events,
+			(unsigned long long)r.anchors, r.digest_ns / 1e6,
+			(unsigned long long)r.anchor_steps);
+	if (r.have_syms)
+		grr_symtab_free(&r.syms);
 	grr_mem_close(&r.mem);
 	for (int i = 0; i < r.nthreads; i++)
 		free(r.threads[i].vfork_stack);

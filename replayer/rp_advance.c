@@ -25,12 +25,30 @@ int rp_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st)
 	return 0;
 }
 
+/* What the kernel does when a syscall returned -ERESTART* and no signal
+ * handler runs: back to the syscall instruction, to run it again (or
+ * restart_syscall for -ERESTART_RESTARTBLOCK). */
+static int apply_restart(struct grr_replay *rp, struct rp_thread *t)
+{
+	t->restart_pending = false;
+	struct user_regs_struct regs;
+	if (grr_task_getregs(t->tid, &regs) < 0)
+		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
+	regs.rax = (int64_t)regs.rax == -516 ? 219 /* restart_syscall */ : regs.orig_rax;
+	regs.rip -= 2;
+	if (grr_task_setregs(t->tid, &regs) < 0)
+		return rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
+	return 0;
+}
+
 int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st)
 {
 	if (rp_settle_new(rp, t) < 0)
 		return -1;
 	int sig = t->pending_sig;
 	t->pending_sig = 0;
+	if (t->restart_pending && apply_restart(rp, t) < 0)
+		return -1;
 	if (grr_sigframe_deliver(&rp->mem, t->tid, sig, &t->sigfix) < 0)
 		return rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
 	if (rp_wait(rp, t, st) < 0)

@@ -31,6 +31,8 @@ struct rp_thread {
 	enum rp_park park;
 	int pending_sig;              /* delivered at the next resume */
 	struct grr_sigfix sigfix;     /* a delivery whose frame to normalize */
+	bool restart_pending;         /* syscall returned -ERESTART*: the kernel
+					 restarts it unless a signal comes */
 	struct grr_syscall_call call; /* syscall at RP_AT_ENTRY */
 };
 

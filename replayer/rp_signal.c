@@ -16,6 +16,7 @@ int rp_do_signal(struct grr_replay *rp, struct rp_thread *t)
 	int sig = (int)ev->u.signal.signo;
 	if (t->park == RP_AT_ENTRY || t->park == RP_IN_NO_RETURN)
 		return rp_diverge(rp, t, "thread is inside syscall %s", grr_syscall_name(t->call.nr));
+	t->restart_pending = false;  /* the signal's delivery decides, in the kernel */
 	if (ev->u.signal.how != GRR_SIG_SYNC) {
 		if (rp_settle_new(rp, t) < 0)
 			return -1;

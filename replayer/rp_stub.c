@@ -198,6 +198,27 @@ static int restore_at_pc(struct grr_replay *rp, struct rp_thread *t, uint64_t pc
 	return grr_task_setregs(t->tid, regs);
 }
 
+/* A thread parked inside the bytes about to be replaced (not at their
+ * start) would resume in the middle of the jump: step it past them first.
+ * The plan guarantees they are plain movable instructions. */
+static int step_out_of(struct grr_replay *rp, struct rp_thread *t, const struct grr_reloc *r)
+{
+	for (int i = 0; i < 16; i++) {
+		struct user_regs_struct regs;
+		if (grr_task_getregs(t->tid, &regs) < 0)
+			return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
+		if (regs.rip <= r->pc || regs.rip >= r->pc + r->len)
+			return 0;
+		struct grr_stop st;
+		if (grr_task_singlestep(t->tid, 0) < 0 || rp_wait(rp, t, &st) < 0)
+			return rp_fail(rp, "cannot single-step thread %d", (int)t->tid);
+		if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGTRAP)
+			return rp_diverge(rp, t, "unexpected stop stepping toward the anchor");
+	}
+	return rp_fail(rp, "thread %d does not leave 0x%llx", (int)t->tid,
+		       (unsigned long long)r->pc);
+}
+
 int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 			bool (*matches)(struct grr_replay *, struct rp_thread *,
 					const struct user_regs_struct *))
@@ -207,6 +228,8 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 	struct grr_reloc r;
 	if (plan_patch(rp, pc, &r) < 0 || map_stub_page(rp, t) < 0)
 		return 1;  /* not patchable here: use plain breakpoints */
+	if (step_out_of(rp, t, &r) < 0)
+		return -1;
 	int trap;
 	size_t miss;
 	if (install(rp, &r, rec, &trap, &miss) < 0) {

@@ -106,10 +106,17 @@ static int skip_syscall(struct grr_replay *rp, struct rp_thread *t)
 	return expect_exit(rp, t, &si);
 }
 
+/* The kernel's internal "restart me" results; user code never sees them. */
+static bool is_restart_code(int64_t ret)
+{
+	return ret == -512 || ret == -513 || ret == -514 || ret == -516;
+}
+
 static int emulate(struct grr_replay *rp, struct rp_thread *t)
 {
 	if (skip_syscall(rp, t) < 0)
 		return -1;
+	t->restart_pending = is_restart_code(rp->ev.u.exit.ret);
 	return set_result(rp, t, rp->ev.u.exit.ret);
 }
 

@@ -9,7 +9,9 @@
 #define MCONTEXT_OFF 48
 #define SC_RSP 120
 #define SC_RIP 128
+#define SC_EFLAGS 136
 #define SC_ERR 152
+#define EFLAGS_RF (1ull << 16)
 #define SC_TRAPNO 160
 #define SC_CR2 176
 
@@ -46,5 +48,10 @@ int grr_sigframe_settle(const struct grr_mem *m, pid_t tid, struct grr_sigfix *f
 	static const uint64_t zero[4];
 	grr_mem_write(m, mc + SC_ERR, zero, 16);   /* err, trapno */
 	grr_mem_write(m, mc + SC_CR2, zero, 8);
+	uint64_t eflags;
+	if (grr_mem_read(m, mc + SC_EFLAGS, &eflags, 8) == 0 && (eflags & EFLAGS_RF)) {
+		eflags &= ~EFLAGS_RF;
+		grr_mem_write(m, mc + SC_EFLAGS, &eflags, 8);
+	}
 	return stop_is_sigtrap;
 }

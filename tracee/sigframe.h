@@ -3,9 +3,10 @@
  * When the kernel delivers a signal to a handler it writes an rt_sigframe
  * on the handler's stack.  Its sigcontext carries err, trapno and cr2: the
  * thread's last hardware exception, which depends on page faults and on
- * the debugger's own breakpoints, so it differs between recording and
- * replay.  Go's handlers never read them; grr zeroes them in every frame,
- * recording and replay alike, so memory stays identical.
+ * the debugger's own breakpoints, and the saved eflags may carry the
+ * resume flag (RF) that ptrace stops leave behind: both differ between
+ * recording and replay.  Go's handlers never read them; grr zeroes them in every frame,
+ * recording and replay alike, and clears RF there, so memory stays identical.
  *
  * To catch the frame, a signal is delivered with PTRACE_SINGLESTEP: the
  * thread stops at the handler's first instruction with the frame at its
