@@ -142,6 +142,15 @@ int grr_event_encode(struct grr_buf *out, struct grr_ev_state *st, const struct 
 			if (grr_buf_varint(out, ev->u.anchor.excluded[i].addr) ||
 			    grr_buf_varint(out, ev->u.anchor.excluded[i].len))
 				return -1;
+		if (ev->u.anchor.nstack > GRR_ANCHOR_STACK_WORDS) {
+			*why = "anchor with too many stack words";
+			return -2;
+		}
+		if (grr_buf_varint(out, ev->u.anchor.nstack))
+			return -1;
+		for (int i = 0; i < ev->u.anchor.nstack; i++)
+			if (grr_buf_varint(out, ev->u.anchor.stack[i]))
+				return -1;
 		return 0;
 	case GRR_EV_NOTE: {
 		const char *t = ev->u.note.text ? ev->u.note.text : "";
@@ -346,6 +355,13 @@ int grr_event_decode(const uint8_t **p, const uint8_t *end, struct grr_ev_state 
 		}
 		ev->u.anchor.nexcluded = nx;
 		ev->u.anchor.excluded = nx ? sc->ranges : NULL;
+		uint64_t ns;
+		GETV(ns);
+		if (ns > GRR_ANCHOR_STACK_WORDS)
+			BAD("too many anchor stack words");
+		ev->u.anchor.nstack = (uint8_t)ns;
+		for (uint64_t i = 0; i < ns; i++)
+			GETV(ev->u.anchor.stack[i]);
 		break;
 	}
 	case GRR_EV_NOTE:

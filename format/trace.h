@@ -107,6 +107,7 @@ enum grr_event_kind {
  * rdx rsi rdi orig_rax rip cs eflags rsp ss fs_base gs_base ds es fs gs. */
 #define GRR_NREGS 27
 #define GRR_FPREGS_SIZE 512    /* FXSAVE area */
+#define GRR_ANCHOR_STACK_WORDS 32
 
 /* Memory the kernel (or the recorder) wrote into the tracee. */
 struct grr_mem_write {
@@ -177,6 +178,10 @@ struct grr_event {
 			uint64_t digest;       /* memory digest (see docs) */
 			uint32_t nexcluded;
 			const struct grr_range *excluded;
+			/* the words at [rsp, rsp + 8 * nstack): a cheap first
+			 * check (unoptimized code keeps loop variables there) */
+			uint8_t nstack;
+			uint64_t stack[GRR_ANCHOR_STACK_WORDS];
 		} anchor;
 		struct {
 			const char *text;

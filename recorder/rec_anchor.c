@@ -50,6 +50,9 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	r->anchors++;
 	ev.u.anchor.nexcluded = nex;
 	ev.u.anchor.excluded = ex;
+	size_t got = grr_mem_read_partial(&r->mem, regs->rsp, ev.u.anchor.stack,
+					  sizeof(ev.u.anchor.stack));
+	ev.u.anchor.nstack = (uint8_t)(got / 8);
 	t->stop_rip = regs->rip;
 	t->stop_rsp = regs->rsp;
 	return rec_log(r, &ev, t->tid, GRR_EV_ANCHOR);

@@ -42,6 +42,18 @@ static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 	const struct grr_event *ev = &rp->ev;
 	if (!regs_equal(regs, ev->u.anchor.regs))
 		return false;
+	uint64_t stack[GRR_ANCHOR_STACK_WORDS];
+	size_t n = ev->u.anchor.nstack * 8u;
+	if (grr_mem_read(&rp->mem, regs->rsp, stack, n) < 0 ||
+	    memcmp(stack, ev->u.anchor.stack, n) != 0) {
+		if (rp->debug)
+			for (size_t i = 0; i < n / 8; i++)
+				if (stack[i] != ev->u.anchor.stack[i])
+					fprintf(rp->opts.err, "grr-debug: stack word %zu: 0x%llx, recorded 0x%llx\n",
+						i, (unsigned long long)stack[i],
+						(unsigned long long)ev->u.anchor.stack[i]);
+		return false;
+	}
 	if (!fpregs_equal(t->tid, ev->u.anchor.fpregs)) {
 		if (rp->debug)
 			fprintf(rp->opts.err, "grr-debug: anchor candidate: FP registers differ\n");

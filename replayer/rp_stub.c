@@ -26,6 +26,7 @@
 #define D_SAVE_FLAGS 8
 #define D_EXPECT     16    /* 16 registers, x86 encoding order */
 #define D_EXP_FLAGS  (16 + 16 * 8)
+#define D_EXP_STACK  (D_EXP_FLAGS + 8)  /* GRR_ANCHOR_STACK_WORDS words */
 #define EFLAGS_ARITH 0x8d5ull
 
 /* x86 register number -> index in user_regs_struct / grr regs. */
@@ -73,9 +74,9 @@ static void patch_rel32(struct emitter *e, size_t at, uint64_t target)
 }
 
 /* Builds the stub for one anchor; returns the offset of its int3, or -1. */
-static int build_stub(struct emitter *e, const struct grr_reloc *r, size_t *miss_off)
+static int build_stub(struct emitter *e, const struct grr_reloc *r, int nstack, size_t *miss_off)
 {
-	size_t jumps[32];
+	size_t jumps[32 + GRR_ANCHOR_STACK_WORDS];
 	int nj = 0;
 	e->n = 0;
 	e->base = STUB_CODE;
@@ -97,6 +98,20 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, size_t *miss
 	size_t imm_at = e->n;
 	emit(e, &(uint16_t){ 0 }, 2);
 	jumps[nj++] = emit_jne(e);
+	/* mov rax, [rsp + 8k]; cmp rax, [expected k]; jne miss */
+	for (int k = 0; k < nstack; k++) {
+		uint8_t ld[5] = { 0x48, 0x8b, 0x44, 0x24, (uint8_t)(8 * k) };
+		uint8_t ld32[8] = { 0x48, 0x8b, 0x84, 0x24, (uint8_t)(8 * k), 0, 0, 0 };
+		if (8 * k < 128)
+			emit(e, ld, 5);
+		else
+			emit(e, ld32, 8);
+		emit_riprel(e, (const uint8_t[]){ 0x48, 0x3b, 0x05 }, 3,
+			    STUB_DATA + D_EXP_STACK + 8 * k, 0);
+		jumps[nj++] = emit_jne(e);
+	}
+	/* rax back to the thread's own value before stopping */
+	emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x05 }, 3, STUB_DATA + D_SAVE_RAX, 0);
 	int trap = (int)e->n;
 	emit(e, (const uint8_t[]){ 0xcc }, 1);
 	*miss_off = e->n;
@@ -162,7 +177,8 @@ static int install(struct grr_replay *rp, const struct grr_reloc *r, const uint6
 		   int *trap, size_t *miss)
 {
 	struct emitter e;
-	int info = build_stub(&e, r, miss);
+	int nstack = rp->ev.u.anchor.nstack;
+	int info = build_stub(&e, r, nstack, miss);
 	if (info < 0)
 		return -1;
 	*trap = info & 0xffff;
@@ -178,6 +194,8 @@ static int install(struct grr_replay *rp, const struct grr_reloc *r, const uint6
 	memcpy(jmp + 1, &rel, 4);
 	if (grr_mem_write(&rp->mem, STUB_DATA + D_EXPECT, expect, sizeof(expect)) < 0 ||
 	    grr_mem_write(&rp->mem, STUB_DATA + D_EXP_FLAGS, &fw, 2) < 0 ||
+	    grr_mem_write(&rp->mem, STUB_DATA + D_EXP_STACK, rp->ev.u.anchor.stack,
+			  8u * (unsigned)nstack) < 0 ||
 	    grr_mem_write(&rp->mem, STUB_CODE, e.buf, e.n) < 0 ||
 	    grr_mem_write(&rp->mem, r->pc, jmp, r->len) < 0)
 		return -1;

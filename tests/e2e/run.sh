@@ -72,7 +72,12 @@ done
 
 npass=$(grep -c '^PASS ' "$E2E_RESULTS")
 nfail=$(grep -c '^FAIL ' "$E2E_RESULTS")
+nxfail=$(grep -c '^XFAIL ' "$E2E_RESULTS")
 echo
+if [ "$nxfail" -gt 0 ]; then
+	echo "known failures (tests/e2e/known-failures.txt):"
+	grep '^XFAIL ' "$E2E_RESULTS" | sed 's/^/  /'
+fi
 if [ "$nfail" -gt 0 ]; then
 	echo "failures:"
 	grep '^FAIL ' "$E2E_RESULTS" | head -n 50 | sed 's/^/  /'
@@ -83,5 +88,5 @@ if [ "$ran" = 0 ] && [ -n "$filter" ] && [ "$nfail" = 0 ]; then
 	nfail=1
 fi
 echo "e2e: total $((SECONDS - start))s"
-echo "$npass passed, $nfail failed"
+echo "$npass passed, $nfail failed, $nxfail skipped"
 [ "$nfail" -eq 0 ]

@@ -13,8 +13,9 @@
 #   E2E_NATIVE_ONLY=1   build and run natively only (checks the programs and
 #                       the toolchains; needs no grr)
 #   E2E_PROGRAMS        space-separated program names to restrict to
-#   E2E_REPLAY_FLAGS    extra replay flags, default --quiet (grr's own
-#                       messages must not mix with the program's stderr)
+#   E2E_REPLAY_FLAGS    extra replay flags (default none: the replay must
+#                       print the program's output, and grr itself prints
+#                       nothing on a successful replay)
 #   E2E_KEEP=1          keep the traces and outputs of passing cases too
 #                       (failing ones are always kept, under
 #                       $E2E_WORK/rr/TOOLCHAIN-MODE/NAME)
@@ -24,7 +25,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 T=record_replay
 NATIVE_ONLY=${E2E_NATIVE_ONLY:-0}
-REPLAY_FLAGS=${E2E_REPLAY_FLAGS---quiet}
+REPLAY_FLAGS=${E2E_REPLAY_FLAGS-}
 ONLY=" ${E2E_PROGRAMS:-} "
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
