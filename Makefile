@@ -121,5 +121,12 @@ $(B)/tests/bench_format: $(B)/tests/bench/bench_format.o $(SYNTH_GEN_OBJ) $(FORM
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# the end-to-end tests feed synthetic traces to grr dump / grr info
-e2e: $(B)/tests/synth
+# tamper copies a trace changing one syscall result or CPU feature bit
+# (divergence and refusal tests); it links the format objects only.
+$(B)/tests/tamper: $(B)/tests/tools/tamper.o $(FORMAT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# the end-to-end tests feed synthetic traces to grr dump / grr info, and
+# tamper with recorded traces
+e2e: $(B)/tests/synth $(B)/tests/tamper

@@ -70,6 +70,7 @@ struct recorder {
 	uint64_t anchors, digest_ns, anchor_steps;
 	struct grr_symtab syms;       /* of the executable, to place anchors */
 	bool have_syms;
+	bool debug;                   /* GRR_DEBUG_RECORD: log each stop */
 };
 
 uint64_t rec_now_ns(void);

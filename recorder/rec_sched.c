@@ -3,7 +3,8 @@
  * Normal mode: the ready thread that has waited longest runs, for a
  * timeslice of 10 ms; a thread that blocks in the kernel gives way at once.
  * Chaos mode (rr's idea): the next thread is chosen at random, timeslices
- * are random between 50 us and 20 ms, and threads are switched at random
+ * are random between 10 us and 20 ms (mostly under 1 ms, since short ones
+ * split critical sections), and threads are switched at random
  * syscall exits, all from one recorded seed. */
 #include "recorder/rec_private.h"
 
@@ -33,9 +34,10 @@ uint64_t rec_sched_slice(struct rec_sched *s)
 {
 	if (!s->chaos)
 		return SLICE_NS;
-	/* log-uniform between 50 us and 20 ms */
-	static const uint64_t choices[] = { 50000, 100000, 200000, 500000, 1000000,
-					    2000000, 5000000, 10000000, 20000000 };
+	/* between 10 us and 20 ms, mostly short */
+	static const uint64_t choices[] = { 10000, 20000, 30000, 50000, 75000, 100000,
+					    150000, 200000, 300000, 500000, 1000000, 5000000,
+					    20000000 };
 	return choices[rng_next(s) % (sizeof(choices) / sizeof(choices[0]))];
 }
 

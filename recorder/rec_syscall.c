@@ -16,16 +16,25 @@
 
 #define MAX_OUT_RANGES 64
 
+/* Warns once per syscall (and, for requests such as ioctl's, once per
+ * syscall and first argument-dependent request seen). */
 static void warn_unknown(struct recorder *r, const struct grr_syscall_call *c)
 {
 	if (c->nr < GRR_MAX_SYSCALL && r->unknown_warned[c->nr])
 		return;
 	if (c->nr < GRR_MAX_SYSCALL)
 		r->unknown_warned[c->nr] = true;
-	fprintf(stderr, "grr: warning: the program made syscall %s (%u), which grr does not "
-		"know; it is recorded without its memory effects and may not replay\n",
-		grr_syscall_name(c->nr), c->nr);
-	rec_log_note(r, 0, "unknown syscall %s (%u)", grr_syscall_name(c->nr), c->nr);
+	bool request = !(grr_syscall_desc(c->nr)->flags & GRR_SYS_UNKNOWN);
+	if (request)
+		fprintf(stderr, "grr: warning: the program called %s with a request grr does not "
+			"know (0x%llx); recorded conservatively, it may not replay\n",
+			grr_syscall_name(c->nr), (unsigned long long)c->args[1]);
+	else
+		fprintf(stderr, "grr: warning: the program made syscall %s (%u), which grr does "
+			"not know; it is recorded without its memory effects and may not replay\n",
+			grr_syscall_name(c->nr), c->nr);
+	rec_log_note(r, 0, "unknown %s %s (%u)", request ? "request of" : "syscall",
+		     grr_syscall_name(c->nr), c->nr);
 }
 
 /* Flags of a clone-family call, for clone3 read from struct clone_args. */
@@ -72,8 +81,7 @@ static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_s
 	t->stop_rip = si->instruction_pointer;
 	t->stop_rsp = si->stack_pointer;
 
-	const struct grr_syscall_desc *d = grr_syscall_desc(c->nr);
-	if (d->flags & GRR_SYS_UNKNOWN)
+	if (grr_syscall_call_flags(c) & GRR_SYS_UNKNOWN)
 		warn_unknown(r, c);
 
 	struct grr_event ev;

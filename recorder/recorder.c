@@ -81,7 +81,9 @@ static void on_timeout(struct recorder *r, uint64_t now)
 	if (t->state == RT_IN_KERNEL && now >= r->grace_end_ns) {
 		r->running = NULL;  /* blocked: let another thread run */
 	} else if (t->state == RT_RUNNING && now >= r->slice_end_ns && any_ready(r) &&
-		   !t->interrupt_requested) {
+		   !t->interrupt_requested && !t->sigfix.pending) {
+		/* (not while it single-steps into a signal handler: the step's
+		 * trap must come first) */
 		if (grr_task_interrupt(t->tid) == 0)
 			t->interrupt_requested = true;
 	}
@@ -105,6 +107,11 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status)
 	}
 	struct grr_stop st;
 	grr_stop_decode(status, &st);
+	if (r->debug) {
+		char what[64];
+		fprintf(stderr, "grr-debug: tid %d state %d %s\n", (int)tid, (int)t->state,
+			grr_stop_describe(&st, what, sizeof(what)));
+	}
 	if (t->sigfix.pending && st.kind != GRR_STOP_EXITED && st.kind != GRR_STOP_KILLED &&
 	    grr_sigframe_settle(&r->mem, tid, &t->sigfix,
 				st.kind == GRR_STOP_SIGNAL && st.sig == SIGTRAP))
@@ -221,6 +228,7 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 	memset(res, 0, sizeof(*res));
 	r.opts = o;
 	r.mem.fd = -1;
+	r.debug = getenv("GRR_DEBUG_RECORD") != NULL;
 	uint64_t seed = o->seed;
 	if (o->chaos && !seed)
 		seed = rec_now_ns() ^ ((uint64_t)getpid() << 32);

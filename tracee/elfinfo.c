@@ -80,7 +80,8 @@ static void scan_sections(Elf *e, struct grr_elfinfo *info)
 			struct grr_elfinfo tmp = { 0 };
 			read_note_build_id(d, true, &tmp);
 			memcpy(go_build_id, tmp.build_id, sizeof(go_build_id));
-		} else if (strncmp(name, ".go", 3) == 0 || strcmp(name, ".gopclntab") == 0) {
+		} else if (strncmp(name, ".go.", 4) == 0 || strcmp(name, ".gopclntab") == 0 ||
+			   strcmp(name, ".gosymtab") == 0) {
 			info->is_go = true;
 		}
 	}

@@ -15,12 +15,24 @@
 #define SC_TRAPNO 160
 #define SC_CR2 176
 
+/* Whether the kernel may turn the thread back to a syscall instruction as
+ * it delivers (a syscall interrupted with -ERESTART*): single-stepping would
+ * then run that syscall unseen. */
+static bool may_restart(const struct grr_mem *m, const struct user_regs_struct *regs)
+{
+	int64_t rax = (int64_t)regs->rax;
+	uint8_t prev[2];
+	if (rax != -512 && rax != -513 && rax != -514 && rax != -516)
+		return false;
+	return grr_mem_read(m, regs->rip - 2, prev, 2) < 0 || (prev[0] == 0x0f && prev[1] == 0x05);
+}
+
 int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr_sigfix *fix)
 {
 	fix->pending = false;
 	struct user_regs_struct regs;
 	uint8_t insn[2];
-	if (sig && grr_task_getregs(tid, &regs) == 0 &&
+	if (sig && grr_task_getregs(tid, &regs) == 0 && !may_restart(m, &regs) &&
 	    grr_mem_read(m, regs.rip, insn, 2) == 0 && !(insn[0] == 0x0f && insn[1] == 0x05)) {
 		fix->pending = true;
 		fix->rip = regs.rip;

@@ -27,7 +27,9 @@ struct grr_sigfix {
 };
 
 /* Resumes TID delivering SIG: single-steps into the handler when that is
- * safe (not at a syscall instruction) and arms FIX.  Returns 0 or -1. */
+ * safe (not at a syscall instruction, and not where the kernel may restart
+ * an interrupted syscall, whose frame then stays as the kernel wrote it)
+ * and arms FIX.  Returns 0 or -1. */
 int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr_sigfix *fix);
 /* At the thread's next stop: if its stack holds the frame of the armed
  * delivery, zeroes err/trapno/cr2 there.  Disarms FIX.  Returns 1 if the

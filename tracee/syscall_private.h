@@ -93,12 +93,6 @@ bool sys_arch_prctl_known(uint64_t code);
 enum grr_replay_policy sys_prctl_policy(uint64_t option);
 enum grr_replay_policy sys_arch_prctl_policy(uint64_t code);
 
-/* Proposed public addition to syscalls.h (the recorder needs it to warn
- * about calls whose arguments grr does not understand):
- * the row's flags, plus GRR_SYS_UNKNOWN when the row is known but this
- * call's request is not (an ioctl request, fcntl command, prctl option or
- * arch_prctl code grr has no description for). */
-unsigned grr_syscall_call_flags(const struct grr_syscall_call *c);
 
 /* Output handlers (sys_*.c), named after the syscall or family. */
 int grr_sys_out_iovec(const struct grr_syscall_call *c, grr_read_mem_fn rd,

@@ -102,6 +102,11 @@ int grr_syscall_outputs(const struct grr_syscall_call *c, grr_read_mem_fn rd,
 int grr_syscall_may_write(const struct grr_syscall_call *c, grr_read_mem_fn rd,
 			  void *ctx, struct grr_mem_range *out, int max);
 
+/* The row's flags for this particular call, plus GRR_SYS_UNKNOWN when the
+ * row is known but this call's request is not (an ioctl request, fcntl
+ * command, prctl option or arch_prctl code grr has no description for). */
+unsigned grr_syscall_call_flags(const struct grr_syscall_call *c);
+
 /* Policy for this particular call: a few syscalls depend on arguments
  * (mmap of a file vs anonymous, clone of a thread vs of a process, fcntl
  * F_SETLK vs F_GETFL ...). */

@@ -223,6 +223,9 @@ static void gen(struct gen_event *g, uint64_t i)
 		for (uint32_t k = 0; k < ev->u.anchor.nexcluded; k++)
 			g->ranges[k] = (struct grr_range){ 0xc000000000 + k * 0x1000, 0x1000 * (k + 1) };
 		ev->u.anchor.excluded = ev->u.anchor.nexcluded ? g->ranges : NULL;
+		ev->u.anchor.nstack = (uint8_t)(i % (GRR_ANCHOR_STACK_WORDS + 1));
+		for (int k = 0; k < ev->u.anchor.nstack; k++)
+			ev->u.anchor.stack[k] = rnd() >> (k % 48);
 		break;
 	case 10:
 		ev->kind = GRR_EV_NOTE;
@@ -295,6 +298,9 @@ static const char *event_diff(const struct grr_event *a, const struct grr_event 
 			DIFF(a->u.anchor.excluded[k].addr != b->u.anchor.excluded[k].addr, "excluded.addr");
 			DIFF(a->u.anchor.excluded[k].len != b->u.anchor.excluded[k].len, "excluded.len");
 		}
+		DIFF(a->u.anchor.nstack != b->u.anchor.nstack, "anchor.nstack");
+		DIFF(memcmp(a->u.anchor.stack, b->u.anchor.stack, 8u * a->u.anchor.nstack),
+		     "anchor.stack");
 		break;
 	case GRR_EV_NOTE:
 		DIFF(strcmp(a->u.note.text, b->u.note.text), "note.text");

@@ -15,14 +15,23 @@ import (
 var counter int
 
 //go:noinline
+// next computes the new value; keeping it out of line makes the update a
+// read, a call and a write: a window another thread can fall into.  (A bare
+// counter++ compiles to one INCQ, which no thread switch can split when
+// threads take turns, as under a recorder.)
+//
+//go:noinline
+func next(v int) int { return v + 1 }
+
 func bump(n int) {
 	for i := 0; i < n; i++ {
-		counter++
+		v := counter
+		counter = next(v)
 	}
 }
 
 func main() {
-	n := 1000000
+	n := 200000
 	if len(os.Args) > 1 {
 		if v, err := strconv.Atoi(os.Args[1]); err == nil && v > 0 {
 			n = v

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# t_chaos.sh - chaos mode exposes a data race, and replay reproduces it.
+# tests/programs/race (Go 1.26, opt) is recorded with `grr record --chaos
+# --seed N` for N = 1..12 until a recording prints "LOST UPDATE"; at least
+# one must.  That trace must replay to the same stdout and exit status.
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+T=chaos
+work=$E2E_WORK/chaos
+rm -rf "$work"
+mkdir -p "$work"
+trap 'rm -rf "$work"' EXIT
+
+if ! grr_available; then
+	e2e_fail $T "grr binary $GRR not found (run make)"
+	exit 1
+fi
+race=$(build_program go126 opt race) || { e2e_fail $T "build of race failed: $(tail_of "$E2E_WORK/go126-opt/race.log")"; exit 1; }
+
+lost=0 first= summary=
+for seed in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	rc=$(E2E_TIMEOUT=50 run_capture "$work/rec$seed" "$GRR" record --chaos --seed "$seed" -o "$work/t$seed.grr" -- "$race")
+	if [ "$rc" != 0 ]; then
+		summary+="seed $seed: $(describe_rc "$rc")$(stderr_hint "$work/rec$seed.err"); "
+		continue
+	fi
+	if grep -q 'LOST UPDATE' "$work/rec$seed.out"; then
+		lost=$((lost + 1))
+		[ -z "$first" ] && first=$seed
+	fi
+	summary+="seed $seed: $(head -n 1 "$work/rec$seed.out"); "
+done
+echo "chaos: $lost of 12 chaos recordings showed a lost update"
+
+if [ -z "$first" ]; then
+	e2e_fail $T/lost_update "no chaos recording printed LOST UPDATE: $summary"
+else
+	e2e_pass $T/lost_update
+	rc=$(run_capture "$work/rep" "$GRR" replay --autopilot "$work/t$first.grr")
+	if [ "$rc" != 0 ]; then
+		e2e_fail $T/replay "replay of seed $first: $(describe_rc "$rc")$(stderr_hint "$work/rep.err")"
+	elif ! why=$(same_output "replay stdout (seed $first)" "$work/rec$first.out" "$work/rep.out"); then
+		e2e_fail $T/replay "$why"
+	elif ! grep -q 'LOST UPDATE' "$work/rep.out"; then
+		e2e_fail $T/replay "replay did not print LOST UPDATE"
+	else
+		e2e_pass $T/replay
+	fi
+fi
+
+[ "$E2E_NFAIL" = 0 ]

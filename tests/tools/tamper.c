@@ -1,0 +1,125 @@
+/* tamper.c - copies a grr trace, changing one thing (for the e2e tests).
+ *
+ *   tamper IN OUT --event N --ret V        result of SYSCALL_EXIT event N := V
+ *   tamper IN OUT --cpu-feature WORD:BIT   sets bit BIT of header cpu.features[WORD]
+ *
+ * The header and every event are copied through the format library's
+ * reader and writer, so OUT is a well-formed (indexed) trace.  Exits 0 on
+ * success, 1 on errors (one line on stderr), 2 on usage errors.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/trace.h"
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: tamper IN OUT (--event N --ret V | --cpu-feature WORD:BIT)\n");
+	exit(2);
+}
+
+static int parse_i64(const char *s, int64_t *v)
+{
+	char *end;
+	errno = 0;
+	long long x = strtoll(s, &end, 0);
+	if (errno || end == s || *end)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL;
+	int64_t event = -1, ret = 0, word = -1, bit = -1;
+	int have_ret = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--event") && i + 1 < argc) {
+			if (parse_i64(argv[++i], &event) || event < 0)
+				usage();
+		} else if (!strcmp(argv[i], "--ret") && i + 1 < argc) {
+			if (parse_i64(argv[++i], &ret))
+				usage();
+			have_ret = 1;
+		} else if (!strcmp(argv[i], "--cpu-feature") && i + 1 < argc) {
+			char *colon = strchr(argv[++i], ':');
+			if (!colon)
+				usage();
+			*colon = 0;
+			if (parse_i64(argv[i], &word) || parse_i64(colon + 1, &bit) ||
+			    word < 0 || word >= GRR_CPUID_NWORDS || bit < 0 || bit > 31)
+				usage();
+		} else if (argv[i][0] == '-') {
+			usage();
+		} else if (!in) {
+			in = argv[i];
+		} else if (!out) {
+			out = argv[i];
+		} else {
+			usage();
+		}
+	}
+	if (!in || !out || ((event >= 0) != have_ret) || ((event >= 0) == (word >= 0)))
+		usage();
+
+	struct grr_error err;
+	struct grr_reader *r = grr_reader_open(in, &err);
+	if (!r) {
+		fprintf(stderr, "tamper: %s\n", err.msg);
+		return 1;
+	}
+	struct grr_header h = *grr_reader_header(r);
+	if (word >= 0)
+		h.cpu.features[word] |= 1u << bit;
+	struct grr_writer *w = grr_writer_open(out, &h, &err);
+	if (!w) {
+		fprintf(stderr, "tamper: %s\n", err.msg);
+		grr_reader_close(r);
+		return 1;
+	}
+	struct grr_event ev;
+	int rc, changed = 0;
+	uint64_t n = 0;
+	while ((rc = grr_reader_next(r, &ev, &err)) == 1) {
+		if (event >= 0 && ev.seq == (uint64_t)event) {
+			if (ev.kind != GRR_EV_SYSCALL_EXIT) {
+				fprintf(stderr, "tamper: event %" PRId64 " is %s, not SYSCALL_EXIT\n",
+					event, grr_event_kind_name(ev.kind));
+				grr_writer_abandon(w);
+				grr_reader_close(r);
+				remove(out);
+				return 1;
+			}
+			ev.u.exit.ret = ret;
+			changed = 1;
+		}
+		if (grr_writer_append(w, &ev, &err)) {
+			fprintf(stderr, "tamper: %s\n", err.msg);
+			grr_writer_abandon(w);
+			grr_reader_close(r);
+			return 1;
+		}
+		n++;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "tamper: %s\n", err.msg);
+		grr_writer_abandon(w);
+		grr_reader_close(r);
+		return 1;
+	}
+	grr_reader_close(r);
+	if (grr_writer_close(w, &err)) {
+		fprintf(stderr, "tamper: %s\n", err.msg);
+		return 1;
+	}
+	if (event >= 0 && !changed) {
+		fprintf(stderr, "tamper: %s has no event %" PRId64 " (%" PRIu64 " events)\n", in, event, n);
+		remove(out);
+		return 1;
+	}
+	return 0;
+}
