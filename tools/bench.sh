@@ -48,4 +48,11 @@ body=$(mktemp)
 cat "$body"
 replace_section "Trace format" "$body"
 rm -f "$body"
+
+# ---- recorder and replayer (tools/bench-record.sh prints its section) ----
+echo "bench: recorder and replayer"
+body=$(mktemp)
+tools/bench-record.sh | sed '1{/^## /d}' >"$body"
+replace_section "Recorder and replayer" "$body"
+rm -f "$body"
 echo "bench: wrote $doc"

@@ -128,6 +128,8 @@ int grr_sys_out_nanosleep(const struct grr_syscall_call *c, grr_read_mem_fn rd,
 int grr_sys_out_clock_nanosleep(const struct grr_syscall_call *c,
 				grr_read_mem_fn rd, void *ctx,
 				struct grr_mem_range *out, int max);
+int grr_sys_out_mmap(const struct grr_syscall_call *c, grr_read_mem_fn rd,
+		     void *ctx, struct grr_mem_range *out, int max);
 int grr_sys_out_mincore(const struct grr_syscall_call *c, grr_read_mem_fn rd,
 			void *ctx, struct grr_mem_range *out, int max);
 int grr_sys_out_clone(const struct grr_syscall_call *c, grr_read_mem_fn rd,

@@ -221,7 +221,7 @@ enum grr_replay_policy grr_syscall_policy(const struct grr_syscall_call *c)
 	const struct grr_syscall_desc *d = grr_syscall_desc(c->nr);
 
 	switch (c->nr) {
-	case 9:   /* mmap: a file's contents come from the trace */
+	case 9:   /* mmap: a file's contents come from the trace (grr_sys_out_mmap) */
 		return (c->args[3] & MAP_ANONYMOUS) ? GRR_REPLAY_EXECUTE
 						    : GRR_REPLAY_SPECIAL;
 	case 157: /* prctl */

@@ -1,5 +1,6 @@
 // files: temp dir, write/read/stat/list/rename/remove files (openat, write,
-// read, fstat/newfstatat, getdents64, renameat, unlinkat, mkdirat).
+// read, fstat/newfstatat, getdents64, renameat, unlinkat, mkdirat, mmap of
+// a file).
 package main
 
 import (
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 func must(err error) {
@@ -57,6 +59,15 @@ func main() {
 	data, err := os.ReadFile(filepath.Join(dir, "sub", "moved.txt"))
 	must(err)
 	fmt.Printf("moved: %d bytes\n", len(data))
+
+	// A file mapped into memory: replay must find its bytes without it.
+	mf, err := os.Open(filepath.Join(dir, "sub", "moved.txt"))
+	must(err)
+	mapped, err := syscall.Mmap(int(mf.Fd()), 0, len(data), syscall.PROT_READ, syscall.MAP_SHARED)
+	must(err)
+	fmt.Printf("mapped: %q\n", strings.SplitN(string(mapped), "\n", 2)[0])
+	must(syscall.Munmap(mapped))
+	must(mf.Close())
 	must(os.Remove(filepath.Join(dir, "f1.txt")))
 	if _, err := os.Stat(filepath.Join(dir, "f1.txt")); os.IsNotExist(err) {
 		fmt.Println("f1.txt removed")
