@@ -71,6 +71,13 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 			return 0;
 		}
 		return grr_task_resume_syscall(t->tid, 0);
+	case RT_READY:
+		/* a late interrupt or group-stop of a thread already waiting for
+		 * its turn: it stays stopped (resuming it would let two threads
+		 * run user code) */
+		if (r->debug)
+			fprintf(stderr, "grr-debug: tid %d: event stop while ready\n", (int)t->tid);
+		return 0;
 	default:
 		return grr_task_resume_syscall(t->tid, 0);
 	}
