@@ -1,14 +1,16 @@
 /* rec_sched.c - which thread runs next, and for how long.
  *
  * Normal mode: the ready thread that has waited longest runs, for a
- * timeslice of 10 ms; a thread that blocks in the kernel gives way at once.
+ * timeslice of 50 ms (each preemption costs an anchor, whose memory digest
+ * grows with the heap); a thread that blocks in the kernel gives way at
+ * once.
  * Chaos mode (rr's idea): the next thread is chosen at random, timeslices
  * are random between 10 us and 20 ms (mostly under 1 ms, since short ones
  * split critical sections), and threads are switched at random
  * syscall exits, all from one recorded seed. */
 #include "recorder/rec_private.h"
 
-#define SLICE_NS 10000000ull
+#define SLICE_NS 50000000ull
 #define GRACE_NS 2000000ull   /* wait this long for a "fast" syscall */
 
 /* xorshift64*: small, seeded, good enough for scheduling choices. */
