@@ -60,7 +60,27 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 
 #define MAX_ANCHOR_STEPS 24
 
-static bool patchable(struct recorder *r, uint64_t pc)
+/* Whether the thread's stack near SP holds an address inside (LO, HI): Go's
+ * asynchronous preemption pushes the interrupted pc there before calling
+ * asyncPreempt, and a goroutine resumed that way returns to it; a value
+ * just below SP shows it happened here recently (and may happen again,
+ * from a parked goroutine, while the replayer's jump is in place). */
+#define STACK_BELOW 4096
+#define STACK_ABOVE 32768
+static bool stack_points_into(struct recorder *r, uint64_t sp, uint64_t lo, uint64_t hi)
+{
+	static uint64_t words[(STACK_BELOW + STACK_ABOVE) / 8];
+	size_t n = grr_mem_read_partial(&r->mem, sp - STACK_BELOW, words, sizeof(words)) / 8;
+	for (size_t i = 0; i < n; i++)
+		if (words[i] > lo && words[i] < hi)
+			return true;
+	return false;
+}
+
+/* Whether the replayer can trap cheaply at PC: the instructions there can
+ * be displaced by a jump (tracee/relocate.h), and nothing suggests a thread
+ * will jump into the displaced bytes. */
+static bool patchable(struct recorder *r, uint64_t pc, uint64_t sp)
 {
 	const struct grr_symbol *fn = r->have_syms ? grr_symtab_lookup(&r->syms, pc) : NULL;
 	if (!fn || !fn->size || fn->size > (1u << 20))
@@ -71,7 +91,7 @@ static bool patchable(struct recorder *r, uint64_t pc)
 	bool ok = code && grr_mem_read(&r->mem, fn->addr, code, fn->size) == 0 &&
 		  grr_reloc_plan(code, fn->addr, fn->size, pc, &rel, &why) == 0;
 	free(code);
-	return ok;
+	return ok && !stack_points_into(r, sp, rel.pc, rel.pc + rel.len);
 }
 
 /* Instructions a single step must not run unrecorded. */
@@ -88,7 +108,7 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 		    struct user_regs_struct *regs, int *status)
 {
 	for (int i = 0; i < MAX_ANCHOR_STEPS; i++) {
-		if (patchable(r, regs->rip) || must_not_step(r, regs->rip))
+		if (patchable(r, regs->rip, regs->rsp) || must_not_step(r, regs->rip))
 			return 0;
 		if (grr_task_singlestep(t->tid, 0) < 0 || waitpid(t->tid, status, __WALL) < 0)
 			return -1;

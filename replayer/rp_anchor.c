@@ -104,6 +104,7 @@ int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t)
 		fprintf(rp->opts.err, "grr-debug: anchor at 0x%llx not patchable: plain breakpoints\n",
 			(unsigned long long)pc);
 	static const uint8_t int3 = 0xcc;
+	bool retried_stub = false;
 	for (uint64_t hits = 1;; hits++) {
 		if (rp->debug && (hits & (hits - 1)) == 0)
 			fprintf(rp->opts.err, "grr-debug: anchor at 0x%llx: %llu hits\n",
@@ -126,6 +127,17 @@ int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t)
 			return rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
 		if (state_matches(rp, t, &regs))
 			break;
+		/* The stub may have been refused only for now (a signal handler
+		 * about to return into the patch): the thread is at the pc now,
+		 * so try it again, once. */
+		if (!retried_stub) {
+			retried_stub = true;
+			s = rp_stub_find_anchor(rp, t, state_matches);
+			if (s < 0)
+				return -1;
+			if (s == 0)
+				goto found;
+		}
 		if (step_over(rp, t) < 0)
 			return -1;
 	}

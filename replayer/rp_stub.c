@@ -246,7 +246,14 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 	struct grr_reloc r;
 	if (plan_patch(rp, pc, &r) < 0 || map_stub_page(rp, t) < 0)
 		return 1;  /* not patchable here: use plain breakpoints */
-	if (step_out_of(rp, t, &r) < 0)
+	struct user_regs_struct now;
+	if (grr_task_getregs(t->tid, &now) < 0)
+		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
+	bool inside = now.rip > r.pc && now.rip < r.pc + r.len;
+	/* a signal about to be delivered would return into the patch */
+	if (inside && t->pending_sig)
+		return 1;
+	if (inside && step_out_of(rp, t, &r) < 0)
 		return -1;
 	int trap;
 	size_t miss;

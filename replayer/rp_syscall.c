@@ -18,18 +18,24 @@
 
 #define CLONE_THREAD_FLAG 0x00010000ull
 
-static int expect_entry(struct grr_replay *rp, struct rp_thread *t, struct grr_sysinfo *si)
+/* Runs T to its next stop, which must be a syscall entry or exit (OP). */
+static int expect_syscall_stop(struct grr_replay *rp, struct rp_thread *t, int op,
+			       struct grr_sysinfo *si)
 {
 	struct grr_stop st;
 	if (rp_resume_and_wait(rp, t, &st) < 0)
 		return -1;
-	if (st.kind != GRR_STOP_SYSCALL || grr_task_sysinfo(t->tid, si) < 0 ||
-	    si->op != GRR_SYSINFO_ENTRY) {
+	if (st.kind != GRR_STOP_SYSCALL || grr_task_sysinfo(t->tid, si) < 0 || si->op != op) {
 		char actual[256];
 		rp_describe_stop(rp, t, &st, actual, sizeof(actual));
 		return rp_diverge(rp, t, "%s", actual);
 	}
 	return 0;
+}
+
+static int expect_entry(struct grr_replay *rp, struct rp_thread *t, struct grr_sysinfo *si)
+{
+	return expect_syscall_stop(rp, t, GRR_SYSINFO_ENTRY, si);
 }
 
 int rp_do_enter(struct grr_replay *rp, struct rp_thread *t)
@@ -68,16 +74,7 @@ int rp_do_enter(struct grr_replay *rp, struct rp_thread *t)
 
 static int expect_exit(struct grr_replay *rp, struct rp_thread *t, struct grr_sysinfo *si)
 {
-	struct grr_stop st;
-	if (rp_resume_and_wait(rp, t, &st) < 0)
-		return -1;
-	if (st.kind != GRR_STOP_SYSCALL || grr_task_sysinfo(t->tid, si) < 0 ||
-	    si->op != GRR_SYSINFO_EXIT) {
-		char actual[256];
-		rp_describe_stop(rp, t, &st, actual, sizeof(actual));
-		return rp_diverge(rp, t, "%s", actual);
-	}
-	return 0;
+	return expect_syscall_stop(rp, t, GRR_SYSINFO_EXIT, si);
 }
 
 static int set_result(struct grr_replay *rp, struct rp_thread *t, int64_t ret)

@@ -241,7 +241,7 @@ for p in "${programs[@]}"; do
 		log "$p: grr record -v"
 		timed "$work/logs/$p.verbose.log" "$GRR" record -v -o "$work/traces/$p.v.grr" -- "$exe" "${pargs[@]}"
 		vtime[$p]=$result
-		v=$(grep -m1 -o '[0-9]* events, [0-9]* anchors ([0-9.]* ms digesting)' "$work/logs/$p.verbose.log")
+		v=$(grep -m1 -o '[0-9]* events, [0-9]* anchors ([0-9.]* ms digesting[^)]*)' "$work/logs/$p.verbose.log")
 		if isnum "$result"; then
 			verbose[$p]="${v:-"(no statistics line)"} in $(fsec "$result")"
 		else
@@ -382,7 +382,7 @@ for p in "${programs[@]}"; do
 	over_ms=$(awk -v r="$rec" -v n="$n" 'BEGIN { printf "%.0f", (r - n) / 1e6 }')
 	line="**$p**: the best recording costs ${over_ms} ms over native"
 	vt=${vtime[$p]:-}
-	dig=$(grep -o '([0-9.]* ms digesting)' <<<"${verbose[$p]:-}" | grep -o '[0-9.]*' | head -1)
+	dig=$(grep -o '([0-9.]* ms digesting' <<<"${verbose[$p]:-}" | grep -o '[0-9.]*' | head -1)
 	van=$(grep -o '[0-9]* anchors' <<<"${verbose[$p]:-}" | grep -o '[0-9]*')
 	if isnum "$vt" && [ -n "$dig" ]; then
 		# Split the overhead of the -v run (whose digest time we know) into

@@ -2,6 +2,7 @@
 #include "tracee/sigframe.h"
 #include "tracee/task.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* x86-64 rt_sigframe: pretcode (8), then ucontext: uc_flags (8), uc_link
@@ -15,25 +16,31 @@
 #define SC_TRAPNO 160
 #define SC_CR2 176
 
-/* Whether the kernel may turn the thread back to a syscall instruction as
- * it delivers (a syscall interrupted with -ERESTART*): single-stepping would
- * then run that syscall unseen. */
-static bool may_restart(const struct grr_mem *m, const struct user_regs_struct *regs)
+/* Whether SIG has a handler in thread TID (SigCgt in /proc): only then does
+ * the kernel build a frame, and a single step stops at the handler's first
+ * instruction.  Without one, a single step would run the thread's next
+ * instruction, possibly a syscall the kernel restarts, unseen. */
+static bool signal_caught(pid_t tid, int sig)
 {
-	int64_t rax = (int64_t)regs->rax;
-	uint8_t prev[2];
-	if (rax != -512 && rax != -513 && rax != -514 && rax != -516)
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
 		return false;
-	return grr_mem_read(m, regs->rip - 2, prev, 2) < 0 || (prev[0] == 0x0f && prev[1] == 0x05);
+	unsigned long long caught = 0;
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "SigCgt: %llx", &caught) == 1;
+	fclose(f);
+	return found && sig >= 1 && sig <= 64 && ((caught >> (sig - 1)) & 1);
 }
 
 int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr_sigfix *fix)
 {
 	fix->pending = false;
 	struct user_regs_struct regs;
-	uint8_t insn[2];
-	if (sig && grr_task_getregs(tid, &regs) == 0 && !may_restart(m, &regs) &&
-	    grr_mem_read(m, regs.rip, insn, 2) == 0 && !(insn[0] == 0x0f && insn[1] == 0x05)) {
+	(void)m;
+	if (sig && signal_caught(tid, sig) && grr_task_getregs(tid, &regs) == 0) {
 		fix->pending = true;
 		fix->rip = regs.rip;
 		fix->rsp = regs.rsp;

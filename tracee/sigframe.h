@@ -26,10 +26,9 @@ struct grr_sigfix {
 	uint64_t rip, rsp;
 };
 
-/* Resumes TID delivering SIG: single-steps into the handler when that is
- * safe (not at a syscall instruction, and not where the kernel may restart
- * an interrupted syscall, whose frame then stays as the kernel wrote it)
- * and arms FIX.  Returns 0 or -1. */
+/* Resumes TID delivering SIG: when SIG has a handler, single-steps into it
+ * and arms FIX (without one, no frame is written, and a single step would
+ * run the thread's next instruction unseen).  Returns 0 or -1. */
 int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr_sigfix *fix);
 /* At the thread's next stop: if its stack holds the frame of the armed
  * delivery, zeroes err/trapno/cr2 there.  Disarms FIX.  Returns 1 if the

@@ -233,3 +233,17 @@ read_programs() {
 		echo "$name|$args|$det|$status"
 	done <"$E2E_ROOT/tests/e2e/programs.txt"
 }
+
+# e2e_setup NAME: the usual start of a test script: a fresh scratch
+# directory $work (removed on exit) and a grr binary to test; returns 1
+# (after reporting a failure) when grr is missing.
+e2e_setup() {
+	work=$E2E_WORK/$1
+	rm -rf "$work"
+	mkdir -p "$work"
+	trap 'rm -rf "$work"' EXIT
+	if ! grr_available; then
+		e2e_fail "$1" "grr binary $GRR not found (run make)"
+		return 1
+	fi
+}

@@ -7,15 +7,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 T=chaos
-work=$E2E_WORK/chaos
-rm -rf "$work"
-mkdir -p "$work"
-trap 'rm -rf "$work"' EXIT
-
-if ! grr_available; then
-	e2e_fail $T "grr binary $GRR not found (run make)"
-	exit 1
-fi
+e2e_setup chaos || exit 1
 race=$(build_program go126 opt race) || { e2e_fail $T "build of race failed: $(tail_of "$E2E_WORK/go126-opt/race.log")"; exit 1; }
 
 lost=0 first= summary=

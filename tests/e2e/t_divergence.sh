@@ -12,15 +12,7 @@ set -u
 T=divergence
 TAMPER=$E2E_ROOT/$BUILD/tests/tamper
 case $BUILD in /*) TAMPER=$BUILD/tests/tamper ;; esac
-work=$E2E_WORK/divergence
-rm -rf "$work"
-mkdir -p "$work"
-trap 'rm -rf "$work"' EXIT
-
-if ! grr_available; then
-	e2e_fail $T "grr binary $GRR not found (run make)"
-	exit 1
-fi
+e2e_setup divergence || exit 1
 [ -x "$TAMPER" ] || make -s -C "$E2E_ROOT" "$BUILD/tests/tamper" >/dev/null 2>&1 || true
 if [ ! -x "$TAMPER" ]; then
 	e2e_fail $T "$TAMPER not built (make $BUILD/tests/tamper)"

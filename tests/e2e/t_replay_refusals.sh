@@ -12,15 +12,7 @@ set -u
 T=replay_refusals
 TAMPER=$E2E_ROOT/$BUILD/tests/tamper
 case $BUILD in /*) TAMPER=$BUILD/tests/tamper ;; esac
-work=$E2E_WORK/replay_refusals
-rm -rf "$work"
-mkdir -p "$work"
-trap 'rm -rf "$work"' EXIT
-
-if ! grr_available; then
-	e2e_fail $T "grr binary $GRR not found (run make)"
-	exit 1
-fi
+e2e_setup replay_refusals || exit 1
 [ -x "$TAMPER" ] || make -s -C "$E2E_ROOT" "$BUILD/tests/tamper" >/dev/null 2>&1 || true
 
 hello=$(build_program go126 opt hello) || { e2e_fail $T "build of hello failed: $(tail_of "$E2E_WORK/go126-opt/hello.log")"; exit 1; }
