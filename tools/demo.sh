@@ -50,7 +50,7 @@ echo "    recorded: exit status $rc, trace $(du -h "$trace" | cut -f1)"
 
 say "4. Replaying it twice:  grr replay --autopilot demo.grr"
 for i in 1 2; do
-	"$GRR" replay --autopilot --quiet "$trace" </dev/null >"$tmp/rep$i.out" 2>"$tmp/rep$i.err"
+	"$GRR" replay --autopilot "$trace" </dev/null >"$tmp/rep$i.out" 2>"$tmp/rep$i.err"
 	rrc=$?
 	if [ "$rrc" = 70 ]; then
 		indent "$tmp/rep$i.err"
