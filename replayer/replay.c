@@ -139,6 +139,14 @@ void grr_replay_position(const struct grr_replay *rp, struct grr_replay_pos *pos
 	pos->tid = rp->last_tid;
 	pos->pc = rp->last_pc;
 	pos->at_end = rp->ended;
+	/* the thread's own pc where it stands now, when it is stopped there */
+	for (int i = 0; !rp->ended && i < rp->nthreads; i++) {
+		const struct rp_thread *t = &rp->threads[i];
+		struct user_regs_struct regs;
+		if (t->rec_tid == rp->last_tid && t->park != RP_GONE && t->park != RP_NEW &&
+		    t->park != RP_IN_NO_RETURN && grr_task_getregs(t->tid, &regs) == 0)
+			pos->pc = regs.rip;
+	}
 }
 
 int grr_replay_exit_status(const struct grr_replay *rp) { return rp->exit_status; }

@@ -74,7 +74,11 @@ marker=$work/marker.txt
 tr=$work/t.grr
 
 rc=$(run_capture "$work/rec" "$GRR" record -o "$tr" -- "$prog" "$file" "$addr" "$marker")
-sleep 0.2 # let the listener record the connection
+# let the listener record the connection (it may lag on a loaded machine)
+for ((i = 0; i < 50; i++)); do
+	[ "$(cat "$work/count")" = 1 ] && break
+	sleep 0.1
+done
 if [ "$rc" != 0 ]; then
 	e2e_fail $T/record "record: $(describe_rc "$rc")$(stderr_hint "$work/rec.err")"
 	exit 1
