@@ -25,8 +25,7 @@
 #define D_SAVE_RAX   0
 #define D_SAVE_FLAGS 8
 #define D_EXPECT     16    /* 16 registers, x86 encoding order */
-#define D_EXP_FLAGS  (16 + 16 * 8)
-#define D_EXP_STACK  (D_EXP_FLAGS + 8)  /* GRR_ANCHOR_STACK_WORDS words */
+#define D_EXP_STACK  (16 + 16 * 8)  /* GRR_ANCHOR_STACK_WORDS words */
 #define EFLAGS_ARITH 0x8d5ull
 
 /* x86 register number -> index in user_regs_struct / grr regs. */
@@ -73,8 +72,10 @@ static void patch_rel32(struct emitter *e, size_t at, uint64_t target)
 	memcpy(e->buf + at, &rel, 4);
 }
 
-/* Builds the stub for one anchor; returns the offset of its int3, or -1. */
-static int build_stub(struct emitter *e, const struct grr_reloc *r, int nstack, size_t *miss_off)
+/* Builds the stub for one anchor (FLAGS: the expected lahf/seto word);
+ * returns the offset of its int3, or -1. */
+static int build_stub(struct emitter *e, const struct grr_reloc *r, uint16_t flags, int nstack,
+		      size_t *miss_off)
 {
 	size_t jumps[32 + GRR_ANCHOR_STACK_WORDS];
 	int nj = 0;
@@ -93,10 +94,7 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, int nstack, 
 	}
 	/* cmp word [saved flags], imm16 ; jne miss */
 	emit_riprel(e, (const uint8_t[]){ 0x66, 0x81, 0x3d }, 3, STUB_DATA + D_SAVE_FLAGS, 2);
-	uint64_t expect_flags = 0;  /* filled by the caller into the data page */
-	(void)expect_flags;
-	size_t imm_at = e->n;
-	emit(e, &(uint16_t){ 0 }, 2);
+	emit(e, &flags, 2);
 	jumps[nj++] = emit_jne(e);
 	/* mov rax, [rsp + 8k]; cmp rax, [expected k]; jne miss */
 	for (int k = 0; k < nstack; k++) {
@@ -130,9 +128,7 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, int nstack, 
 	emit(e, &back, 4);
 	if (e->n > sizeof(e->buf))
 		return -1;
-	/* the flags immediate: stored at imm_at by the caller */
-	e->buf[imm_at] = 0;
-	return trap | (int)(imm_at << 16);
+	return trap;
 }
 
 static uint16_t flags_word(uint64_t eflags)
@@ -173,31 +169,34 @@ static int plan_patch(struct grr_replay *rp, uint64_t pc, struct grr_reloc *r)
 	return rc;
 }
 
+/* Replaces the instructions at R with a jump to the stub (the rest of the
+ * displaced bytes become int3). */
+static int arm_jump(struct grr_replay *rp, const struct grr_reloc *r)
+{
+	uint8_t jmp[sizeof(r->orig)];
+	memset(jmp, 0xcc, sizeof(jmp));
+	jmp[0] = 0xe9;
+	int32_t rel = (int32_t)(int64_t)(STUB_CODE - (r->pc + GRR_JMP_LEN));
+	memcpy(jmp + 1, &rel, 4);
+	return grr_mem_write(&rp->mem, r->pc, jmp, r->len);
+}
+
 static int install(struct grr_replay *rp, const struct grr_reloc *r, const uint64_t *rec_regs,
 		   int *trap, size_t *miss)
 {
 	struct emitter e;
 	int nstack = rp->ev.u.anchor.nstack;
-	int info = build_stub(&e, r, nstack, miss);
-	if (info < 0)
+	*trap = build_stub(&e, r, flags_word(rec_regs[18]), nstack, miss);
+	if (*trap < 0)
 		return -1;
-	*trap = info & 0xffff;
-	uint16_t fw = flags_word(rec_regs[18]);
-	memcpy(e.buf + (info >> 16), &fw, 2);
 	uint64_t expect[16];
 	for (int reg = 0; reg < 16; reg++)
 		expect[reg] = rec_regs[reg_index[reg]];
-	uint8_t jmp[16];
-	memset(jmp, 0xcc, sizeof(jmp));
-	jmp[0] = 0xe9;
-	int32_t rel = (int32_t)(int64_t)(STUB_CODE - (r->pc + GRR_JMP_LEN));
-	memcpy(jmp + 1, &rel, 4);
 	if (grr_mem_write(&rp->mem, STUB_DATA + D_EXPECT, expect, sizeof(expect)) < 0 ||
-	    grr_mem_write(&rp->mem, STUB_DATA + D_EXP_FLAGS, &fw, 2) < 0 ||
 	    grr_mem_write(&rp->mem, STUB_DATA + D_EXP_STACK, rp->ev.u.anchor.stack,
 			  8u * (unsigned)nstack) < 0 ||
 	    grr_mem_write(&rp->mem, STUB_CODE, e.buf, e.n) < 0 ||
-	    grr_mem_write(&rp->mem, r->pc, jmp, r->len) < 0)
+	    arm_jump(rp, r) < 0)
 		return -1;
 	return 0;
 }
@@ -292,13 +291,7 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 		}
 		/* not this one: back into the stub's miss path */
 		regs.rip = STUB_CODE + miss;
-		uint8_t jmp[16];
-		memset(jmp, 0xcc, sizeof(jmp));
-		jmp[0] = 0xe9;
-		int32_t rel = (int32_t)(int64_t)(STUB_CODE - (r.pc + GRR_JMP_LEN));
-		memcpy(jmp + 1, &rel, 4);
-		if (grr_task_setregs(t->tid, &regs) < 0 ||
-		    grr_mem_write(&rp->mem, r.pc, jmp, r.len) < 0) {
+		if (grr_task_setregs(t->tid, &regs) < 0 || arm_jump(rp, &r) < 0) {
 			rc = rp_fail(rp, "cannot re-arm the anchor trap");
 			break;
 		}
