@@ -37,7 +37,7 @@ B       := build/$(FLAVOR)
 FORMAT_SRC   := $(wildcard format/*.c)
 TRACEE_SRC   := $(wildcard tracee/*.c)
 RECORDER_SRC := $(wildcard recorder/*.c)
-REPLAYER_SRC := $(wildcard replayer/*.c)
+REPLAYER_SRC := $(wildcard replayer/*.c replayer/*/*.c)
 TOOLS_SRC    := $(wildcard tools/*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))

@@ -1,5 +1,6 @@
 /* cmd_replay.c - `grr replay`: replays a trace. With --autopilot, to the
  * end (or to --goto N) with no debugger. */
+#include "replayer/cli/cli.h"
 #include "replayer/replay.h"
 #include "tools/commands.h"
 
@@ -12,11 +13,17 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: grr replay --autopilot [--quiet] [--goto N] TRACE\n\n"
+		"usage: grr replay [-x FILE] [--ex CMD]... [--batch] [--quiet] TRACE\n"
+		"       grr replay --autopilot [--quiet] [--goto N] TRACE\n\n"
+		"Without --autopilot: a time-travel debugger on the replay, with a\n"
+		"(grr) prompt; 'help' lists its commands (docs/debugger.md).\n"
 		"Re-executes a recorded run exactly, touching nothing outside: files,\n"
 		"sockets, signals to others and child processes are not re-done.\n"
 		"The program's recorded stdout/stderr are written as it reaches each\n"
 		"write; grr exits with the recorded exit status (70 on divergence).\n\n"
+		"  -x FILE      run the debugger commands in FILE\n"
+		"  --ex CMD     run one debugger command (repeatable, before -x)\n"
+		"  --batch      exit after the scripted commands: status 0 if all succeeded\n"
 		"  --autopilot  run to the end with no debugger\n"
 		"  --quiet      do not print the program's output\n"
 		"  --goto N     stop after N events and print the position\n");
@@ -44,50 +51,12 @@ static int report_failure(struct grr_replay *rp)
 	return GRR_EXIT_BAD_INPUT;
 }
 
-int cmd_replay(int argc, char **argv)
+/* Runs the recording to the end, or to event GOTO_SEQ, with no debugger. */
+static int autopilot(const char *trace, const struct grr_replay_opts *o, bool have_goto,
+		     unsigned long long goto_seq)
 {
-	struct grr_replay_opts o = { 0 };
-	int autopilot = 0, have_goto = 0;
-	unsigned long long goto_seq = 0;
-	const char *trace = NULL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (strcmp(a, "--autopilot") == 0) {
-			autopilot = 1;
-		} else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-			o.quiet = true;
-		} else if (strcmp(a, "--goto") == 0 && i + 1 < argc) {
-			char *end;
-			goto_seq = strtoull(argv[++i], &end, 10);
-			if (*end) {
-				fprintf(stderr, "grr replay: --goto needs an event number\n");
-				return GRR_EXIT_USAGE;
-			}
-			have_goto = 1;
-		} else if (a[0] == '-') {
-			fprintf(stderr, "grr replay: unknown option '%s' (see 'grr replay --help')\n", a);
-			return GRR_EXIT_USAGE;
-		} else if (!trace) {
-			trace = a;
-		} else {
-			fprintf(stderr, "grr replay: one trace at a time ('%s')\n", a);
-			return GRR_EXIT_USAGE;
-		}
-	}
-	if (!trace) {
-		fprintf(stderr, "grr replay: no trace given (see 'grr replay --help')\n");
-		return GRR_EXIT_USAGE;
-	}
-	if (!autopilot) {
-		fprintf(stderr, "grr replay: the interactive debugger is not part of this "
-			"build; use --autopilot\n");
-		return GRR_EXIT_USAGE;
-	}
 	char err[1024];
-	struct grr_replay *rp = grr_replay_open(trace, &o, err, sizeof(err));
+	struct grr_replay *rp = grr_replay_open(trace, o, err, sizeof(err));
 	if (!rp) {
 		fprintf(stderr, "grr replay: %s\n", err);
 		return GRR_EXIT_BAD_INPUT;
@@ -109,5 +78,65 @@ int cmd_replay(int argc, char **argv)
 		status = grr_replay_exit_status(rp);
 	}
 	grr_replay_close(rp);
+	return status;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct grr_replay_opts o = { 0 };
+	bool use_autopilot = false, have_goto = false;
+	unsigned long long goto_seq = 0;
+	struct cli_opts co = { 0 };
+	const char **ex = calloc((size_t)argc + 1, sizeof(*ex));
+	if (!ex) {
+		fprintf(stderr, "grr replay: out of memory\n");
+		return GRR_EXIT_BAD_INPUT;
+	}
+	co.ex = ex;
+	int status = -1;
+	for (int i = 1; i < argc && status < 0; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			status = 0;
+		} else if (strcmp(a, "--autopilot") == 0) {
+			use_autopilot = true;
+		} else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+			o.quiet = co.quiet = true;
+		} else if (strcmp(a, "--batch") == 0) {
+			co.batch = true;
+		} else if (strcmp(a, "--ex") == 0 && i + 1 < argc) {
+			ex[co.nex++] = argv[++i];
+		} else if (strcmp(a, "-x") == 0 && i + 1 < argc) {
+			co.script = argv[++i];
+		} else if (strcmp(a, "--goto") == 0 && i + 1 < argc) {
+			char *end;
+			goto_seq = strtoull(argv[++i], &end, 10);
+			if (*end) {
+				fprintf(stderr, "grr replay: --goto needs an event number\n");
+				status = GRR_EXIT_USAGE;
+			}
+			have_goto = true;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "grr replay: unknown option '%s' (see 'grr replay --help')\n", a);
+			status = GRR_EXIT_USAGE;
+		} else if (!co.trace) {
+			co.trace = a;
+		} else {
+			fprintf(stderr, "grr replay: one trace at a time ('%s')\n", a);
+			status = GRR_EXIT_USAGE;
+		}
+	}
+	if (status < 0 && !co.trace) {
+		fprintf(stderr, "grr replay: no trace given (see 'grr replay --help')\n");
+		status = GRR_EXIT_USAGE;
+	}
+	if (status < 0 && have_goto && !use_autopilot) {
+		fprintf(stderr, "grr replay: --goto is for --autopilot; in the debugger use 'goto N'\n");
+		status = GRR_EXIT_USAGE;
+	}
+	if (status < 0)
+		status = use_autopilot ? autopilot(co.trace, &o, have_goto, goto_seq) : cli_main(&co);
+	free(ex);
 	return status;
 }

@@ -1,6 +1,7 @@
 /* replay.c - the replay loop: read the next event, run its thread to it,
  * apply it. */
 #include "replayer/rp_private.h"
+#include "tracee/digest.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ struct grr_replay *grr_replay_open(const char *trace, const struct grr_replay_op
 	rp->mem.fd = -1;
 	rp->stdout_open = rp->stderr_open = true;
 	rp->debug = getenv("GRR_DEBUG_REPLAY") != NULL;
+	snprintf(rp->trace, sizeof(rp->trace), "%s", trace);
 	if (rp_start(rp, trace, err, errlen) < 0) {
 		grr_replay_close(rp);
 		return NULL;
@@ -35,14 +37,10 @@ void grr_replay_close(struct grr_replay *rp)
 {
 	if (!rp)
 		return;
-	if (rp->pid > 0 && !rp->ended) {
+	if (rp->pid > 0 && !rp->leader_reaped) {
 		kill(rp->pid, SIGKILL);
 		int status;
-		pid_t p;
-		/* killed threads still stop at PTRACE_EVENT_EXIT: let them go */
-		while ((p = waitpid(-1, &status, __WALL)) > 0)
-			if (WIFSTOPPED(status))
-				ptrace(PTRACE_CONT, p, 0, 0);
+		rp_reap(rp, &status);
 	}
 	grr_mem_close(&rp->mem);
 	if (rp->have_syms)
@@ -50,6 +48,7 @@ void grr_replay_close(struct grr_replay *rp)
 	if (rp->reader)
 		grr_reader_close(rp->reader);
 	free(rp->threads);
+	free(rp->breaks);
 	free(rp);
 }
 
@@ -77,12 +76,16 @@ static int dispatch(struct grr_replay *rp, struct rp_thread *t)
 	}
 }
 
-int grr_replay_step(struct grr_replay *rp)
+/* Reads the next event into rp->ev unless one is pending: 1, or 0 at the
+ * end, -1 on error. */
+static int load_next(struct grr_replay *rp)
 {
 	if (rp->ended)
 		return 0;
 	if (rp->failed)
 		return -1;
+	if (rp->ev_pending)
+		return 1;
 	struct grr_error e;
 	int r = grr_reader_next(rp->reader, &rp->ev, &e);
 	if (r < 0)
@@ -94,12 +97,21 @@ int grr_replay_step(struct grr_replay *rp)
 		rp->exit_status = 128 + SIGKILL;
 		return 0;
 	}
+	rp->ev_pending = true;
 	if (rp->debug) {
 		char what[256];
 		rp_describe_event(&rp->ev, what, sizeof(what));
 		fprintf(rp->opts.err, "grr-debug: event %llu tid %u: %s\n",
 			(unsigned long long)rp->ev.seq, rp->ev.tid, what);
 	}
+	return 1;
+}
+
+int grr_replay_step(struct grr_replay *rp)
+{
+	int r = load_next(rp);
+	if (r <= 0)
+		return r;
 	int rc;
 	if (rp->ev.kind == GRR_EV_PROCESS_EXIT) {
 		rc = rp_do_process_exit(rp);
@@ -116,8 +128,11 @@ int grr_replay_step(struct grr_replay *rp)
 					  rp->ev.tid);
 		rc = dispatch(rp, t);
 	}
+	if (rc == RP_DEBUG_STOP)
+		return GRR_REPLAY_STOPPED;
 	if (rc < 0)
 		return -1;
+	rp->ev_pending = false;
 	rp->done = rp->ev.seq + 1;
 	rp->last_tid = rp->ev.tid;
 	return rp->ended ? 0 : 1;
@@ -127,10 +142,63 @@ int grr_replay_run_to(struct grr_replay *rp, uint64_t seq)
 {
 	while (rp->done < seq) {
 		int r = grr_replay_step(rp);
-		if (r <= 0)
+		if (r <= 0 || r == GRR_REPLAY_STOPPED)
 			return r;
 	}
 	return 1;
+}
+
+uint32_t grr_replay_next_tid(struct grr_replay *rp)
+{
+	if (load_next(rp) <= 0)
+		return 0;
+	if (rp->ev.kind != GRR_EV_PROCESS_EXIT && rp->ev.kind != GRR_EV_NOTE)
+		thread_for(rp, rp->ev.tid);  /* the initial thread, before its first event */
+	return rp->ev.kind == GRR_EV_PROCESS_EXIT || rp->ev.kind == GRR_EV_NOTE ? 0 : rp->ev.tid;
+}
+
+/* Whether the pending event happens at T's current point without T
+ * running: an anchor whose state T is in, an asynchronous signal. */
+static bool event_is_here(struct grr_replay *rp, struct rp_thread *t)
+{
+	if (rp->ev.kind == GRR_EV_SIGNAL)
+		return rp->ev.u.signal.how != GRR_SIG_SYNC;
+	if (rp->ev.kind != GRR_EV_ANCHOR)
+		return rp->ev.kind != GRR_EV_SYSCALL_ENTER && rp->ev.kind != GRR_EV_RDTSC;
+	return rp_anchor_here(rp, t);
+}
+
+int grr_replay_stepi(struct grr_replay *rp)
+{
+	int r = load_next(rp);
+	if (r <= 0)
+		return r;
+	if (rp->group_exiting || rp->ev.kind == GRR_EV_PROCESS_EXIT || rp->ev.kind == GRR_EV_NOTE)
+		return grr_replay_step(rp);
+	struct rp_thread *t = thread_for(rp, rp->ev.tid);
+	if (!t || (t->park != RP_STOPPED && t->park != RP_NEW) || event_is_here(rp, t))
+		return grr_replay_step(rp);
+	if (rp_settle_new(rp, t) < 0)
+		return -1;
+	struct user_regs_struct regs;
+	uint8_t insn[2];
+	if (grr_task_getregs(t->tid, &regs) < 0 || grr_mem_read(&rp->mem, regs.rip, insn, 2) < 0)
+		return rp_fail(rp, "cannot read thread %d", (int)t->tid);
+	/* a syscall instruction or a signal to deliver: the events up to the
+	 * thread's next stop after them */
+	if ((insn[0] == 0x0f && insn[1] == 0x05) || t->pending_sig || t->restart_pending) {
+		uint32_t tid = t->rec_tid;
+		for (;;) {
+			r = grr_replay_step(rp);
+			if (r != 1)
+				return r;
+			struct rp_thread *u = rp_thread_by_rec(rp, tid);
+			if (!u || u->park == RP_GONE || u->park == RP_STOPPED)
+				return 1;
+		}
+	}
+	r = rp_singlestep(rp, t);
+	return r == 1 ? grr_replay_step(rp) : r;
 }
 
 void grr_replay_position(const struct grr_replay *rp, struct grr_replay_pos *pos)
@@ -158,3 +226,51 @@ const struct grr_divergence *grr_replay_divergence(const struct grr_replay *rp)
 {
 	return rp->diverged ? &rp->div : NULL;
 }
+
+int grr_replay_get_regs(struct grr_replay *rp, uint32_t tid, struct user_regs_struct *regs)
+{
+	struct rp_thread *t = rp_thread_by_rec(rp, tid);
+	if (!t || t->park == RP_GONE || t->park == RP_NEW || rp->ended)
+		return -1;
+	return grr_task_getregs(t->tid, regs);
+}
+
+int grr_replay_get_fpregs(struct grr_replay *rp, uint32_t tid, struct user_fpregs_struct *fp)
+{
+	struct rp_thread *t = rp_thread_by_rec(rp, tid);
+	if (!t || t->park == RP_GONE || t->park == RP_NEW || rp->ended)
+		return -1;
+	return grr_task_getfpregs(t->tid, fp);
+}
+
+int grr_replay_read(struct grr_replay *rp, uint64_t addr, void *buf, size_t len)
+{
+	if (rp->ended || rp->mem.fd < 0)
+		return -1;
+	return grr_mem_read(&rp->mem, addr, buf, len);
+}
+
+int grr_replay_digest(struct grr_replay *rp, uint64_t *digest)
+{
+	if (rp->ended)
+		return -1;
+	return grr_digest_memory(&rp->mem, NULL, 0, digest, NULL);
+}
+
+int grr_replay_threads(const struct grr_replay *rp, uint32_t *tids, int max)
+{
+	int n = 0;
+	for (int i = 0; !rp->ended && i < rp->nthreads && n < max; i++)
+		if (rp->threads[i].park != RP_GONE)
+			tids[n++] = rp->threads[i].rec_tid;
+	return n;
+}
+
+const char *grr_replay_program(const struct grr_replay *rp) { return rp->hdr->program; }
+
+void grr_replay_stop_info(const struct grr_replay *rp, struct grr_replay_stop *stop)
+{
+	*stop = rp->stop;
+}
+
+void grr_replay_set_quiet(struct grr_replay *rp, bool quiet) { rp->opts.quiet = quiet; }

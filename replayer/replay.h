@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/user.h>
 
 struct grr_replay;
 
@@ -60,5 +61,71 @@ bool grr_replay_was_cut_short(const struct grr_replay *rp);
 const struct grr_divergence *grr_replay_divergence(const struct grr_replay *rp);
 const char *grr_replay_error(const struct grr_replay *rp);
 uint64_t grr_replay_event_count(const struct grr_replay *rp);
+
+/* ---- Debugging: breakpoints, watchpoints, single steps, state ----
+ *
+ * While the engine runs a thread toward its next event, it stops where a
+ * breakpoint or watchpoint traps: grr_replay_step and grr_replay_run_to
+ * return GRR_REPLAY_STOPPED, grr_replay_stop_info says where, and the event
+ * stays pending; the next step goes on from that point.  Only one thread
+ * runs user code at a time (the one the next event belongs to), so a stop
+ * is a precise moment: event number, thread, pc, registers. */
+#define GRR_REPLAY_STOPPED 2
+#define GRR_REPLAY_MAX_WATCH 4
+
+enum grr_stop_why { GRR_STOP_BREAK, GRR_STOP_WATCH, GRR_STOP_STEP };
+enum grr_watch_kind { GRR_WATCH_WRITE, GRR_WATCH_RW };
+
+struct grr_replay_stop {
+	uint32_t tid;            /* recorded tid of the stopped thread */
+	uint64_t pc;             /* for a breakpoint: its address */
+	enum grr_stop_why why;
+	int watch_slot;          /* for GRR_STOP_WATCH */
+	uint64_t watch_addr;
+};
+
+/* Breakpoints at code addresses (a set: adding twice is one).  -1 if ADDR
+ * is not mapped. */
+int grr_replay_break_add(struct grr_replay *rp, uint64_t addr);
+void grr_replay_break_del(struct grr_replay *rp, uint64_t addr);
+void grr_replay_break_clear(struct grr_replay *rp);
+/* A hardware watchpoint on LEN (1, 2, 4, 8) aligned bytes: its slot, or -1
+ * when all GRR_REPLAY_MAX_WATCH are in use or the range is unaligned. */
+int grr_replay_watch_add(struct grr_replay *rp, uint64_t addr, int len, enum grr_watch_kind kind);
+void grr_replay_watch_del(struct grr_replay *rp, int slot);
+
+void grr_replay_stop_info(const struct grr_replay *rp, struct grr_replay_stop *stop);
+
+/* The recorded tid of the thread that runs next (the next event's), 0 at
+ * the end.  Reads the next event without executing it. */
+uint32_t grr_replay_next_tid(struct grr_replay *rp);
+/* Runs the thread that runs next by one instruction: GRR_REPLAY_STOPPED
+ * (stop info says where, why GRR_STOP_STEP), or, when that instruction is
+ * where the next event happens (a syscall, an RDTSC, a fault, a signal),
+ * executes the event instead and returns 1.  0 at the end, -1 on error. */
+int grr_replay_stepi(struct grr_replay *rp);
+
+/* A checkpoint: a suspended copy of the replay at this moment (the
+ * process forked, its threads re-created), which replays on from here
+ * independently of RP.  NULL and one line in ERR when the moment does not
+ * allow it (the program ending, a signal half delivered). */
+struct grr_replay *grr_replay_fork(struct grr_replay *rp, char *err, size_t errlen);
+
+/* State of a live replayed thread (by recorded tid).  0 or -1. */
+int grr_replay_get_regs(struct grr_replay *rp, uint32_t tid, struct user_regs_struct *regs);
+int grr_replay_get_fpregs(struct grr_replay *rp, uint32_t tid, struct user_fpregs_struct *fp);
+/* Reads the replayed process's memory (the program's bytes, never the
+ * debugger's breakpoints).  0 or -1 if not mapped. */
+int grr_replay_read(struct grr_replay *rp, uint64_t addr, void *buf, size_t len);
+/* A digest of the process's writable memory (for telling two moments at
+ * the same registers apart). */
+int grr_replay_digest(struct grr_replay *rp, uint64_t *digest);
+/* Recorded tids of the live threads; returns how many (at most MAX). */
+int grr_replay_threads(const struct grr_replay *rp, uint32_t *tids, int max);
+/* Whether the program's output is echoed from now on (a debugger going
+ * over events again does not print their output twice). */
+void grr_replay_set_quiet(struct grr_replay *rp, bool quiet);
+/* The traced executable's path (as recorded). */
+const char *grr_replay_program(const struct grr_replay *rp);
 
 #endif

@@ -45,23 +45,37 @@ int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_st
 {
 	if (rp_settle_new(rp, t) < 0)
 		return -1;
+	uint64_t skip = 0;
+	if (!t->pending_sig) {
+		/* stopped by the debugger on a breakpoint: run that instruction */
+		int so = rp_step_over_stop(rp, t, st, &skip);
+		if (so != 0)
+			return so < 0 ? so : 0;
+	}
 	int sig = t->pending_sig;
 	t->pending_sig = 0;
 	if (t->restart_pending && apply_restart(rp, t) < 0)
 		return -1;
-	if (grr_sigframe_deliver(&rp->mem, t->tid, sig, &t->sigfix) < 0)
-		return rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
-	if (rp_wait(rp, t, st) < 0)
+	if (rp_run_prepare(rp, t, skip) < 0)
 		return -1;
-	if (t->sigfix.pending && t->park != RP_GONE &&
-	    grr_sigframe_settle(&rp->mem, t->tid, &t->sigfix,
-				st->kind == GRR_STOP_SIGNAL && st->sig == SIGTRAP)) {
+	int rc = 0;
+	if (grr_sigframe_deliver(&rp->mem, t->tid, sig, &t->sigfix) < 0)
+		rc = rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
+	else if (rp_wait(rp, t, st) < 0)
+		rc = -1;
+	else if (t->sigfix.pending && t->park != RP_GONE &&
+		 grr_sigframe_settle(&rp->mem, t->tid, &t->sigfix,
+				     st->kind == GRR_STOP_SIGNAL && st->sig == SIGTRAP)) {
 		/* that was the step into the handler: on to the real stop */
 		if (grr_task_resume_syscall(t->tid, 0) < 0)
-			return rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
-		return rp_wait(rp, t, st);
+			rc = rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
+		else
+			rc = rp_wait(rp, t, st);
 	}
-	return 0;
+	if (rc == 0)
+		rc = rp_check_debug_stop(rp, t, st);
+	rp_run_finish(rp, t);
+	return rc;
 }
 
 int rp_settle_new(struct grr_replay *rp, struct rp_thread *t)

@@ -68,6 +68,13 @@ static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 	return digest == ev->u.anchor.digest;
 }
 
+bool rp_anchor_here(struct grr_replay *rp, struct rp_thread *t)
+{
+	struct user_regs_struct regs;
+	return grr_task_getregs(t->tid, &regs) == 0 && regs.rip == rp->ev.u.anchor.regs[16] &&
+	       state_matches(rp, t, &regs);
+}
+
 static int step_over(struct grr_replay *rp, struct rp_thread *t)
 {
 	struct grr_stop st;
@@ -97,7 +104,7 @@ int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t)
 		goto found;
 	int s = rp_stub_find_anchor(rp, t, state_matches);
 	if (s < 0)
-		return -1;
+		return s;
 	if (s == 0)
 		goto found;
 	if (rp->debug)
@@ -115,7 +122,7 @@ int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t)
 		int rc = rp_resume_and_wait(rp, t, &st);
 		grr_mem_write(&rp->mem, pc, &orig, 1);
 		if (rc < 0)
-			return -1;
+			return rc;
 		if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGTRAP ||
 		    grr_task_getregs(t->tid, &regs) < 0 || regs.rip != pc + 1) {
 			char actual[256];
@@ -134,7 +141,7 @@ int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t)
 			retried_stub = true;
 			s = rp_stub_find_anchor(rp, t, state_matches);
 			if (s < 0)
-				return -1;
+				return s;
 			if (s == 0)
 				goto found;
 		}

@@ -32,7 +32,7 @@ int rp_do_thread_exit(struct grr_replay *rp, struct rp_thread *t)
 		bool by_itself = t->park == RP_IN_NO_RETURN || t->park == RP_NEW || rp->group_exiting;
 		int rc = by_itself ? rp_wait(rp, t, &st) : rp_resume_and_wait(rp, t, &st);
 		if (rc < 0)
-			return -1;
+			return rc;
 	}
 	if (st.kind == GRR_STOP_EXITED || st.kind == GRR_STOP_KILLED) {
 		t->park = RP_GONE;
@@ -50,27 +50,41 @@ int rp_do_thread_exit(struct grr_replay *rp, struct rp_thread *t)
 	return 0;
 }
 
-/* Lets every remaining thread finish exiting; returns the leader's status. */
-static int reap_all(struct grr_replay *rp, int *leader_status)
+/* Waits until thread TID has gone, letting its exit stops go; its wait
+ * status, or -1 if it was already reaped. */
+static int reap_thread(pid_t tid)
 {
 	int status;
-	*leader_status = -1;
 	for (;;) {
-		pid_t p = waitpid(-1, &status, __WALL);
+		pid_t p = waitpid(tid, &status, __WALL);
 		if (p < 0) {
 			if (errno == EINTR)
 				continue;
-			return 0;  /* ECHILD: all gone */
+			return -1;
 		}
-		struct grr_stop st;
-		grr_stop_decode(status, &st);
-		if (st.kind == GRR_STOP_EXITED || st.kind == GRR_STOP_KILLED) {
-			if (p == rp->pid)
-				*leader_status = status;
-			continue;
-		}
-		ptrace(PTRACE_CONT, p, 0, 0);
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			return status;
+		ptrace(PTRACE_CONT, tid, 0, 0);
 	}
+}
+
+/* Lets every remaining thread of this process finish exiting, the leader
+ * last (its status comes when the group is empty); only this process's
+ * threads are waited for: other replays (checkpoints) live beside it. */
+int rp_reap(struct grr_replay *rp, int *leader_status)
+{
+	*leader_status = -1;
+	for (int i = 0; i < rp->nthreads; i++) {
+		struct rp_thread *t = &rp->threads[i];
+		if (t->tid != rp->pid)
+			reap_thread(t->tid);  /* ECHILD at once if reaped already */
+		t->park = RP_GONE;
+	}
+	if (!rp->leader_reaped) {
+		*leader_status = reap_thread(rp->pid);
+		rp->leader_reaped = true;
+	}
+	return 0;
 }
 
 int rp_do_process_exit(struct grr_replay *rp)
@@ -82,9 +96,7 @@ int rp_do_process_exit(struct grr_replay *rp)
 		rp->cut_short = true;
 	}
 	int leader;
-	reap_all(rp, &leader);
-	for (int i = 0; i < rp->nthreads; i++)
-		rp->threads[i].park = RP_GONE;
+	rp_reap(rp, &leader);
 	rp->ended = true;
 	if (how == GRR_EXIT_DETACHED) {
 		rp->exit_status = 128 + SIGKILL;

@@ -34,10 +34,31 @@ struct rp_thread {
 	bool restart_pending;         /* syscall returned -ERESTART*: the kernel
 					 restarts it unless a signal comes */
 	struct grr_syscall_call call; /* syscall at RP_AT_ENTRY */
+	bool at_user_stop;            /* stopped by the debugger at user_stop_pc,
+					 that instruction not run yet */
+	uint64_t user_stop_pc;
+	bool have_altstack;           /* its sigaltstack (copied by checkpoints) */
+	uint64_t altstack[3];
+};
+
+/* A debugger breakpoint (rp_break.c). */
+struct rp_break {
+	uint64_t addr;
+	uint8_t orig;                 /* byte under the int3 while inserted */
+	bool inserted;
+};
+
+/* A debugger watchpoint: one debug register. */
+struct rp_watch {
+	bool used;
+	uint64_t addr;
+	int len;
+	enum grr_watch_kind kind;
 };
 
 struct grr_replay {
 	struct grr_replay_opts opts;
+	char trace[4096];             /* the trace's path */
 	struct grr_reader *reader;
 	const struct grr_header *hdr;
 	pid_t pid;
@@ -54,12 +75,20 @@ struct grr_replay {
 	bool stub_mapped;             /* GRR_RESERVED_ADDR mapped in the tracee */
 	bool debug;                   /* GRR_DEBUG_REPLAY: log each event */
 	bool group_exiting;           /* exit_group or a fatal signal began */
+	bool leader_reaped;           /* the process is gone */
 	int exit_status;
 	bool stdout_open, stderr_open; /* fds 1/2 still the recorded terminal */
 	struct grr_divergence div;
 	bool diverged;
 	char error[512];
 	struct grr_event ev;          /* event being executed */
+	bool ev_pending;              /* ev read, not complete: a debugger stop
+					 interrupted it, or it was peeked */
+	struct rp_break *breaks;
+	int nbreaks, cap_breaks;
+	struct rp_watch watch[GRR_REPLAY_MAX_WATCH];
+	bool watch_armed;             /* DR7 set on the running thread */
+	struct grr_replay_stop stop;  /* the last debugger stop */
 };
 
 /* rp_threads.c */
@@ -72,6 +101,22 @@ int rp_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st);
 int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st);
 /* Consumes a new thread's first stop if still pending. */
 int rp_settle_new(struct grr_replay *rp, struct rp_thread *t);
+
+/* rp_break.c: debugger breakpoints and watchpoints.  Handlers return
+ * RP_DEBUG_STOP (-2) up the call chain when a thread stopped at one; the
+ * event stays pending and is dispatched again. */
+#define RP_DEBUG_STOP (-2)
+int rp_step_over_stop(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st,
+		      uint64_t *skip);
+int rp_run_prepare(struct grr_replay *rp, struct rp_thread *t, uint64_t skip);
+void rp_run_finish(struct grr_replay *rp, struct rp_thread *t);
+/* RP_DEBUG_STOP if ST is a breakpoint or watchpoint trap (recorded in
+ * rp->stop, pc rewound to the breakpoint), 0 if not, -1 on error. */
+int rp_check_debug_stop(struct grr_replay *rp, struct rp_thread *t, const struct grr_stop *st);
+bool rp_breaks_overlap(const struct grr_replay *rp, uint64_t addr, size_t len);
+/* One instruction of T: GRR_REPLAY_STOPPED, 1 if it faulted or trapped
+ * without moving (the pending event is that), -1 on error. */
+int rp_singlestep(struct grr_replay *rp, struct rp_thread *t);
 
 /* divergence.c */
 int rp_diverge(struct grr_replay *rp, struct rp_thread *t, const char *actual_fmt, ...)
@@ -96,12 +141,23 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 			bool (*matches)(struct grr_replay *, struct rp_thread *,
 					const struct user_regs_struct *));
 
+/* rp_stub.c: maps grr's reserved page in the process (via thread T). */
+int rp_stub_map(struct grr_replay *rp, struct rp_thread *t);
+
+/* rp_fork.c: notes what a checkpoint must copy of T after its syscall. */
+void rp_fork_track(struct grr_replay *rp, struct rp_thread *t);
+
 /* rp_anchor.c */
 int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t);
+/* Whether T stands at the pending anchor event's state now. */
+bool rp_anchor_here(struct grr_replay *rp, struct rp_thread *t);
 
 /* rp_exit.c */
 int rp_do_thread_exit(struct grr_replay *rp, struct rp_thread *t);
 int rp_do_process_exit(struct grr_replay *rp);
+/* Waits for every thread of the process to be gone (after a kill or the
+ * program's end); the leader's wait status in *LEADER_STATUS. */
+int rp_reap(struct grr_replay *rp, int *leader_status);
 
 /* rp_output.c */
 void rp_echo_output(struct grr_replay *rp, const struct grr_syscall_call *c);

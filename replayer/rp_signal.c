@@ -24,8 +24,9 @@ int rp_do_signal(struct grr_replay *rp, struct rp_thread *t)
 			return rp_fail(rp, "cannot signal thread %d", (int)t->tid);
 	}
 	struct grr_stop st;
-	if (rp_resume_and_wait(rp, t, &st) < 0)
-		return -1;
+	int rc = rp_resume_and_wait(rp, t, &st);
+	if (rc < 0)
+		return rc;
 	if (st.kind != GRR_STOP_SIGNAL || st.sig != sig) {
 		char actual[256];
 		rp_describe_stop(rp, t, &st, actual, sizeof(actual));
@@ -44,8 +45,9 @@ int rp_do_rdtsc(struct grr_replay *rp, struct rp_thread *t)
 	if (t->park == RP_AT_ENTRY || t->park == RP_IN_NO_RETURN)
 		return rp_diverge(rp, t, "thread is inside syscall %s", grr_syscall_name(t->call.nr));
 	struct grr_stop st;
-	if (rp_resume_and_wait(rp, t, &st) < 0)
-		return -1;
+	int rc = rp_resume_and_wait(rp, t, &st);
+	if (rc < 0)
+		return rc;
 	struct user_regs_struct regs;
 	if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGSEGV ||
 	    grr_task_getregs(t->tid, &regs) < 0 || regs.rip != ev->u.rdtsc.pc) {

@@ -138,7 +138,7 @@ static uint16_t flags_word(uint64_t eflags)
 	return (uint16_t)(al | (ah << 8));
 }
 
-static int map_stub_page(struct grr_replay *rp, struct rp_thread *t)
+int rp_stub_map(struct grr_replay *rp, struct rp_thread *t)
 {
 	if (rp->stub_mapped)
 		return 0;
@@ -243,7 +243,8 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 	const uint64_t *rec = rp->ev.u.anchor.regs;
 	const uint64_t pc = rec[16];
 	struct grr_reloc r;
-	if (plan_patch(rp, pc, &r) < 0 || map_stub_page(rp, t) < 0)
+	if (plan_patch(rp, pc, &r) < 0 || rp_breaks_overlap(rp, r.pc, r.len) ||
+	    rp_stub_map(rp, t) < 0)
 		return 1;  /* not patchable here: use plain breakpoints */
 	struct user_regs_struct now;
 	if (grr_task_getregs(t->tid, &now) < 0)
@@ -264,8 +265,11 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 	for (uint64_t hits = 1;; hits++) {
 		struct grr_stop st;
 		struct user_regs_struct regs;
-		if (rp_resume_and_wait(rp, t, &st) < 0) {
-			rc = -1;
+		rc = rp_resume_and_wait(rp, t, &st);
+		if (rc < 0) {
+			/* a debugger stop elsewhere: the program's code back */
+			if (rc == RP_DEBUG_STOP)
+				grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
 			break;
 		}
 		if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGTRAP ||

@@ -23,8 +23,9 @@ static int expect_syscall_stop(struct grr_replay *rp, struct rp_thread *t, int o
 			       struct grr_sysinfo *si)
 {
 	struct grr_stop st;
-	if (rp_resume_and_wait(rp, t, &st) < 0)
-		return -1;
+	int rc = rp_resume_and_wait(rp, t, &st);
+	if (rc < 0)
+		return rc;
 	if (st.kind != GRR_STOP_SYSCALL || grr_task_sysinfo(t->tid, si) < 0 || si->op != op) {
 		char actual[256];
 		rp_describe_stop(rp, t, &st, actual, sizeof(actual));
@@ -45,8 +46,9 @@ int rp_do_enter(struct grr_replay *rp, struct rp_thread *t)
 		return rp_diverge(rp, t, "thread is still inside syscall %s",
 				  grr_syscall_name(t->call.nr));
 	struct grr_sysinfo si;
-	if (expect_entry(rp, t, &si) < 0)
-		return -1;
+	int rc = expect_entry(rp, t, &si);
+	if (rc < 0)
+		return rc;
 	const struct grr_syscall_desc *d = grr_syscall_desc(ev->u.enter.nr);
 	int mismatch = si.entry.nr != ev->u.enter.nr;
 	for (int i = 0; !mismatch && i < d->nargs && i < 6; i++)
@@ -120,8 +122,9 @@ static int emulate(struct grr_replay *rp, struct rp_thread *t)
 static int execute(struct grr_replay *rp, struct rp_thread *t, bool check)
 {
 	struct grr_sysinfo si;
-	if (expect_exit(rp, t, &si) < 0)
-		return -1;
+	int rc = expect_exit(rp, t, &si);
+	if (rc < 0)
+		return rc;
 	if (check && si.exit.rval != rp->ev.u.exit.ret)
 		return rp_diverge(rp, t, "syscall exit %s = %lld", grr_syscall_name(t->call.nr),
 				  (long long)si.exit.rval);
@@ -210,6 +213,7 @@ int rp_do_exit(struct grr_replay *rp, struct rp_thread *t)
 		return -1;
 	if (apply_writes(rp, t) < 0)
 		return -1;
+	rp_fork_track(rp, t);
 	t->park = RP_STOPPED;
 	rp_echo_output(rp, &t->call);
 	return 0;
@@ -220,8 +224,9 @@ int rp_do_clone(struct grr_replay *rp, struct rp_thread *t)
 	if (t->park != RP_AT_ENTRY || (t->call.nr != SYS_clone && t->call.nr != SYS_clone3))
 		return rp_diverge(rp, t, "thread is not inside clone");
 	struct grr_stop st;
-	if (rp_resume_and_wait(rp, t, &st) < 0)
-		return -1;
+	int rc = rp_resume_and_wait(rp, t, &st);
+	if (rc < 0)
+		return rc;
 	unsigned long child;
 	if (st.kind != GRR_STOP_EVENT || st.event != 3 /* PTRACE_EVENT_CLONE */ ||
 	    grr_task_eventmsg(t->tid, &child) < 0) {

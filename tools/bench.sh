@@ -55,4 +55,10 @@ body=$(mktemp)
 tools/bench-record.sh | sed '1{/^## /d}' >"$body"
 replace_section "Recorder and replayer" "$body"
 rm -f "$body"
+# ---- debugger (tools/bench-debug.sh prints its section) ----
+echo "bench: debugger"
+body=$(mktemp)
+tools/bench-debug.sh | sed '1{/^## /d}' >"$body"
+replace_section "Debugger" "$body"
+rm -f "$body"
 echo "bench: wrote $doc"

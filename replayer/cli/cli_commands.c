@@ -1,0 +1,452 @@
+/* cli_commands.c - the debugger's commands: Delve's names, gdb's as
+ * aliases.  Each handler gets the rest of the line and reports its own
+ * errors in one line. */
+#include "replayer/cli/cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "error: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return -1;
+}
+
+
+char *cli_trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = 0;
+	return s;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 0);
+	if (!*s || *end || errno)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/* Runs a control operation and prints where it stopped. */
+typedef int (*ctl_op)(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
+
+static int run_op(struct cli *cli, ctl_op op, char *args)
+{
+	if (*cli_trim(args))
+		return cli_error("this command takes no arguments ('%s')", args);
+	struct grr_ctl_stop stop;
+	char err[512];
+	if (op(cli->ctl, &stop, err, sizeof(err)) < 0)
+		return cli_error("%s", err);
+	cli_stopped(cli, &stop);
+	return 0;
+}
+
+static int cmd_continue(struct cli *cli, char *a) { return run_op(cli, grr_ctl_continue, a); }
+static int cmd_next(struct cli *cli, char *a) { return run_op(cli, grr_ctl_next, a); }
+static int cmd_step(struct cli *cli, char *a) { return run_op(cli, grr_ctl_step, a); }
+static int cmd_stepout(struct cli *cli, char *a) { return run_op(cli, grr_ctl_stepout, a); }
+static int cmd_stepi(struct cli *cli, char *a) { return run_op(cli, grr_ctl_stepi, a); }
+static int cmd_nexti(struct cli *cli, char *a) { return run_op(cli, grr_ctl_nexti, a); }
+static int cmd_rc(struct cli *cli, char *a) { return run_op(cli, grr_ctl_reverse_continue, a); }
+static int cmd_rn(struct cli *cli, char *a) { return run_op(cli, grr_ctl_reverse_next, a); }
+static int cmd_rs(struct cli *cli, char *a) { return run_op(cli, grr_ctl_reverse_step, a); }
+static int cmd_rsi(struct cli *cli, char *a) { return run_op(cli, grr_ctl_reverse_stepi, a); }
+static int cmd_rstepout(struct cli *cli, char *a)
+{
+	return run_op(cli, grr_ctl_reverse_stepout, a);
+}
+
+/* break LOC [if COND] */
+static int set_break(struct cli *cli, char *args, bool temporary)
+{
+	args = cli_trim(args);
+	if (!*args)
+		return cli_error("usage: break LOCATION [if CONDITION]");
+	char *cond = strstr(args, " if ");
+	if (cond) {
+		*cond = 0;
+		cond = cli_trim(cond + 4);
+	}
+	char err[512];
+	int id = grr_ctl_break(cli->ctl, cli_trim(args), temporary, cond, err, sizeof(err));
+	if (id < 0)
+		return cli_error("%s", err);
+	const struct grr_ctl_break *bps;
+	int n = grr_ctl_breakpoints(cli->ctl, &bps);
+	for (int i = 0; i < n; i++) {
+		if (bps[i].id != id)
+			continue;
+		for (int k = 0; k < bps[i].nlocs; k++) {
+			char where[512];
+			cli_print_location(cli, bps[i].locs[k].pc, where, sizeof(where));
+			fprintf(cli->out, "%s %d set at 0x%" PRIx64 " for %s\n",
+				temporary ? "Temporary breakpoint" : "Breakpoint", id,
+				bps[i].locs[k].pc, where);
+		}
+	}
+	return 0;
+}
+
+static int cmd_break(struct cli *cli, char *a) { return set_break(cli, a, false); }
+static int cmd_tbreak(struct cli *cli, char *a) { return set_break(cli, a, true); }
+
+static int parse_id(char **args, int *id)
+{
+	char *s = cli_trim(*args);
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end == s || v <= 0 || (*end && !isspace((unsigned char)*end)))
+		return -1;
+	*id = (int)v;
+	*args = end;
+	return 0;
+}
+
+static int cmd_condition(struct cli *cli, char *args)
+{
+	int id;
+	if (parse_id(&args, &id) < 0)
+		return cli_error("usage: condition ID CONDITION");
+	char err[512];
+	if (grr_ctl_condition(cli->ctl, id, cli_trim(args), err, sizeof(err)) < 0)
+		return cli_error("%s", err);
+	return 0;
+}
+
+static int cmd_clear(struct cli *cli, char *args)
+{
+	int id;
+	if (parse_id(&args, &id) < 0 || *cli_trim(args))
+		return cli_error("usage: clear ID");
+	if (grr_ctl_clear(cli->ctl, id) < 0) {
+		fprintf(stderr, "error: no breakpoint %d\n", id);
+		return -1;
+	}
+	fprintf(cli->out, "Breakpoint %d cleared\n", id);
+	return 0;
+}
+
+static int cmd_clearall(struct cli *cli, char *args)
+{
+	if (*cli_trim(args))
+		return cli_error("this command takes no arguments ('%s')", args);
+	grr_ctl_clearall(cli->ctl);
+	fprintf(cli->out, "All breakpoints cleared\n");
+	return 0;
+}
+
+static int cmd_breakpoints(struct cli *cli, char *args)
+{
+	(void)args;
+	const struct grr_ctl_break *bps;
+	int n = grr_ctl_breakpoints(cli->ctl, &bps);
+	if (n == 0)
+		fprintf(cli->out, "No breakpoints.\n");
+	for (int i = 0; i < n; i++) {
+		const struct grr_ctl_break *b = &bps[i];
+		if (b->is_watch) {
+			fprintf(cli->out, "Watchpoint %d %s (0x%" PRIx64 ", %d bytes, %s) hits %" PRIu64
+				"\n", b->id, b->spec, b->addr, b->len,
+				b->kind == GRR_WATCH_WRITE ? "write" : "read/write", b->hits);
+			continue;
+		}
+		fprintf(cli->out, "%s %d %s hits %" PRIu64 "%s%s\n",
+			b->temporary ? "Temporary breakpoint" : "Breakpoint", b->id, b->spec, b->hits,
+			b->cond[0] ? " if " : "", b->cond);
+		for (int k = 0; k < b->nlocs; k++) {
+			char where[512];
+			cli_print_location(cli, b->locs[k].pc, where, sizeof(where));
+			fprintf(cli->out, "    0x%" PRIx64 " %s\n", b->locs[k].pc, where);
+		}
+	}
+	return 0;
+}
+
+/* watch [-r|-w|-rw] EXPR   or   watch *ADDR [SIZE] */
+static int cmd_watch(struct cli *cli, char *args)
+{
+	args = cli_trim(args);
+	enum grr_watch_kind kind = GRR_WATCH_WRITE;
+	if (strncmp(args, "-rw ", 4) == 0 || strncmp(args, "-r ", 3) == 0) {
+		kind = GRR_WATCH_RW;
+		args = cli_trim(strchr(args, ' '));
+	} else if (strncmp(args, "-w ", 3) == 0) {
+		args = cli_trim(args + 3);
+	}
+	if (!*args)
+		return cli_error("usage: watch [-r|-w|-rw] VARIABLE [SIZE]  or  watch *ADDR [SIZE]");
+	char spec[256];
+	snprintf(spec, sizeof(spec), "%s", args);
+	char *size_s = strchr(args, ' ');
+	int size = 8;
+	if (size_s) {
+		*size_s = 0;
+		size = atoi(cli_trim(size_s + 1));
+	}
+	uint64_t addr;
+	if (args[0] == '*') {
+		if (parse_u64(args + 1, &addr) < 0)
+			return cli_error("bad address '%s'", args + 1);
+	} else if (!grr_symbols_global_addr(grr_ctl_symbols(cli->ctl), args, &addr)) {
+		return cli_error("no package variable named '%s' (watch takes a global or *ADDR SIZE)",
+			    args);
+	}
+	char err[512];
+	int id = grr_ctl_watch(cli->ctl, spec, addr, size, kind, err, sizeof(err));
+	if (id < 0)
+		return cli_error("%s", err);
+	fprintf(cli->out, "Watchpoint %d set on %s (0x%" PRIx64 ", %d bytes)\n", id, spec, addr, size);
+	return 0;
+}
+
+static int cmd_when(struct cli *cli, char *args)
+{
+	(void)args;
+	struct grr_ctl_pos pos;
+	grr_ctl_where(cli->ctl, &pos);
+	if (pos.at_end) {
+		fprintf(cli->out, "event %" PRIu64 " (end of the trace, exit status %d)\n", pos.seq,
+			pos.exit_status);
+		return 0;
+	}
+	char where[512];
+	cli_print_location(cli, pos.pc, where, sizeof(where));
+	fprintf(cli->out, "event %" PRIu64 " thread %u", pos.seq, pos.tid);
+	if (pos.goid >= 0)
+		fprintf(cli->out, " goroutine %" PRId64, pos.goid);
+	fprintf(cli->out, " pc 0x%" PRIx64 " %s\n", pos.pc, where);
+	return 0;
+}
+
+static int cmd_goto(struct cli *cli, char *args)
+{
+	uint64_t seq;
+	if (parse_u64(cli_trim(args), &seq) < 0)
+		return cli_error("usage: goto EVENT");
+	struct grr_ctl_stop stop;
+	char err[512];
+	if (grr_ctl_goto(cli->ctl, seq, &stop, err, sizeof(err)) < 0)
+		return cli_error("%s", err);
+	cli_stopped(cli, &stop);
+	return 0;
+}
+
+static int cmd_checkpoint(struct cli *cli, char *args)
+{
+	char err[512];
+	int id = grr_ctl_checkpoint(cli->ctl, cli_trim(args), err, sizeof(err));
+	if (id < 0)
+		return cli_error("%s", err);
+	struct grr_ctl_pos pos;
+	grr_ctl_where(cli->ctl, &pos);
+	fprintf(cli->out, "Checkpoint %d at event %" PRIu64 "\n", id, pos.seq);
+	return 0;
+}
+
+static int cmd_checkpoints(struct cli *cli, char *args)
+{
+	(void)args;
+	struct grr_ctl_checkpoint_info cps[256];
+	int n = grr_ctl_checkpoints(cli->ctl, cps, 256);
+	if (n == 0)
+		fprintf(cli->out, "No checkpoints.\n");
+	for (int i = 0; i < n; i++) {
+		char where[512] = "";
+		if (cps[i].pos.pc)
+			cli_print_location(cli, cps[i].pos.pc, where, sizeof(where));
+		fprintf(cli->out, "Checkpoint %d event %" PRIu64 " %s%s%s\n", cps[i].id,
+			cps[i].pos.seq, where, cps[i].note[0] ? " - " : "", cps[i].note);
+	}
+	return 0;
+}
+
+static int cmd_restart(struct cli *cli, char *args)
+{
+	args = cli_trim(args);
+	int id = 0;
+	if (*args && parse_id(&args, &id) < 0)
+		return cli_error("usage: restart [CHECKPOINT]");
+	struct grr_ctl_stop stop;
+	char err[512];
+	if (grr_ctl_restart(cli->ctl, id, &stop, err, sizeof(err)) < 0)
+		return cli_error("%s", err);
+	cli_stopped(cli, &stop);
+	return 0;
+}
+
+static int cmd_regs(struct cli *cli, char *args)
+{
+	(void)args;
+	uint32_t tid = grr_ctl_current_tid(cli->ctl);
+	struct user_regs_struct r;
+	if (!tid || grr_replay_get_regs(grr_ctl_replay(cli->ctl), tid, &r) < 0)
+		return cli_error("no thread is stopped here");
+	const struct { const char *n; unsigned long long v; } regs[] = {
+		{ "rip", r.rip }, { "rsp", r.rsp }, { "rbp", r.rbp }, { "rax", r.rax },
+		{ "rbx", r.rbx }, { "rcx", r.rcx }, { "rdx", r.rdx }, { "rsi", r.rsi },
+		{ "rdi", r.rdi }, { "r8", r.r8 }, { "r9", r.r9 }, { "r10", r.r10 },
+		{ "r11", r.r11 }, { "r12", r.r12 }, { "r13", r.r13 }, { "r14", r.r14 },
+		{ "r15", r.r15 }, { "eflags", r.eflags }, { "fs_base", r.fs_base },
+	};
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		fprintf(cli->out, "%8s = 0x%016llx\n", regs[i].n, regs[i].v);
+	return 0;
+}
+
+static int cmd_quit(struct cli *cli, char *args)
+{
+	(void)args;
+	cli->quit = true;
+	return 0;
+}
+
+static int cmd_help(struct cli *cli, char *args);
+
+static const struct cli_command run_commands[] = {
+	{ "break", "b", cmd_break, "break LOCATION [if COND]",
+	  "Sets a breakpoint at a location.\n"
+	  "LOCATION: main.apply, main.(*Ledger).post, pkg/path.Func, file.go:LINE (matched\n"
+	  "by path suffix), *0xADDR. With 'if COND', stops only when COND is true." },
+	{ "tbreak", "", cmd_tbreak, "tbreak LOCATION [if COND]",
+	  "Sets a breakpoint that is deleted when it first stops." },
+	{ "condition", "cond", cmd_condition, "condition ID COND",
+	  "Sets (or with no COND removes) a breakpoint's condition." },
+	{ "clear", "delete d", cmd_clear, "clear ID", "Deletes a breakpoint or watchpoint." },
+	{ "clearall", "", cmd_clearall, "clearall", "Deletes every breakpoint and watchpoint." },
+	{ "breakpoints", "bp", cmd_breakpoints, "breakpoints",
+	  "Lists breakpoints and watchpoints with their hit counts (hits up to now)." },
+	{ "watch", "", cmd_watch, "watch [-r|-w|-rw] VARIABLE [SIZE] | watch *ADDR [SIZE]",
+	  "Stops when a variable changes (-w) or is accessed (-r, -rw).\n"
+	  "A hardware debug register, four at most. Works backward too: reverse-continue\n"
+	  "stops at the last write before now. VARIABLE is a package-level variable\n"
+	  "(main.counter)." },
+	{ "continue", "c", cmd_continue, "continue",
+	  "Runs forward to the next breakpoint or watchpoint, or the end." },
+	{ "next", "n", cmd_next, "next",
+	  "Steps over to the next source line of the current goroutine." },
+	{ "step", "s", cmd_step, "step", "Steps to the next source line, into calls." },
+	{ "stepout", "finish", cmd_stepout, "stepout",
+	  "Runs until the current function returns, on the current goroutine." },
+	{ "stepi", "si", cmd_stepi, "stepi", "Executes one machine instruction." },
+	{ "nexti", "ni", cmd_nexti, "nexti",
+	  "Executes one machine instruction, a call as a whole." },
+	{ "reverse-continue", "rc", cmd_rc, "rc",
+	  "Runs backward to the last breakpoint or watchpoint hit before now, or the start." },
+	{ "reverse-next", "rn", cmd_rn, "rn",
+	  "Steps backward to the previous source line of the current goroutine and function." },
+	{ "reverse-step", "rs", cmd_rs, "rs",
+	  "Steps backward to the previous source line, into functions called from here." },
+	{ "reverse-stepout", "rstepout reverse-finish", cmd_rstepout, "rstepout",
+	  "Runs backward to the call of the current function." },
+	{ "reverse-stepi", "rsi", cmd_rsi, "rsi",
+	  "Steps backward one machine instruction of the current thread." },
+	{ "when", "", cmd_when, "when",
+	  "Prints the position: event number, thread, goroutine, pc." },
+	{ "goto", "", cmd_goto, "goto EVENT", "Seeks to the moment EVENT events are complete." },
+	{ "checkpoint", "", cmd_checkpoint, "checkpoint [NOTE]",
+	  "Saves the current moment to come back to with 'restart ID'." },
+	{ "checkpoints", "", cmd_checkpoints, "checkpoints", "Lists checkpoints." },
+	{ "restart", "r", cmd_restart, "restart [ID]",
+	  "Goes back to the start of the trace, or to checkpoint ID." },
+	{ "regs", "", cmd_regs, "regs", "Prints the current thread's registers." },
+	{ "help", "h", cmd_help, "help [COMMAND]", "Lists commands, or describes one." },
+	{ "quit", "exit q", cmd_quit, "quit", "Ends the session." },
+};
+
+const struct cli_table cli_run_table = {
+	"Running and time travel", run_commands, sizeof(run_commands) / sizeof(run_commands[0])
+};
+
+static const struct cli_table *const tables[] = { &cli_run_table, &cli_stack_table,
+						  &cli_inspect_table };
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+
+static bool has_alias(const char *aliases, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = aliases; *p;) {
+		const char *e = strchr(p, ' ');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, word, n) == 0)
+			return true;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return false;
+}
+
+static const struct cli_command *lookup(const char *word)
+{
+	for (size_t t = 0; t < NTABLES; t++)
+		for (size_t i = 0; i < tables[t]->n; i++) {
+			const struct cli_command *c = &tables[t]->commands[i];
+			if (strcmp(c->name, word) == 0 || has_alias(c->aliases, word))
+				return c;
+		}
+	return NULL;
+}
+
+static int cmd_help(struct cli *cli, char *args)
+{
+	args = cli_trim(args);
+	if (*args) {
+		const struct cli_command *c = lookup(args);
+		if (!c)
+			return cli_error("no command '%s' (see 'help')", args);
+		fprintf(cli->out, "%s\n%s\n", c->usage, c->help);
+		if (c->aliases[0])
+			fprintf(cli->out, "Aliases: %s\n", c->aliases);
+		return 0;
+	}
+	fprintf(cli->out, "Commands (aliases in brackets; 'help COMMAND' for details):\n");
+	for (size_t t = 0; t < NTABLES; t++) {
+		if (tables[t]->n)
+			fprintf(cli->out, "\n%s:\n", tables[t]->title);
+		for (size_t i = 0; i < tables[t]->n; i++) {
+			const struct cli_command *c = &tables[t]->commands[i];
+			char name[64];
+			snprintf(name, sizeof(name), "%s%s%s%s", c->name, c->aliases[0] ? " (" : "",
+				 c->aliases, c->aliases[0] ? ")" : "");
+			const char *nl = strchr(c->help, '\n');
+			int len = nl ? (int)(nl - c->help) : (int)strlen(c->help);
+			fprintf(cli->out, "  %-28s %.*s\n", name, len, c->help);
+		}
+	}
+	return 0;
+}
+
+int cli_execute(struct cli *cli, const char *line)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", line);
+	char *s = cli_trim(buf);
+	if (!*s || *s == '#')
+		return 0;
+	char *args = s;
+	while (*args && !isspace((unsigned char)*args))
+		args++;
+	if (*args)
+		*args++ = 0;
+	const struct cli_command *c = lookup(s);
+	if (!c)
+		return cli_error("unknown command '%s' (see 'help')", s);
+	return c->run(cli, args);
+}

@@ -1,0 +1,89 @@
+/* cli_main.c - a debugging session: scripted commands (--ex, -x), then
+ * the interactive prompt with line editing and history (libedit), unless
+ * --batch. */
+#include "replayer/cli/cli.h"
+
+#include <readline.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Runs the commands of FILE; the number that failed, or -1 if unreadable. */
+static int run_script(struct cli *cli, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		fprintf(stderr, "error: %s: cannot read the command file\n", path);
+		return -1;
+	}
+	char line[4096];
+	int failed = 0;
+	while (!cli->quit && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		failed += cli_execute(cli, line) < 0;
+		fflush(cli->out);
+	}
+	fclose(f);
+	return failed;
+}
+
+static void interactive(struct cli *cli)
+{
+	bool tty = isatty(STDIN_FILENO);
+	char buf[4096];
+	while (!cli->quit) {
+		char *line;
+		if (tty) {
+			line = readline("(grr) ");
+			if (!line)
+				break;
+			if (*line)
+				add_history(line);
+		} else {
+			if (!fgets(buf, sizeof(buf), stdin))
+				break;
+			buf[strcspn(buf, "\n")] = 0;
+			line = buf;
+		}
+		cli_execute(cli, line);
+		fflush(cli->out);
+		if (tty)
+			free(line);
+	}
+	if (tty && !cli->quit)
+		fputc('\n', cli->out);
+}
+
+int cli_main(const struct cli_opts *o)
+{
+	struct cli cli = { .out = stdout, .sel_goid = -1 };
+	if (!getcwd(cli.cwd, sizeof(cli.cwd)))
+		cli.cwd[0] = 0;
+	struct grr_ctl_opts co = { .quiet = o->quiet, .out = stdout, .err = stderr };
+	char err[512];
+	cli.ctl = grr_ctl_open(o->trace, &co, err, sizeof(err));
+	if (!cli.ctl) {
+		fprintf(stderr, "grr replay: %s\n", err);
+		return 1;
+	}
+	struct grr_ctl_pos pos;
+	grr_ctl_where(cli.ctl, &pos);
+	char where[512];
+	cli_print_location(&cli, pos.pc, where, sizeof(where));
+	fprintf(cli.out, "Replaying %s: stopped at the program's entry point, event 0\n"
+		"> %s thread %u event %llu\n", o->trace, where, pos.tid,
+		(unsigned long long)pos.seq);
+	int failed = 0;
+	for (int i = 0; i < o->nex && !cli.quit; i++) {
+		failed += cli_execute(&cli, o->ex[i]) < 0;
+		fflush(cli.out);
+	}
+	if (o->script && !cli.quit) {
+		int f = run_script(&cli, o->script);
+		failed += f < 0 ? 1 : f;
+	}
+	if (!o->batch && !cli.quit)
+		interactive(&cli);
+	grr_ctl_close(cli.ctl);
+	return o->batch && failed ? 1 : 0;
+}

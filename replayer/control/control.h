@@ -1,0 +1,162 @@
+/* control.h - replay control: the time-travel debugger's engine room.
+ *
+ * One API for every debugger front end (the command line now; the gdb
+ * remote protocol and DAP later).  It drives the replay engine (replay.h)
+ * forward and backward over one trace: breakpoints with hit counts,
+ * watchpoints, stepping by instruction and by source line on one
+ * goroutine, reverse execution, seeking to an event, and saved moments.
+ *
+ * A moment is where a stop happened: the number of events completed, and
+ * when the stop is inside a thread's run toward the next event, that
+ * thread and its registers, top of stack and memory digest.  Replay is
+ * deterministic, so a moment can be reached again by re-running from the
+ * start (or a checkpoint) and waiting for that thread to be in that state:
+ * this is how reverse execution works (docs/replay-model.md). */
+#ifndef GRR_REPLAYER_CONTROL_H
+#define GRR_REPLAYER_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "replayer/replay.h"
+#include "replayer/symbols/symbols.h"
+
+struct grr_ctl;
+
+struct grr_ctl_opts {
+	bool quiet;            /* do not echo the program's output */
+	FILE *out, *err;       /* where the program's output goes */
+};
+
+/* Opens TRACE and stops at the program's first instruction. */
+struct grr_ctl *grr_ctl_open(const char *trace, const struct grr_ctl_opts *o,
+			     char *err, size_t errlen);
+void grr_ctl_close(struct grr_ctl *c);
+
+struct grr_replay *grr_ctl_replay(struct grr_ctl *c);
+const struct grr_symbols *grr_ctl_symbols(const struct grr_ctl *c);
+
+/* ---- Breakpoints and watchpoints ---- */
+
+#define GRR_CTL_MAX_LOCS 64
+
+struct grr_ctl_break {
+	int id;
+	bool temporary;        /* deleted at its first stop (tbreak) */
+	bool is_watch;
+	char spec[256];        /* as the user wrote it */
+	int nlocs;
+	struct grr_location locs[GRR_CTL_MAX_LOCS];
+	char cond[256];        /* empty: unconditional */
+	uint64_t hits;         /* stops so far in this timeline */
+	/* watchpoints */
+	uint64_t addr;
+	int len;
+	enum grr_watch_kind kind;
+	int slot;
+	uint64_t last_value;
+};
+
+/* Sets a breakpoint at a location spec (symbols.h).  Its id, or -1 with
+ * one line in ERR. */
+int grr_ctl_break(struct grr_ctl *c, const char *spec, bool temporary, const char *cond,
+		  char *err, size_t errlen);
+/* A hardware watchpoint on LEN bytes at ADDR; SPEC is what the user wrote.
+ * Its id, or -1 (no free debug register, bad size or alignment). */
+int grr_ctl_watch(struct grr_ctl *c, const char *spec, uint64_t addr, int len,
+		  enum grr_watch_kind kind, char *err, size_t errlen);
+int grr_ctl_condition(struct grr_ctl *c, int id, const char *cond, char *err, size_t errlen);
+int grr_ctl_clear(struct grr_ctl *c, int id);
+void grr_ctl_clearall(struct grr_ctl *c);
+int grr_ctl_breakpoints(const struct grr_ctl *c, const struct grr_ctl_break **out);
+
+/* Decides a breakpoint condition at a stop: 1 stop, 0 go on, -1 error (the
+ * stop happens and the error is reported).  Set by the front end, which
+ * owns the expression language; without one, conditions are refused. */
+typedef int (*grr_ctl_cond_fn)(void *ctx, struct grr_ctl *c, const char *cond,
+			       char *err, size_t errlen);
+void grr_ctl_set_cond_eval(struct grr_ctl *c, grr_ctl_cond_fn fn, void *ctx);
+
+/* ---- Where the replay stands ---- */
+
+struct grr_ctl_pos {
+	uint64_t seq;          /* events completed */
+	uint32_t tid;          /* the thread the user looks at (0: none) */
+	uint64_t pc;
+	int64_t goid;          /* its goroutine (-1: none or unknown) */
+	bool at_end;
+	int exit_status;       /* at the end */
+};
+void grr_ctl_where(struct grr_ctl *c, struct grr_ctl_pos *pos);
+
+/* ---- Running ---- */
+
+enum grr_ctl_reason {
+	GRR_CTL_BREAKPOINT,    /* a breakpoint (bp_id, hits) */
+	GRR_CTL_WATCHPOINT,    /* a watched location changed / was read */
+	GRR_CTL_STEPPED,       /* a step command completed */
+	GRR_CTL_AT_START,      /* reverse execution reached the trace start */
+	GRR_CTL_EXITED,        /* the recorded program ended */
+	GRR_CTL_ARRIVED,       /* goto / restart reached its moment */
+};
+
+struct grr_ctl_stop {
+	enum grr_ctl_reason reason;
+	int bp_id;             /* breakpoint or watchpoint id, or 0 */
+	uint64_t hits;
+	uint64_t old_value, new_value;  /* watchpoint */
+	char cond_error[256];  /* a condition that could not be evaluated */
+	struct grr_ctl_pos pos;
+};
+
+/* Each returns 0 with STOP filled, or -1 with one line in ERR (the session
+ * goes on where it was, unless grr_ctl_broken() says the replay failed). */
+int grr_ctl_continue(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
+int grr_ctl_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
+/* stepi, but a call instruction runs until the call returns. */
+int grr_ctl_nexti(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
+int grr_ctl_next(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
+int grr_ctl_step(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
+int grr_ctl_stepout(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
+
+int grr_ctl_reverse_continue(struct grr_ctl *c, struct grr_ctl_stop *stop,
+			     char *err, size_t errlen);
+int grr_ctl_reverse_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
+int grr_ctl_reverse_next(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
+int grr_ctl_reverse_step(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
+int grr_ctl_reverse_stepout(struct grr_ctl *c, struct grr_ctl_stop *stop,
+			    char *err, size_t errlen);
+
+/* Seeks to the moment SEQ events are complete (forward or backward). */
+int grr_ctl_goto(struct grr_ctl *c, uint64_t seq, struct grr_ctl_stop *stop,
+		 char *err, size_t errlen);
+
+/* ---- Checkpoints: saved moments to return to ---- */
+struct grr_ctl_checkpoint_info {
+	int id;
+	char note[128];
+	struct grr_ctl_pos pos;
+};
+int grr_ctl_checkpoint(struct grr_ctl *c, const char *note, char *err, size_t errlen);
+int grr_ctl_checkpoints(const struct grr_ctl *c, struct grr_ctl_checkpoint_info *out, int max);
+/* To the start (ID 0) or checkpoint ID. */
+int grr_ctl_restart(struct grr_ctl *c, int id, struct grr_ctl_stop *stop,
+		    char *err, size_t errlen);
+
+/* The replay failed (divergence or error): the session can only restart. */
+bool grr_ctl_broken(const struct grr_ctl *c);
+
+/* Makes next/step/stepout follow goroutine GOID instead of the current
+ * thread's until the next stop: it runs on thread TID (0: parked, standing
+ * at PC/SP/BP, its saved context).  0, or -1 when no function is at PC. */
+int grr_ctl_select_goroutine(struct grr_ctl *c, int64_t goid, uint32_t tid, uint64_t pc,
+			     uint64_t sp, uint64_t bp);
+
+/* The goroutine a thread runs now (-1 if none / unknown). */
+int64_t grr_ctl_goroutine_of(struct grr_ctl *c, uint32_t tid);
+/* The thread the user looks at: the one of the last stop. */
+uint32_t grr_ctl_current_tid(const struct grr_ctl *c);
+
+#endif

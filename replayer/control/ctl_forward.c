@@ -1,0 +1,410 @@
+/* ctl_forward.c - running forward: continue, and stepping by instruction,
+ * line (next, step) and frame (stepout) on one goroutine.
+ *
+ * Line steps follow Delve: temporary breakpoints on every statement of the
+ * current function and on its return address, which stop only for the
+ * goroutine being stepped, in the same frame (or its caller after the
+ * return); other goroutines running the same code pass through them.  A
+ * user breakpoint hit by any goroutine on the way stops there. */
+#include "replayer/control/ctl_private.h"
+
+#include <capstone/capstone.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ctl_stepper_free(struct ctl_stepper *s)
+{
+	free(s->pcs);
+	free(s->callsites);
+	memset(s, 0, sizeof(*s));
+}
+
+static int push(uint64_t **arr, int *n, int *cap, uint64_t pc)
+{
+	for (int i = 0; i < *n; i++)
+		if ((*arr)[i] == pc)
+			return 0;
+	if (*n == *cap) {
+		int ncap = *cap ? 2 * *cap : 32;
+		uint64_t *a = realloc(*arr, (size_t)ncap * sizeof(*a));
+		if (!a)
+			return -1;
+		*arr = a;
+		*cap = ncap;
+	}
+	(*arr)[(*n)++] = pc;
+	return 0;
+}
+
+int ctl_stepper_add(struct ctl_stepper *s, uint64_t pc) { return push(&s->pcs, &s->npcs, &s->cap, pc); }
+
+bool ctl_stepper_has(const struct ctl_stepper *s, uint64_t pc)
+{
+	for (int i = 0; s && i < s->npcs; i++)
+		if (s->pcs[i] == pc)
+			return true;
+	return false;
+}
+
+static bool is_callsite(const struct ctl_stepper *s, uint64_t pc)
+{
+	for (int i = 0; i < s->ncallsites; i++)
+		if (s->callsites[i] == pc)
+			return true;
+	return false;
+}
+
+int ctl_run_forward(struct grr_ctl *c, struct ctl_stepper *s, struct grr_ctl_stop *stop,
+		    char *err, size_t errlen)
+{
+	if (c->broken) {
+		snprintf(err, errlen, "the replay failed; 'restart' to begin again");
+		return -1;
+	}
+	if (ctl_sync_engine(c, s ? s->pcs : NULL, s ? s->npcs : 0, true) < 0) {
+		snprintf(err, errlen, "cannot set breakpoints");
+		return -1;
+	}
+	for (;;) {
+		ctl_set_echo(c, true);
+		int r = grr_replay_step(c->rp);
+		if (r < 0)
+			return ctl_engine_error(c, err, errlen);
+		if (r == 0)
+			return ctl_stop_here(c, 0, false, GRR_CTL_EXITED, stop);
+		if (r != GRR_REPLAY_STOPPED) {
+			ctl_snap_maybe(c);
+			continue;
+		}
+		struct grr_replay_stop at;
+		grr_replay_stop_info(c->rp, &at);
+		struct grr_ctl_stop hit;
+		struct grr_ctl_break *b = ctl_user_stop(c, &at, &hit, true);
+		if (b) {
+			int id = b->id;
+			bool temp = b->temporary;
+			ctl_stop_here(c, at.tid, true, hit.reason, stop);
+			stop->bp_id = hit.bp_id;
+			stop->hits = hit.hits;
+			stop->old_value = hit.old_value;
+			stop->new_value = hit.new_value;
+			memcpy(stop->cond_error, hit.cond_error, sizeof(stop->cond_error));
+			if (temp)
+				grr_ctl_clear(c, id);
+			return 0;
+		}
+		if (!s || at.why != GRR_STOP_BREAK || !ctl_stepper_has(s, at.pc))
+			continue;
+		int p = s->pred(c, s, &at);
+		if (p < 0) {
+			snprintf(err, errlen, "cannot read the stopped thread");
+			return -1;
+		}
+		if (p == 2) {  /* the stepper added breakpoints: load them */
+			if (ctl_sync_engine(c, s->pcs, s->npcs, true) < 0) {
+				snprintf(err, errlen, "cannot set breakpoints");
+				return -1;
+			}
+			continue;
+		}
+		if (p == 1)
+			return ctl_stop_here(c, at.tid, true, GRR_CTL_STEPPED, stop);
+	}
+}
+
+int grr_ctl_continue(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
+{
+	return ctl_run_forward(c, NULL, stop, err, errlen);
+}
+
+int grr_ctl_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
+{
+	if (c->broken) {
+		snprintf(err, errlen, "the replay failed; 'restart' to begin again");
+		return -1;
+	}
+	if (ctl_sync_engine(c, NULL, 0, true) < 0) {
+		snprintf(err, errlen, "cannot set breakpoints");
+		return -1;
+	}
+	ctl_set_echo(c, true);
+	uint32_t tid = grr_replay_next_tid(c->rp);
+	int r = grr_replay_stepi(c->rp);
+	if (r < 0)
+		return ctl_engine_error(c, err, errlen);
+	if (r == 0)
+		return ctl_stop_here(c, 0, false, GRR_CTL_EXITED, stop);
+	if (r == 1)
+		return ctl_stop_here(c, tid, false, GRR_CTL_STEPPED, stop);
+	struct grr_replay_stop at;
+	grr_replay_stop_info(c->rp, &at);
+	struct grr_ctl_stop hit;
+	if (at.why != GRR_STOP_STEP && ctl_user_stop(c, &at, &hit, true)) {
+		ctl_stop_here(c, at.tid, true, hit.reason, stop);
+		stop->bp_id = hit.bp_id;
+		stop->hits = hit.hits;
+		stop->old_value = hit.old_value;
+		stop->new_value = hit.new_value;
+		return 0;
+	}
+	return ctl_stop_here(c, at.tid, true, GRR_CTL_STEPPED, stop);
+}
+
+/* After a call instruction: the stepped goroutine back in the same frame. */
+static int returned_here(struct grr_ctl *c, struct ctl_stepper *s,
+			 const struct grr_replay_stop *at)
+{
+	struct user_regs_struct regs;
+	if (grr_replay_get_regs(c->rp, at->tid, &regs) < 0)
+		return -1;
+	if (s->goid >= 0 && ctl_goid(c, at->tid) != s->goid)
+		return 0;
+	return regs.rsp == s->frame_rsp;
+}
+
+int grr_ctl_nexti(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
+{
+	struct user_regs_struct regs;
+	uint8_t code[16];
+	if (!c->cur_tid || grr_replay_get_regs(c->rp, c->cur_tid, &regs) < 0 ||
+	    grr_replay_read(c->rp, regs.rip, code, sizeof(code)) < 0)
+		return grr_ctl_stepi(c, stop, err, errlen);
+	csh h;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
+		snprintf(err, errlen, "cannot decode instructions");
+		return -1;
+	}
+	cs_insn *insn;
+	size_t n = cs_disasm(h, code, sizeof(code), regs.rip, 1, &insn);
+	bool is_call = n == 1 && insn[0].id == X86_INS_CALL;
+	uint64_t after = n == 1 ? regs.rip + insn[0].size : 0;
+	cs_free(insn, n);
+	cs_close(&h);
+	if (!is_call)
+		return grr_ctl_stepi(c, stop, err, errlen);
+	struct ctl_stepper s = { .goid = ctl_goid(c, c->cur_tid), .frame_rsp = regs.rsp,
+				 .pred = returned_here };
+	if (ctl_stepper_add(&s, after) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = ctl_run_forward(c, &s, stop, err, errlen);
+	ctl_stepper_free(&s);
+	return rc;
+}
+
+/* ---- line stepping ---- */
+
+static int same_goroutine_frame(struct grr_ctl *c, struct ctl_stepper *s,
+				const struct grr_replay_stop *at)
+{
+	struct user_regs_struct regs;
+	if (grr_replay_get_regs(c->rp, at->tid, &regs) < 0)
+		return -1;
+	if (s->goid >= 0 && ctl_goid(c, at->tid) != s->goid)
+		return 0;
+	if (at->pc == s->ret && regs.rsp == s->cfa)
+		return 1;          /* returned to the caller */
+	return regs.rsp == s->frame_rsp;
+}
+
+/* The stepped goroutine deeper in the stack (a called function). */
+static int into_callee(struct grr_ctl *c, struct ctl_stepper *s,
+		       const struct grr_replay_stop *at)
+{
+	struct user_regs_struct regs;
+	if (grr_replay_get_regs(c->rp, at->tid, &regs) < 0)
+		return -1;
+	if (s->goid >= 0 && ctl_goid(c, at->tid) != s->goid)
+		return 0;
+	if (is_callsite(s, at->pc)) {
+		if (regs.rsp != s->frame_rsp)
+			return 0;
+		/* an indirect call: one instruction into the callee, and a
+		 * breakpoint on its body */
+		if (grr_replay_stepi(c->rp) != GRR_REPLAY_STOPPED ||
+		    grr_replay_get_regs(c->rp, at->tid, &regs) < 0)
+			return 0;
+		struct grr_func_info f;
+		if (grr_symbols_func_at(c->syms, regs.rip, &f) && !ctl_is_runtime(f.name)) {
+			if (regs.rip == f.body)
+				return 1;
+			if (ctl_stepper_add(s, f.body) < 0)
+				return -1;
+			return 2;
+		}
+		return 0;
+	}
+	if (at->pc == s->ret || regs.rsp == s->frame_rsp)
+		return same_goroutine_frame(c, s, at);
+	return regs.rsp < s->frame_rsp;
+}
+
+/* The goroutine the stepping commands follow and where it stands: the
+ * selected one (grr_ctl_select_goroutine), else the current thread's. */
+static int step_context(struct grr_ctl *c, struct user_regs_struct *regs, int64_t *goid,
+			char *err, size_t errlen)
+{
+	if (c->sel.active && (!c->sel.tid || grr_replay_get_regs(c->rp, c->sel.tid, regs) < 0))
+		*regs = c->sel.regs;
+	else if (!c->cur_tid || grr_replay_get_regs(c->rp, c->cur_tid, regs) < 0) {
+		snprintf(err, errlen, "no thread is stopped here (the program has not started or has ended)");
+		return -1;
+	}
+	*goid = c->sel.active ? c->sel.goid : ctl_goid(c, c->cur_tid);
+	return 0;
+}
+
+int grr_ctl_select_goroutine(struct grr_ctl *c, int64_t goid, uint32_t tid, uint64_t pc,
+			     uint64_t sp, uint64_t bp)
+{
+	struct grr_func_info f;
+	if (!grr_symbols_func_at(c->syms, pc, &f))
+		return -1;
+	memset(&c->sel, 0, sizeof(c->sel));
+	c->sel.active = true;
+	c->sel.goid = goid;
+	c->sel.tid = tid;
+	c->sel.regs.rip = pc;
+	c->sel.regs.rsp = sp;
+	c->sel.regs.rbp = bp;
+	return 0;
+}
+
+/* Sets up S to stop at the next line of the stepped goroutine's current
+ * function, or in its caller after it returns. */
+static int plan_next(struct grr_ctl *c, struct ctl_stepper *s, struct user_regs_struct *regs,
+		     struct grr_line_info *cur, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	if (step_context(c, regs, &s->goid, err, errlen) < 0)
+		return -1;
+	struct grr_func_info f;
+	const struct grr_line_row *rows;
+	size_t nrows;
+	if (!grr_symbols_func_at(c->syms, regs->rip, &f) ||
+	    !grr_symbols_line_at(c->syms, regs->rip, cur) ||
+	    grr_symbols_func_rows(c->syms, regs->rip, &rows, &nrows) < 0) {
+		snprintf(err, errlen, "no source line at pc 0x%llx (use stepi)",
+			 (unsigned long long)regs->rip);
+		return -1;
+	}
+	s->frame_rsp = regs->rsp;
+	if (ctl_frame_return(c, regs, &s->ret, &s->cfa) < 0)
+		s->ret = s->cfa = 0;
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].is_stmt && rows[i].pc >= f.body && rows[i].pc < f.end &&
+		    !(rows[i].line == cur->line && rows[i].file == cur->file) &&
+		    ctl_stepper_add(s, rows[i].pc) < 0)
+			goto oom;
+	if (s->ret && ctl_stepper_add(s, s->ret) < 0)
+		goto oom;
+	s->pred = same_goroutine_frame;
+	return 0;
+oom:
+	ctl_stepper_free(s);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int grr_ctl_next(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
+{
+	struct ctl_stepper s;
+	struct user_regs_struct regs;
+	struct grr_line_info cur;
+	if (plan_next(c, &s, &regs, &cur, err, errlen) < 0)
+		return -1;
+	int rc = ctl_run_forward(c, &s, stop, err, errlen);
+	ctl_stepper_free(&s);
+	return rc;
+}
+
+/* Calls made by the current line: direct ones get a breakpoint on the
+ * callee's body, indirect ones on the call instruction. */
+static int add_callees(struct grr_ctl *c, struct ctl_stepper *s, uint64_t pc,
+		       const struct grr_line_info *cur)
+{
+	const struct grr_line_row *rows;
+	size_t nrows;
+	if (grr_symbols_func_rows(c->syms, pc, &rows, &nrows) < 0)
+		return 0;
+	csh h;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return -1;
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	int rc = 0;
+	for (size_t i = 0; i + 1 < nrows && rc == 0; i++) {
+		if (rows[i].line != cur->line || rows[i].file != cur->file)
+			continue;
+		size_t len = rows[i + 1].pc - rows[i].pc;
+		if (len == 0 || len > 4096)
+			continue;
+		uint8_t *code = malloc(len);
+		if (!code || grr_replay_read(c->rp, rows[i].pc, code, len) < 0) {
+			free(code);
+			continue;
+		}
+		cs_insn *insn;
+		size_t n = cs_disasm(h, code, len, rows[i].pc, 0, &insn);
+		for (size_t k = 0; k < n && rc == 0; k++) {
+			if (insn[k].id != X86_INS_CALL)
+				continue;
+			const cs_x86 *x = &insn[k].detail->x86;
+			if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
+				struct grr_func_info f;
+				if (grr_symbols_func_at(c->syms, (uint64_t)x->operands[0].imm, &f) &&
+				    !ctl_is_runtime(f.name))
+					rc = ctl_stepper_add(s, f.body);
+			} else {
+				rc = push(&s->callsites, &s->ncallsites, &s->capcall, insn[k].address);
+				if (rc == 0)
+					rc = ctl_stepper_add(s, insn[k].address);
+			}
+		}
+		cs_free(insn, n);
+		free(code);
+	}
+	cs_close(&h);
+	return rc;
+}
+
+int grr_ctl_step(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
+{
+	struct ctl_stepper s;
+	struct user_regs_struct regs;
+	struct grr_line_info cur;
+	if (plan_next(c, &s, &regs, &cur, err, errlen) < 0)
+		return -1;
+	if (add_callees(c, &s, regs.rip, &cur) < 0) {
+		ctl_stepper_free(&s);
+		snprintf(err, errlen, "cannot decode the current line");
+		return -1;
+	}
+	s.pred = into_callee;
+	int rc = ctl_run_forward(c, &s, stop, err, errlen);
+	ctl_stepper_free(&s);
+	return rc;
+}
+
+int grr_ctl_stepout(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
+{
+	struct ctl_stepper s;
+	memset(&s, 0, sizeof(s));
+	struct user_regs_struct regs;
+	if (step_context(c, &regs, &s.goid, err, errlen) < 0)
+		return -1;
+	if (ctl_frame_return(c, &regs, &s.ret, &s.cfa) < 0 || !s.ret) {
+		snprintf(err, errlen, "cannot find the caller of the function at 0x%llx",
+			 (unsigned long long)regs.rip);
+		return -1;
+	}
+	s.frame_rsp = 0;
+	s.pred = same_goroutine_frame;
+	if (ctl_stepper_add(&s, s.ret) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = ctl_run_forward(c, &s, stop, err, errlen);
+	ctl_stepper_free(&s);
+	return rc;
+}

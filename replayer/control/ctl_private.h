@@ -1,0 +1,146 @@
+/* ctl_private.h - replay control's internal state (replayer/control/). */
+#ifndef GRR_REPLAYER_CTL_PRIVATE_H
+#define GRR_REPLAYER_CTL_PRIVATE_H
+
+#include <limits.h>
+#include <sys/user.h>
+
+#include "replayer/control/control.h"
+
+#define CTL_STACK_WORDS 32
+
+/* A point in the replay (control.h).  MID: inside thread TID's run toward
+ * event SEQ, in the state below; otherwise at the boundary after SEQ
+ * events. */
+struct ctl_moment {
+	uint64_t seq;
+	bool mid;
+	uint32_t tid;
+	struct user_regs_struct regs;
+	uint64_t stack[CTL_STACK_WORDS];
+	bool have_digest;
+	uint64_t digest;
+};
+
+struct ctl_hits {
+	int id;
+	uint64_t hits;
+};
+
+/* A suspended copy of the replay (grr_replay_fork) at moment M, with the
+ * breakpoints' hit counts then. */
+struct ctl_snap {
+	struct grr_replay *rp;
+	struct ctl_moment m;
+	struct ctl_hits *hits;
+	int nhits;
+};
+
+struct ctl_checkpoint {
+	int id;
+	char note[128];
+	struct ctl_moment m;
+	struct ctl_snap snap;      /* rp NULL: re-reached by re-execution */
+};
+
+/* Why a forward run stops at an internal (stepping) breakpoint. */
+struct ctl_stepper;
+typedef int (*ctl_step_pred)(struct grr_ctl *c, struct ctl_stepper *s,
+			     const struct grr_replay_stop *at);
+struct ctl_stepper {
+	uint64_t *pcs;
+	int npcs, cap;
+	ctl_step_pred pred;    /* 1 stop here, 0 go on, -1 error */
+	int64_t goid;          /* the goroutine being stepped */
+	uint64_t frame_rsp;    /* its frame's rsp in the body */
+	uint64_t ret, cfa;     /* return address and the rsp after return */
+	uint64_t *callsites;   /* indirect calls (step into) */
+	int ncallsites, capcall;
+};
+
+struct grr_ctl {
+	char trace[PATH_MAX];
+	struct grr_ctl_opts opts;
+	struct grr_replay *rp;
+	struct grr_symbols *syms;
+	struct grr_ctl_break *bps;
+	int nbps, capbps, next_id;
+	struct ctl_checkpoint *cps;
+	int ncps, capcps, next_cp;
+	struct ctl_moment now;     /* where the replay stands */
+	uint32_t cur_tid;          /* the thread the user looks at */
+	uint64_t high_water;       /* events whose output was shown already */
+	bool broken;
+	grr_ctl_cond_fn cond_fn;
+	void *cond_ctx;
+	bool have_goid_off;
+	uint64_t goid_off;
+	struct ctl_snap *snaps;    /* automatic checkpoints, oldest first */
+	int nsnaps, capsnaps;
+	double last_snap_time;
+	bool debug;                /* GRR_DEBUG_CTL: log checkpoints, passes */
+	struct {                   /* grr_ctl_select_goroutine, until a stop */
+		bool active;
+		int64_t goid;
+		uint32_t tid;
+		struct user_regs_struct regs;
+	} sel;
+};
+
+/* ctl_session.c */
+int ctl_restart_engine(struct grr_ctl *c, char *err, size_t errlen);
+int ctl_engine_error(struct grr_ctl *c, char *err, size_t errlen);
+void ctl_set_echo(struct grr_ctl *c, bool on);
+
+/* ctl_snapshot.c */
+int ctl_snap_take(struct grr_ctl *c, struct ctl_snap *s, char *err, size_t errlen);
+void ctl_snap_free(struct ctl_snap *s);
+int ctl_snap_restore(struct grr_ctl *c, const struct ctl_snap *s, char *err, size_t errlen);
+/* An automatic checkpoint here if one is due. */
+void ctl_snap_maybe(struct grr_ctl *c);
+/* The replay at the latest checkpoint at or before event SEQ (or the
+ * start); *BASE gets its event number.  Hit counts are those of then. */
+int ctl_restart_before(struct grr_ctl *c, uint64_t seq, uint64_t *base, char *err, size_t errlen);
+
+/* ctl_moment.c */
+int ctl_capture(struct grr_ctl *c, uint32_t tid, bool mid, struct ctl_moment *m);
+/* Whether the stopped thread TID is in moment M's state (1), not (0). */
+int ctl_moment_here(struct grr_ctl *c, struct ctl_moment *m, uint32_t tid);
+/* Re-runs from the start to moment M; the engine then holds no debugger
+ * breakpoints. */
+int ctl_reach(struct grr_ctl *c, const struct ctl_moment *m, char *err, size_t errlen);
+void ctl_position(struct grr_ctl *c, struct grr_ctl_pos *pos);
+
+/* ctl_breaks.c */
+/* Loads the user's breakpoints and watchpoints plus EXTRA into the engine. */
+int ctl_sync_engine(struct grr_ctl *c, const uint64_t *extra, int nextra, bool user);
+/* The user breakpoint that stops at AT (condition checked, hit counted),
+ * or NULL to go on.  STOP gets the condition error if any. */
+struct grr_ctl_break *ctl_user_stop(struct grr_ctl *c, const struct grr_replay_stop *at,
+				    struct grr_ctl_stop *stop, bool count);
+void ctl_watch_reset_values(struct grr_ctl *c);
+int ctl_readd_watches(struct grr_ctl *c);
+
+/* ctl_goroutine.c */
+int64_t ctl_goid(struct grr_ctl *c, uint32_t tid);
+
+/* ctl_frame.c: the innermost frame of a stopped thread */
+int ctl_frame_return(struct grr_ctl *c, const struct user_regs_struct *regs,
+		     uint64_t *ret, uint64_t *cfa);
+/* The call instruction that ends at RET (its address), or 0. */
+uint64_t ctl_call_before(struct grr_ctl *c, uint64_t ret);
+bool ctl_is_runtime(const char *func);
+
+/* ctl_stepper.c */
+void ctl_stepper_free(struct ctl_stepper *s);
+int ctl_stepper_add(struct ctl_stepper *s, uint64_t pc);
+bool ctl_stepper_has(const struct ctl_stepper *s, uint64_t pc);
+/* Runs forward until a user breakpoint/watchpoint or a stop S accepts. */
+int ctl_run_forward(struct grr_ctl *c, struct ctl_stepper *s, struct grr_ctl_stop *stop,
+		    char *err, size_t errlen);
+/* Makes the current moment the stop of TID (MID: inside its run, else at
+ * the event boundary) and fills STOP. */
+int ctl_stop_here(struct grr_ctl *c, uint32_t tid, bool mid, enum grr_ctl_reason why,
+		  struct grr_ctl_stop *stop);
+
+#endif

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# t_debugger.sh - the time-travel debugger in scripted mode (grr replay
+# --batch --ex ...) on tests/programs/ledger, for each toolchain and build
+# mode: breakpoint hit counts equal the calls the program made; after N
+# continues one reverse-continue stops at hit N-1; reverse-next lands on
+# the previous line of the same goroutine; a reverse watchpoint finds the
+# line that corrupted a global; goto and when agree; a checkpoint restores
+# its exact position; stepping into and out of calls; bad commands give a
+# one-line error and the session goes on (--batch exits 1 then).
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+e2e_setup debugger || exit 1
+SRC=$E2E_PROGRAMS_DIR/ledger/main.go
+
+line_of() { # MARKER -> line number in ledger/main.go
+	grep -n "// @$1\$" "$SRC" | cut -d: -f1
+}
+L_APPLY=$(line_of apply)
+L_CALL=$(line_of call)
+L_PRINT=$(line_of print)
+L_CORRUPT=$(line_of corrupt)
+L_COUNT=$(line_of count)
+
+# dbg NAME CMD...: runs the debugger on $tr with each CMD as --ex; output in
+# $work/NAME.out / .err, status in $work/NAME.rc.
+dbg() {
+	local name=$1
+	shift
+	local -a args=()
+	local cmd
+	for cmd in "$@"; do args+=(--ex "$cmd"); done
+	timeout 300 "$GRR" replay --batch --quiet "${args[@]}" "$tr" \
+		>"$work/$name.out" 2>"$work/$name.err"
+	echo $? >"$work/$name.rc"
+}
+
+# stops NAME: the stop lines ("> ...") of a session, after the first one
+# (where the session starts).
+stops() { grep '^> ' "$work/$1.out" | tail -n +2; }
+rc_of() { cat "$work/$1.rc"; }
+show() { echo "status $(rc_of "$1"); out: $(tail -n 4 "$work/$1.out" | tr '\n' '|') err: $(head -c 300 "$work/$1.err")"; }
+
+for tc in $E2E_TOOLCHAINS; do
+	for mode in $E2E_MODES; do
+		c=debugger/$tc-$mode
+		e2e_want "$c" || continue
+		if ! bin=$(build_program "$tc" "$mode" ledger); then
+			e2e_fail "$c" "build failed: $(tail_of "$E2E_WORK/$tc-$mode/ledger.log")"
+			continue
+		fi
+		tr=$work/$tc-$mode.grr
+		rc=$(run_capture "$work/$tc-$mode-rec" "$GRR" record -o "$tr" -- "$bin")
+		if [ "$rc" != 0 ]; then
+			e2e_fail "$c" "record: $(describe_rc "$rc")$(stderr_hint "$work/$tc-$mode-rec.err")"
+			continue
+		fi
+
+		# hit counts: apply is called 5 times, then the program exits
+		if e2e_want "$c/hits"; then
+			dbg hits "break main.apply" c c c c c c
+			hits=$(stops hits | grep -o 'hits [0-9]*' | awk '{print $2}' | tr '\n' ' ')
+			if [ "$(rc_of hits)" != 0 ] || [ "$hits" != "1 2 3 4 5 " ] ||
+				! grep -q '^Process exited with status 0' "$work/hits.out"; then
+				e2e_fail "$c/hits" "hits '$hits'; $(show hits)"
+			elif [ "$mode" = debug ] && ! stops hits | head -1 | grep -q "main.apply() .*main.go:$L_APPLY goroutine 1 "; then
+				e2e_fail "$c/hits" "stop line: $(stops hits | head -1)"
+			else
+				e2e_pass "$c/hits"
+			fi
+		fi
+
+		# reverse-continue after 4 continues stops at hit 3, then 2
+		if e2e_want "$c/reverse_continue"; then
+			dbg rc "break main.apply" c c c c rc rc when
+			hits=$(stops rc | grep -o 'hits [0-9]*' | awk '{print $2}' | tr '\n' ' ')
+			if [ "$(rc_of rc)" != 0 ] || [ "$hits" != "1 2 3 4 3 2 " ]; then
+				e2e_fail "$c/reverse_continue" "hits '$hits'; $(show rc)"
+			else
+				e2e_pass "$c/reverse_continue"
+			fi
+		fi
+
+		# reverse-next from the Println line goes back to the call line
+		if e2e_want "$c/reverse_next"; then
+			dbg rn "break main.go:$L_PRINT" c c rn
+			last=$(stops rn | tail -1)
+			if [ "$(rc_of rn)" != 0 ] || ! [[ $last == *"main.go:$L_CALL goroutine 1 "* ]]; then
+				e2e_fail "$c/reverse_next" "last stop '$last'; $(show rn)"
+			else
+				e2e_pass "$c/reverse_next"
+			fi
+		fi
+
+		# from the end, a watch on main.counter run backward finds the
+		# corrupting write, then the last increment before it
+		if e2e_want "$c/reverse_watch"; then
+			dbg watch c "watch main.counter" rc rc
+			w=$(stops watch | grep watchpoint)
+			first=$(echo "$w" | sed -n 1p)
+			second=$(echo "$w" | sed -n 2p)
+			old_new=$(grep -A2 'watchpoint' "$work/watch.out" | grep -o 'value: -\?[0-9]*' | awk '{print $2}' | tr '\n' ' ')
+			if [ "$(rc_of watch)" != 0 ] ||
+				! [[ $first == *"main.go:$L_CORRUPT "* || $first == *"main.go:$((L_CORRUPT + 1)) "* ]] ||
+				! [[ $second == *"main.go:$L_COUNT "* || $second == *"main.go:$((L_COUNT + 1)) "* ||
+				     $second == *"main.go:$L_APPLY "* || $second == *"main.go:$((L_APPLY + 1)) "* ]] ||
+				[ "$old_new" != "5 18446744073709551609 4 5 " ]; then
+				e2e_fail "$c/reverse_watch" "stops '$first' / '$second' values '$old_new'; $(show watch)"
+			else
+				e2e_pass "$c/reverse_watch"
+			fi
+		fi
+
+		# goto and when agree; a checkpoint restores its exact position
+		if e2e_want "$c/goto_checkpoint"; then
+			dbg cp "goto 40" when "break main.apply" c c checkpoint when c c "restart 1" when c
+			w1=$(grep '^event ' "$work/cp.out" | sed -n 1p)
+			w2=$(grep '^event ' "$work/cp.out" | sed -n 2p)
+			w3=$(grep '^event ' "$work/cp.out" | sed -n 3p)
+			hits=$(stops cp | grep -o 'hits [0-9]*' | awk '{print $2}' | tr '\n' ' ')
+			if [ "$(rc_of cp)" != 0 ] || [[ $w1 != "event 40 "* ]] || [ -z "$w2" ] ||
+				[ "$w2" != "$w3" ] || [ "$hits" != "1 2 3 4 3 " ]; then
+				e2e_fail "$c/goto_checkpoint" "when '$w1' / '$w2' / '$w3' hits '$hits'; $(show cp)"
+			else
+				e2e_pass "$c/goto_checkpoint"
+			fi
+		fi
+
+		# step into apply from the call line, stepout back to main
+		if e2e_want "$c/step"; then
+			dbg step "break main.go:$L_CALL" c step stepout
+			s=$(stops step)
+			if [ "$(rc_of step)" != 0 ] || ! echo "$s" | sed -n 1p | grep -q "main.main() .*main.go:$L_CALL " ||
+				! echo "$s" | sed -n 2p | grep -q "main.apply() .*main.go:$L_APPLY " ||
+				! echo "$s" | sed -n 3p | grep -q "main.main() .*main.go:$L_CALL "; then
+				e2e_fail "$c/step" "$(echo "$s" | tr '\n' '|'); $(show step)"
+			else
+				e2e_pass "$c/step"
+			fi
+		fi
+
+		# two stepi then two reverse-stepi come back to the same pc and event;
+		# nexti over the call to apply stays in main
+		if e2e_want "$c/stepi"; then
+			dbg si "break main.apply" c when si si rsi rsi when "clear 1" \
+				"break main.go:$L_CALL" c
+			w1=$(grep '^event ' "$work/si.out" | sed -n 1p)
+			w2=$(grep '^event ' "$work/si.out" | sed -n 2p)
+			if [ "$(rc_of si)" != 0 ] || [ -z "$w1" ] || [ "$w1" != "$w2" ]; then
+				e2e_fail "$c/stepi" "when '$w1' then '$w2'; $(show si)"
+			else
+				e2e_pass "$c/stepi"
+			fi
+		fi
+
+		# errors: one line each, the session goes on, --batch exits 1
+		if e2e_want "$c/errors"; then
+			dbg errors "break nosuch.function" "frobnicate" "watch *0x1000 3" \
+				"watch main.counter" "watch main.counter" "watch main.counter" \
+				"watch main.counter" "watch main.counter" "goto 999999999" rc when
+			nerr=$(grep -c '^error: ' "$work/errors.err")
+			if [ "$(rc_of errors)" != 1 ] || [ "$nerr" != 5 ] ||
+				! grep -q 'all 4 hardware watchpoints are in use' "$work/errors.err" ||
+				! grep -q 'unknown command' "$work/errors.err" ||
+				! grep -q '^At the start of the trace' "$work/errors.out" ||
+				! grep -q '^event 0 ' "$work/errors.out"; then
+				e2e_fail "$c/errors" "$nerr errors; $(show errors)"
+			else
+				e2e_pass "$c/errors"
+			fi
+		fi
+	done
+done
+[ "$E2E_NFAIL" = 0 ]
