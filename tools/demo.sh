@@ -2,7 +2,8 @@
 # demo.sh - the newcomer's tour (`make demo`): builds the example program
 # tests/programs/demo with Go 1.26, records one run with bin/grr, replays the
 # trace twice to show that both replays print exactly what the recording
-# printed, and summarizes the trace with `grr info`.
+# printed, summarizes the trace with `grr info`, and runs a scripted
+# debugger session that goes forward to breakpoint hits and back.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
@@ -73,6 +74,20 @@ irc=$?
 indent "$tmp/info"
 [ "$irc" = 0 ] || die "grr info failed (exit $irc)"
 
+say "6. Debugging the recorded run, forward and backward (a scripted session):"
+dbg=(--ex "break main.(*bank).move" --ex continue --ex continue --ex continue
+	--ex reverse-continue --ex when)
+shown=""
+for a in "${dbg[@]}"; do
+	case $a in *[\ \(\)\*]*) shown+="'$a' " ;; *) shown+="$a " ;; esac
+done
+echo "    grr replay --batch --quiet ${shown}demo.grr"
+"$GRR" replay --batch --quiet "${dbg[@]}" "$trace" </dev/null >"$tmp/dbg.out" 2>&1
+drc=$?
+indent "$tmp/dbg.out"
+[ "$drc" = 0 ] || die "the debugger session failed (exit $drc)"
+
 echo
 echo "Done. Record your own program with:  bin/grr record -o my.grr -- ./myprog args"
-echo "and replay it with:                  bin/grr replay --autopilot my.grr"
+echo "replay it with:                      bin/grr replay --autopilot my.grr"
+echo "and debug it (help lists commands):  bin/grr replay my.grr"

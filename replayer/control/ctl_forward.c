@@ -295,6 +295,7 @@ static int plan_next(struct grr_ctl *c, struct ctl_stepper *s, struct user_regs_
 	for (size_t i = 0; i < nrows; i++)
 		if (rows[i].is_stmt && rows[i].pc >= f.body && rows[i].pc < f.end &&
 		    !(rows[i].line == cur->line && rows[i].file == cur->file) &&
+		    ctl_same_inline_level(c, regs->rip, rows[i].pc) &&
 		    ctl_stepper_add(s, rows[i].pc) < 0)
 			goto oom;
 	if (s->ret && ctl_stepper_add(s, s->ret) < 0)

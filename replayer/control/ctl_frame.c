@@ -70,3 +70,22 @@ bool ctl_is_runtime(const char *func)
 	return !func || strncmp(func, "runtime.", 8) == 0 || strncmp(func, "internal/", 9) == 0 ||
 	       strncmp(func, "runtime/internal/", 17) == 0 || strncmp(func, "sync/atomic.", 12) == 0;
 }
+
+/* Inlined calls at PC, innermost first, and how many. */
+static int inline_chain(struct grr_ctl *c, uint64_t pc, struct grr_inline_frame *out, int max)
+{
+	return grr_symbols_inline_frames(c->syms, pc, out, max);
+}
+
+bool ctl_same_inline_level(struct grr_ctl *c, uint64_t here, uint64_t pc)
+{
+	struct grr_inline_frame a[16], b[16];
+	int na = inline_chain(c, here, a, 16), nb = inline_chain(c, pc, b, 16);
+	if (nb > na)
+		return false;  /* inside a call inlined from here: stepped over */
+	/* the same inlined calls around both (or a caller of them) */
+	for (int k = 0; k < nb; k++)
+		if (a[na - nb + k].func != b[k].func)
+			return false;
+	return true;
+}

@@ -130,6 +130,9 @@ int ctl_frame_return(struct grr_ctl *c, const struct user_regs_struct *regs,
 /* The call instruction that ends at RET (its address), or 0. */
 uint64_t ctl_call_before(struct grr_ctl *c, uint64_t ret);
 bool ctl_is_runtime(const char *func);
+/* Whether PC is in the same inlined function as HERE, or in one of its
+ * (inline) callers, so that a line step from HERE may stop there. */
+bool ctl_same_inline_level(struct grr_ctl *c, uint64_t here, uint64_t pc);
 
 /* ctl_stepper.c */
 void ctl_stepper_free(struct ctl_stepper *s);

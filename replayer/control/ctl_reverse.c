@@ -376,6 +376,7 @@ static int plan_line_search(struct grr_ctl *c, struct rev_search *r, bool into,
 		return -1;
 	for (size_t i = 0; i < nrows; i++)
 		if (rows[i].is_stmt && rows[i].pc >= f.body && rows[i].pc < f.end &&
+		    ctl_same_inline_level(c, pc, rows[i].pc) &&
 		    ctl_stepper_add(&r->bps, rows[i].pc) < 0)
 			return -1;
 	if (!into)

@@ -21,6 +21,11 @@ L_CALL=$(line_of call)
 L_PRINT=$(line_of print)
 L_CORRUPT=$(line_of corrupt)
 L_COUNT=$(line_of count)
+WSRC=$E2E_PROGRAMS_DIR/workers/main.go
+wline_of() { grep -n "// @$1\$" "$WSRC" | cut -d: -f1; }
+W2=$(wline_of w2)
+W3=$(wline_of w3)
+W4=$(wline_of w4)
 
 # dbg NAME CMD...: runs the debugger on $tr with each CMD as --ex; output in
 # $work/NAME.out / .err, status in $work/NAME.rc.
@@ -150,6 +155,43 @@ for tc in $E2E_TOOLCHAINS; do
 				e2e_fail "$c/stepi" "when '$w1' then '$w2'; $(show si)"
 			else
 				e2e_pass "$c/stepi"
+			fi
+		fi
+
+		# next and reverse-next stay on their goroutine while seven others
+		# run the same lines in between (they do: the second session sees
+		# several goroutines at one line)
+		if e2e_want "$c/goroutine_next"; then
+			if ! wbin=$(build_program "$tc" "$mode" workers); then
+				e2e_fail "$c/goroutine_next" "build failed: $(tail_of "$E2E_WORK/$tc-$mode/workers.log")"
+			else
+				keep_tr=$tr
+				tr=$work/$tc-$mode-workers.grr
+				rc=$(run_capture "$work/$tc-$mode-wrec" "$GRR" record -o "$tr" -- "$wbin")
+				if [ "$rc" != 0 ]; then
+					e2e_fail "$c/goroutine_next" "record: $(describe_rc "$rc")"
+				else
+					dbg gn "break main.go:$W2" c "clear 1" n n n n n n rn rn rn
+					dbg gmany "break main.go:$W3" c c c c c c c c
+					gids=$(stops gn | grep -o 'goroutine [0-9]*' | sort -u | wc -l)
+					lines=$(stops gn | grep -o 'main.go:[0-9]*' | cut -d: -f2 | tr '\n' ' ')
+					many=$(stops gmany | grep -o 'goroutine [0-9]*' | sort -u | wc -l)
+					# -N -l: source order; optimized: whatever order the
+					# compiler chose, but reverse-next retraces it
+					read -r -a p <<<"$lines"
+					if [ "$mode" = debug ]; then
+						want="$W2 $W3 $W4 $W2 $W3 $W4 $W2 $W4 $W3 $W2 "
+					else
+						want="${p[*]:0:7} ${p[5]:-} ${p[4]:-} ${p[3]:-} "
+					fi
+					if [ "$(rc_of gn)" != 0 ] || [ "$gids" != 1 ] || [ "$lines" != "$want" ] ||
+						[ "${#p[@]}" != 10 ] || [ "$many" -lt 2 ]; then
+						e2e_fail "$c/goroutine_next" "lines '$lines' (want '$want'), $gids goroutine(s) in next, $many at one line; $(show gn)"
+					else
+						e2e_pass "$c/goroutine_next"
+					fi
+				fi
+				tr=$keep_tr
 			fi
 		fi
 
