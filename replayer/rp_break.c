@@ -229,6 +229,8 @@ int rp_check_debug_stop(struct grr_replay *rp, struct rp_thread *t, const struct
 {
 	if (st->kind != GRR_STOP_SIGNAL || st->sig != SIGTRAP || t->park == RP_GONE)
 		return 0;
+	if (rp->nbreaks == 0 && !rp->watch_armed)
+		return 0;  /* nothing of the debugger's in this run (autopilot) */
 	siginfo_t si;
 	struct user_regs_struct regs;
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0 || grr_task_getregs(t->tid, &regs) < 0)
