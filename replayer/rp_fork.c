@@ -12,6 +12,7 @@
  * original, and vice versa: they share nothing but the trace file. */
 #include "replayer/rp_private.h"
 #include "tracee/digest.h"
+#include "tracee/remote.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -62,14 +63,7 @@ static int inject(struct grr_mem *mem, pid_t tid, long nr, const uint64_t a[6], 
 		return -1;
 	regs = saved;
 	regs.rip = SYSCALL_AT;
-	regs.rax = (uint64_t)nr;
-	regs.orig_rax = (uint64_t)-1;
-	regs.rdi = a[0];
-	regs.rsi = a[1];
-	regs.rdx = a[2];
-	regs.r10 = a[3];
-	regs.r8 = a[4];
-	regs.r9 = a[5];
+	grr_remote_set_call(&regs, nr, a);
 	int status, rc = -1;
 	if (grr_task_setregs(tid, &regs) < 0 || grr_task_resume_syscall(tid, 0) < 0 ||
 	    wait_for(tid, &status) < 0 || !WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80))

@@ -14,6 +14,18 @@ static int wait_syscall_stop(pid_t tid)
 	return WIFSTOPPED(status) && WSTOPSIG(status) == (SIGTRAP | 0x80) ? 0 : -1;
 }
 
+void grr_remote_set_call(struct user_regs_struct *regs, long nr, const uint64_t args[6])
+{
+	regs->rax = (uint64_t)nr;
+	regs->orig_rax = (uint64_t)-1;
+	regs->rdi = args[0];
+	regs->rsi = args[1];
+	regs->rdx = args[2];
+	regs->r10 = args[3];
+	regs->r8 = args[4];
+	regs->r9 = args[5];
+}
+
 int grr_remote_syscall(const struct grr_mem *m, pid_t tid, long nr, const uint64_t args[6],
 		       int64_t *ret)
 {
@@ -26,14 +38,7 @@ int grr_remote_syscall(const struct grr_mem *m, pid_t tid, long nr, const uint64
 	    grr_mem_write(m, saved.rip, syscall_insn, 2) < 0)
 		return -1;
 	regs = saved;
-	regs.rax = (uint64_t)nr;
-	regs.orig_rax = (uint64_t)-1;
-	regs.rdi = args[0];
-	regs.rsi = args[1];
-	regs.rdx = args[2];
-	regs.r10 = args[3];
-	regs.r8 = args[4];
-	regs.r9 = args[5];
+	grr_remote_set_call(&regs, nr, args);
 	int rc = -1;
 	if (grr_task_setregs(tid, &regs) == 0 &&
 	    grr_task_resume_syscall(tid, 0) == 0 && wait_syscall_stop(tid) == 0 &&

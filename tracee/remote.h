@@ -6,8 +6,13 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/user.h>
 
 #include "tracee/mem.h"
+
+/* Sets REGS up to make syscall NR with ARGS (rax, the six argument
+ * registers; orig_rax -1 so that no syscall restart logic applies). */
+void grr_remote_set_call(struct user_regs_struct *regs, long nr, const uint64_t args[6]);
 
 /* Runs syscall NR with ARGS in thread TID (stopped, no signal pending);
  * stores its result in *RET.  Returns 0, or -1 if the thread could not be

@@ -8,7 +8,6 @@
  * user breakpoint hit by any goroutine on the way stops there. */
 #include "replayer/control/ctl_private.h"
 
-#include <capstone/capstone.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,31 +154,22 @@ static int returned_here(struct grr_ctl *c, struct ctl_stepper *s,
 			 const struct grr_replay_stop *at)
 {
 	struct user_regs_struct regs;
-	if (grr_replay_get_regs(c->rp, at->tid, &regs) < 0)
-		return -1;
-	if (s->goid >= 0 && ctl_goid(c, at->tid) != s->goid)
-		return 0;
+	int on = ctl_stopped_on(c, at->tid, s->goid, &regs);
+	if (on <= 0)
+		return on;
 	return regs.rsp == s->frame_rsp;
 }
 
 int grr_ctl_nexti(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
 	struct user_regs_struct regs;
-	uint8_t code[16];
+	struct ctl_code code;
 	if (!c->cur_tid || grr_replay_get_regs(c->rp, c->cur_tid, &regs) < 0 ||
-	    grr_replay_read(c->rp, regs.rip, code, sizeof(code)) < 0)
+	    ctl_disasm(c, regs.rip, regs.rip + 16, &code) < 0)
 		return grr_ctl_stepi(c, stop, err, errlen);
-	csh h;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
-		snprintf(err, errlen, "cannot decode instructions");
-		return -1;
-	}
-	cs_insn *insn;
-	size_t n = cs_disasm(h, code, sizeof(code), regs.rip, 1, &insn);
-	bool is_call = n == 1 && insn[0].id == X86_INS_CALL;
-	uint64_t after = n == 1 ? regs.rip + insn[0].size : 0;
-	cs_free(insn, n);
-	cs_close(&h);
+	bool is_call = code.n > 0 && code.insn[0].id == X86_INS_CALL;
+	uint64_t after = code.n > 0 ? regs.rip + code.insn[0].size : 0;
+	ctl_disasm_free(&code);
 	if (!is_call)
 		return grr_ctl_stepi(c, stop, err, errlen);
 	struct ctl_stepper s = { .goid = ctl_goid(c, c->cur_tid), .frame_rsp = regs.rsp,
@@ -199,10 +189,9 @@ static int same_goroutine_frame(struct grr_ctl *c, struct ctl_stepper *s,
 				const struct grr_replay_stop *at)
 {
 	struct user_regs_struct regs;
-	if (grr_replay_get_regs(c->rp, at->tid, &regs) < 0)
-		return -1;
-	if (s->goid >= 0 && ctl_goid(c, at->tid) != s->goid)
-		return 0;
+	int on = ctl_stopped_on(c, at->tid, s->goid, &regs);
+	if (on <= 0)
+		return on;
 	if (at->pc == s->ret && regs.rsp == s->cfa)
 		return 1;          /* returned to the caller */
 	return regs.rsp == s->frame_rsp;
@@ -213,10 +202,9 @@ static int into_callee(struct grr_ctl *c, struct ctl_stepper *s,
 		       const struct grr_replay_stop *at)
 {
 	struct user_regs_struct regs;
-	if (grr_replay_get_regs(c->rp, at->tid, &regs) < 0)
-		return -1;
-	if (s->goid >= 0 && ctl_goid(c, at->tid) != s->goid)
-		return 0;
+	int on = ctl_stopped_on(c, at->tid, s->goid, &regs);
+	if (on <= 0)
+		return on;
 	if (is_callsite(s, at->pc)) {
 		if (regs.rsp != s->frame_rsp)
 			return 0;
@@ -329,43 +317,25 @@ static int add_callees(struct grr_ctl *c, struct ctl_stepper *s, uint64_t pc,
 	size_t nrows;
 	if (grr_symbols_func_rows(c->syms, pc, &rows, &nrows) < 0)
 		return 0;
-	csh h;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
-		return -1;
-	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	int rc = 0;
 	for (size_t i = 0; i + 1 < nrows && rc == 0; i++) {
-		if (rows[i].line != cur->line || rows[i].file != cur->file)
+		struct ctl_code code;
+		if (rows[i].line != cur->line || rows[i].file != cur->file ||
+		    ctl_disasm(c, rows[i].pc, rows[i + 1].pc, &code) < 0)
 			continue;
-		size_t len = rows[i + 1].pc - rows[i].pc;
-		if (len == 0 || len > 4096)
-			continue;
-		uint8_t *code = malloc(len);
-		if (!code || grr_replay_read(c->rp, rows[i].pc, code, len) < 0) {
-			free(code);
-			continue;
-		}
-		cs_insn *insn;
-		size_t n = cs_disasm(h, code, len, rows[i].pc, 0, &insn);
-		for (size_t k = 0; k < n && rc == 0; k++) {
-			if (insn[k].id != X86_INS_CALL)
+		for (size_t k = 0; k < code.n && rc == 0; k++) {
+			uint64_t target;
+			struct grr_func_info f;
+			if (code.insn[k].id != X86_INS_CALL)
 				continue;
-			const cs_x86 *x = &insn[k].detail->x86;
-			if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
-				struct grr_func_info f;
-				if (grr_symbols_func_at(c->syms, (uint64_t)x->operands[0].imm, &f) &&
-				    !ctl_is_runtime(f.name))
-					rc = ctl_stepper_add(s, f.body);
-			} else {
-				rc = push(&s->callsites, &s->ncallsites, &s->capcall, insn[k].address);
-				if (rc == 0)
-					rc = ctl_stepper_add(s, insn[k].address);
-			}
+			if (!ctl_direct_call(&code.insn[k], &target))
+				rc = push(&s->callsites, &s->ncallsites, &s->capcall, code.insn[k].address) < 0 ||
+				     ctl_stepper_add(s, code.insn[k].address) < 0 ? -1 : 0;
+			else if (grr_symbols_func_at(c->syms, target, &f) && !ctl_is_runtime(f.name))
+				rc = ctl_stepper_add(s, f.body);
 		}
-		cs_free(insn, n);
-		free(code);
+		ctl_disasm_free(&code);
 	}
-	cs_close(&h);
 	return rc;
 }
 

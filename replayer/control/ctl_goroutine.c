@@ -18,3 +18,10 @@ int64_t ctl_goid(struct grr_ctl *c, uint32_t tid)
 	/* goid 0: the thread's g0, the runtime's system stack, no goroutine */
 	return goid ? (int64_t)goid : -1;
 }
+
+int ctl_stopped_on(struct grr_ctl *c, uint32_t tid, int64_t goid, struct user_regs_struct *regs)
+{
+	if (grr_replay_get_regs(c->rp, tid, regs) < 0)
+		return -1;
+	return goid < 0 || ctl_goid(c, tid) == goid;
+}

@@ -2,6 +2,7 @@
 #ifndef GRR_REPLAYER_CTL_PRIVATE_H
 #define GRR_REPLAYER_CTL_PRIVATE_H
 
+#include <capstone/capstone.h>
 #include <limits.h>
 #include <sys/user.h>
 
@@ -123,6 +124,9 @@ int ctl_readd_watches(struct grr_ctl *c);
 
 /* ctl_goroutine.c */
 int64_t ctl_goid(struct grr_ctl *c, uint32_t tid);
+/* Reads stopped thread TID's registers: 1 if it runs goroutine GOID (or
+ * GOID is -1), 0 if another, -1 on error. */
+int ctl_stopped_on(struct grr_ctl *c, uint32_t tid, int64_t goid, struct user_regs_struct *regs);
 
 /* ctl_frame.c: the innermost frame of a stopped thread */
 int ctl_frame_return(struct grr_ctl *c, const struct user_regs_struct *regs,
@@ -133,6 +137,17 @@ bool ctl_is_runtime(const char *func);
 /* Whether PC is in the same inlined function as HERE, or in one of its
  * (inline) callers, so that a line step from HERE may stop there. */
 bool ctl_same_inline_level(struct grr_ctl *c, uint64_t here, uint64_t pc);
+
+/* ctl_code.c: instructions of [LO, HI) of the program */
+struct ctl_code {
+	csh h;
+	cs_insn *insn;         /* with details */
+	size_t n;
+};
+int ctl_disasm(struct grr_ctl *c, uint64_t lo, uint64_t hi, struct ctl_code *code);
+void ctl_disasm_free(struct ctl_code *code);
+/* A call with an immediate target (in *TARGET). */
+bool ctl_direct_call(const cs_insn *insn, uint64_t *target);
 
 /* ctl_stepper.c */
 void ctl_stepper_free(struct ctl_stepper *s);

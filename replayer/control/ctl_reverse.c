@@ -13,7 +13,6 @@
  * reverse-stepi then single-steps from the last possible predecessor. */
 #include "replayer/control/ctl_private.h"
 
-#include <capstone/capstone.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,11 +256,7 @@ int grr_ctl_reverse_continue(struct grr_ctl *c, struct grr_ctl_stop *stop,
 static int stopped_regs(struct grr_ctl *c, struct rev_search *r, const struct grr_replay_stop *at,
 			struct user_regs_struct *regs)
 {
-	if (grr_replay_get_regs(c->rp, at->tid, regs) < 0)
-		return -1;
-	if (r->goid >= 0 && ctl_goid(c, at->tid) != r->goid)
-		return 0;
-	return 1;
+	return ctl_stopped_on(c, at->tid, r->goid, regs);
 }
 
 /* Statement starts of the searched frame: the first arrival of the last
@@ -382,30 +377,17 @@ static int plan_line_search(struct grr_ctl *c, struct rev_search *r, bool into,
 	if (!into)
 		return 0;
 	/* statements of the functions this one calls directly */
-	size_t len = f.end - f.entry;
-	uint8_t *code = len && len < (1u << 20) ? malloc(len) : NULL;
-	if (!code || grr_replay_read(c->rp, f.entry, code, len) < 0) {
-		free(code);
+	struct ctl_code code;
+	if (ctl_disasm(c, f.entry, f.end, &code) < 0)
 		return 0;
-	}
-	csh h;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
-		free(code);
-		return -1;
-	}
-	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-	cs_insn *insn;
-	size_t n = cs_disasm(h, code, len, f.entry, 0, &insn);
-	for (size_t k = 0; k < n; k++) {
-		const cs_x86 *x = &insn[k].detail->x86;
+	for (size_t k = 0; k < code.n; k++) {
 		struct grr_func_info g;
-		if (insn[k].id != X86_INS_CALL || x->op_count != 1 || x->operands[0].type != X86_OP_IMM ||
-		    !grr_symbols_func_at(c->syms, (uint64_t)x->operands[0].imm, &g) ||
-		    ctl_is_runtime(g.name) || g.entry == f.entry)
-			continue;
+		uint64_t target;
 		const struct grr_line_row *grows;
 		size_t ngrows;
-		if (grr_symbols_func_rows(c->syms, g.entry, &grows, &ngrows) < 0)
+		if (!ctl_direct_call(&code.insn[k], &target) ||
+		    !grr_symbols_func_at(c->syms, target, &g) || ctl_is_runtime(g.name) ||
+		    g.entry == f.entry || grr_symbols_func_rows(c->syms, g.entry, &grows, &ngrows) < 0)
 			continue;
 		for (size_t i = 0; i < ngrows; i++)
 			if (grows[i].is_stmt && grows[i].pc >= g.body && grows[i].pc < g.end) {
@@ -413,9 +395,7 @@ static int plan_line_search(struct grr_ctl *c, struct rev_search *r, bool into,
 				ctl_stepper_add(&r->bps, grows[i].pc);
 			}
 	}
-	cs_free(insn, n);
-	cs_close(&h);
-	free(code);
+	ctl_disasm_free(&code);
 	return 0;
 }
 
@@ -489,31 +469,21 @@ static int predecessors(struct grr_ctl *c, struct rev_search *r)
 		if (site && ctl_stepper_add(&r->bps, site) < 0)
 			return -1;
 	}
-	size_t len = f.end - f.entry;
-	uint8_t *code = len && len < (1u << 20) ? malloc(len) : NULL;
-	if (!code || grr_replay_read(c->rp, f.entry, code, len) < 0) {
-		free(code);
+	struct ctl_code code;
+	if (ctl_disasm(c, f.entry, f.end, &code) < 0)
 		return 0;
-	}
-	csh h;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
-		free(code);
-		return -1;
-	}
-	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-	cs_insn *insn;
-	size_t n = cs_disasm(h, code, len, f.entry, 0, &insn);
-	for (size_t k = 0; k < n; k++) {
-		const cs_x86 *x = &insn[k].detail->x86;
-		bool falls_in = insn[k].address + insn[k].size == pc;
+	for (size_t k = 0; k < code.n; k++) {
+		const cs_insn *in = &code.insn[k];
+		const cs_x86 *x = &in->detail->x86;
+		bool falls_in = in->address + in->size == pc;
 		bool jumps_in = x->op_count == 1 && x->operands[0].type == X86_OP_IMM &&
-				(uint64_t)x->operands[0].imm == pc && insn[k].id != X86_INS_CALL;
-		if (falls_in || jumps_in)
-			ctl_stepper_add(&r->bps, insn[k].address);
+				(uint64_t)x->operands[0].imm == pc && in->id != X86_INS_CALL;
+		if ((falls_in || jumps_in) && ctl_stepper_add(&r->bps, in->address) < 0) {
+			ctl_disasm_free(&code);
+			return -1;
+		}
 	}
-	cs_free(insn, n);
-	cs_close(&h);
-	free(code);
+	ctl_disasm_free(&code);
 	return 0;
 }
 
