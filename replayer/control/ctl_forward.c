@@ -154,10 +154,11 @@ static int returned_here(struct grr_ctl *c, struct ctl_stepper *s,
 			 const struct grr_replay_stop *at)
 {
 	struct user_regs_struct regs;
-	int on = ctl_stopped_on(c, at->tid, s->goid, &regs);
+	int64_t sp;
+	int on = ctl_stopped_on(c, at->tid, s->goid, &regs, &sp);
 	if (on <= 0)
 		return on;
-	return regs.rsp == s->frame_rsp;
+	return sp == s->frame_sp;
 }
 
 int grr_ctl_nexti(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
@@ -172,8 +173,11 @@ int grr_ctl_nexti(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_
 	ctl_disasm_free(&code);
 	if (!is_call)
 		return grr_ctl_stepi(c, stop, err, errlen);
-	struct ctl_stepper s = { .goid = ctl_goid(c, c->cur_tid), .frame_rsp = regs.rsp,
-				 .pred = returned_here };
+	uint64_t hi = 0;
+	if (!ctl_thread_stack_hi(c, c->cur_tid, &hi))
+		hi = 0;
+	struct ctl_stepper s = { .goid = ctl_goid(c, c->cur_tid),
+				 .frame_sp = (int64_t)(regs.rsp - hi), .pred = returned_here };
 	if (ctl_stepper_add(&s, after) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -189,12 +193,13 @@ static int same_goroutine_frame(struct grr_ctl *c, struct ctl_stepper *s,
 				const struct grr_replay_stop *at)
 {
 	struct user_regs_struct regs;
-	int on = ctl_stopped_on(c, at->tid, s->goid, &regs);
+	int64_t sp;
+	int on = ctl_stopped_on(c, at->tid, s->goid, &regs, &sp);
 	if (on <= 0)
 		return on;
-	if (at->pc == s->ret && regs.rsp == s->cfa)
+	if (at->pc == s->ret && sp == s->cfa_sp)
 		return 1;          /* returned to the caller */
-	return regs.rsp == s->frame_rsp;
+	return sp == s->frame_sp;
 }
 
 /* The stepped goroutine deeper in the stack (a called function). */
@@ -202,11 +207,12 @@ static int into_callee(struct grr_ctl *c, struct ctl_stepper *s,
 		       const struct grr_replay_stop *at)
 {
 	struct user_regs_struct regs;
-	int on = ctl_stopped_on(c, at->tid, s->goid, &regs);
+	int64_t sp;
+	int on = ctl_stopped_on(c, at->tid, s->goid, &regs, &sp);
 	if (on <= 0)
 		return on;
 	if (is_callsite(s, at->pc)) {
-		if (regs.rsp != s->frame_rsp)
+		if (sp != s->frame_sp)
 			return 0;
 		/* an indirect call: one instruction into the callee, and a
 		 * breakpoint on its body */
@@ -223,23 +229,29 @@ static int into_callee(struct grr_ctl *c, struct ctl_stepper *s,
 		}
 		return 0;
 	}
-	if (at->pc == s->ret || regs.rsp == s->frame_rsp)
+	if (at->pc == s->ret || sp == s->frame_sp)
 		return same_goroutine_frame(c, s, at);
-	return regs.rsp < s->frame_rsp;
+	return sp < s->frame_sp;
 }
 
-/* The goroutine the stepping commands follow and where it stands: the
- * selected one (grr_ctl_select_goroutine), else the current thread's. */
+/* The goroutine the stepping commands follow, where it stands, and the top
+ * of its stack (*HI, 0 if unknown): the selected one
+ * (grr_ctl_select_goroutine), else the current thread's. */
 static int step_context(struct grr_ctl *c, struct user_regs_struct *regs, int64_t *goid,
-			char *err, size_t errlen)
+			uint64_t *hi, char *err, size_t errlen)
 {
-	if (c->sel.active && (!c->sel.tid || grr_replay_get_regs(c->rp, c->sel.tid, regs) < 0))
+	uint32_t tid = c->sel.active ? c->sel.tid : c->cur_tid;
+	if (c->sel.active && (!tid || grr_replay_get_regs(c->rp, tid, regs) < 0)) {
 		*regs = c->sel.regs;
-	else if (!c->cur_tid || grr_replay_get_regs(c->rp, c->cur_tid, regs) < 0) {
+		tid = 0;
+	} else if (!tid || grr_replay_get_regs(c->rp, tid, regs) < 0) {
 		snprintf(err, errlen, "no thread is stopped here (the program has not started or has ended)");
 		return -1;
 	}
-	*goid = c->sel.active ? c->sel.goid : ctl_goid(c, c->cur_tid);
+	*goid = c->sel.active ? c->sel.goid : ctl_goid(c, tid);
+	bool known = tid ? ctl_thread_stack_hi(c, tid, hi) : ctl_goid_stack_hi(c, *goid, hi);
+	if (!known)
+		*hi = 0;
 	return 0;
 }
 
@@ -265,7 +277,8 @@ static int plan_next(struct grr_ctl *c, struct ctl_stepper *s, struct user_regs_
 		     struct grr_line_info *cur, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
-	if (step_context(c, regs, &s->goid, err, errlen) < 0)
+	uint64_t hi;
+	if (step_context(c, regs, &s->goid, &hi, err, errlen) < 0)
 		return -1;
 	struct grr_func_info f;
 	const struct grr_line_row *rows;
@@ -277,9 +290,11 @@ static int plan_next(struct grr_ctl *c, struct ctl_stepper *s, struct user_regs_
 			 (unsigned long long)regs->rip);
 		return -1;
 	}
-	s->frame_rsp = regs->rsp;
-	if (ctl_frame_return(c, regs, &s->ret, &s->cfa) < 0)
-		s->ret = s->cfa = 0;
+	uint64_t cfa;
+	s->frame_sp = (int64_t)(regs->rsp - hi);
+	if (ctl_frame_return(c, regs, &s->ret, &cfa) < 0)
+		s->ret = cfa = 0;
+	s->cfa_sp = (int64_t)(cfa - hi);
 	for (size_t i = 0; i < nrows; i++)
 		if (rows[i].is_stmt && rows[i].pc >= f.body && rows[i].pc < f.end &&
 		    !(rows[i].line == cur->line && rows[i].file == cur->file) &&
@@ -320,8 +335,14 @@ static int add_callees(struct grr_ctl *c, struct ctl_stepper *s, uint64_t pc,
 	int rc = 0;
 	for (size_t i = 0; i + 1 < nrows && rc == 0; i++) {
 		struct ctl_code code;
-		if (rows[i].line != cur->line || rows[i].file != cur->file ||
-		    ctl_disasm(c, rows[i].pc, rows[i + 1].pc, &code) < 0)
+		const char *callee = NULL;
+		bool inlined = ctl_inlined_from_line(c, pc, rows[i].pc, cur, &callee);
+		/* a call inlined here: its first statement is where step stops */
+		if (inlined && rows[i].is_stmt && !ctl_is_runtime(callee))
+			rc = ctl_stepper_add(s, rows[i].pc);
+		if (!inlined && (rows[i].line != cur->line || rows[i].file != cur->file))
+			continue;
+		if (ctl_disasm(c, rows[i].pc, rows[i + 1].pc, &code) < 0)
 			continue;
 		for (size_t k = 0; k < code.n && rc == 0; k++) {
 			uint64_t target;
@@ -362,14 +383,16 @@ int grr_ctl_stepout(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, siz
 	struct ctl_stepper s;
 	memset(&s, 0, sizeof(s));
 	struct user_regs_struct regs;
-	if (step_context(c, &regs, &s.goid, err, errlen) < 0)
+	uint64_t hi, cfa;
+	if (step_context(c, &regs, &s.goid, &hi, err, errlen) < 0)
 		return -1;
-	if (ctl_frame_return(c, &regs, &s.ret, &s.cfa) < 0 || !s.ret) {
+	if (ctl_frame_return(c, &regs, &s.ret, &cfa) < 0 || !s.ret) {
 		snprintf(err, errlen, "cannot find the caller of the function at 0x%llx",
 			 (unsigned long long)regs.rip);
 		return -1;
 	}
-	s.frame_rsp = 0;
+	s.cfa_sp = (int64_t)(cfa - hi);
+	s.frame_sp = INT64_MIN;  /* only the return counts */
 	s.pred = same_goroutine_frame;
 	if (ctl_stepper_add(&s, s.ret) < 0) {
 		snprintf(err, errlen, "out of memory");

@@ -89,3 +89,15 @@ bool ctl_same_inline_level(struct grr_ctl *c, uint64_t here, uint64_t pc)
 			return false;
 	return true;
 }
+
+bool ctl_inlined_from_line(struct grr_ctl *c, uint64_t here, uint64_t pc,
+			   const struct grr_line_info *cur, const char **func)
+{
+	struct grr_inline_frame a[16], b[16];
+	int na = inline_chain(c, here, a, 16), nb = inline_chain(c, pc, b, 16);
+	if (nb <= na)
+		return false;
+	const struct grr_inline_frame *call = &b[nb - na - 1];
+	*func = call->func;
+	return call->call_line == cur->line && call->call_file == cur->file;
+}

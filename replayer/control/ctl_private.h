@@ -53,8 +53,11 @@ struct ctl_stepper {
 	int npcs, cap;
 	ctl_step_pred pred;    /* 1 stop here, 0 go on, -1 error */
 	int64_t goid;          /* the goroutine being stepped */
-	uint64_t frame_rsp;    /* its frame's rsp in the body */
-	uint64_t ret, cfa;     /* return address and the rsp after return */
+	int64_t frame_sp;      /* its frame's rsp in the body, and the rsp
+				  after the return, as offsets from the top
+				  of its stack (ctl_stopped_on) */
+	int64_t cfa_sp;
+	uint64_t ret;          /* return address */
 	uint64_t *callsites;   /* indirect calls (step into) */
 	int ncallsites, capcall;
 };
@@ -76,6 +79,8 @@ struct grr_ctl {
 	void *cond_ctx;
 	bool have_goid_off;
 	uint64_t goid_off;
+	bool have_stack_hi_off;    /* offset of g.stack.hi */
+	uint64_t stack_hi_off;
 	struct ctl_snap *snaps;    /* automatic checkpoints, oldest first */
 	int nsnaps, capsnaps;
 	double last_snap_time;
@@ -124,9 +129,15 @@ int ctl_readd_watches(struct grr_ctl *c);
 
 /* ctl_goroutine.c */
 int64_t ctl_goid(struct grr_ctl *c, uint32_t tid);
-/* Reads stopped thread TID's registers: 1 if it runs goroutine GOID (or
- * GOID is -1), 0 if another, -1 on error. */
-int ctl_stopped_on(struct grr_ctl *c, uint32_t tid, int64_t goid, struct user_regs_struct *regs);
+/* Reads stopped thread TID's registers and its stack pointer as an
+ * offset from the top of its goroutine's stack (*SP; frames are compared
+ * by it, since stacks move): 1 if it runs goroutine GOID (or GOID is -1),
+ * 0 if another, -1 on error. */
+int ctl_stopped_on(struct grr_ctl *c, uint32_t tid, int64_t goid, struct user_regs_struct *regs,
+		   int64_t *sp);
+/* g.stack.hi of the goroutine thread TID runs, or of goroutine GOID. */
+bool ctl_thread_stack_hi(struct grr_ctl *c, uint32_t tid, uint64_t *hi);
+bool ctl_goid_stack_hi(struct grr_ctl *c, int64_t goid, uint64_t *hi);
 
 /* ctl_frame.c: the innermost frame of a stopped thread */
 int ctl_frame_return(struct grr_ctl *c, const struct user_regs_struct *regs,
@@ -137,6 +148,10 @@ bool ctl_is_runtime(const char *func);
 /* Whether PC is in the same inlined function as HERE, or in one of its
  * (inline) callers, so that a line step from HERE may stop there. */
 bool ctl_same_inline_level(struct grr_ctl *c, uint64_t here, uint64_t pc);
+/* Whether PC is in a call inlined at line CUR of the function at HERE
+ * (the function inlined there in *FUNC). */
+bool ctl_inlined_from_line(struct grr_ctl *c, uint64_t here, uint64_t pc,
+			   const struct grr_line_info *cur, const char **func);
 
 /* ctl_code.c: instructions of [LO, HI) of the program */
 struct ctl_code {

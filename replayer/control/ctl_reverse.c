@@ -27,7 +27,12 @@ struct rev_search {
 	bool reset_seen;               /* the searched frame began in the window */
 	/* line searches */
 	int64_t goid;
-	uint64_t entry, cfa;
+	uint64_t entry;
+	uint64_t hi;                   /* top of the searched goroutine's stack at
+					  the moment searched from: frames are
+					  compared by offsets from it */
+	bool have_cfa;
+	int64_t m_sp, cfa_sp;          /* the moment's rsp, its frame's cfa */
 	struct grr_line_info cur;
 	bool in_run;
 	struct grr_line_info run;
@@ -44,14 +49,19 @@ static void search_free(struct rev_search *r)
 	free(r->hits);
 }
 
-/* The current moment, with its memory digest, as the search's end. */
-static int current_moment(struct grr_ctl *c, struct ctl_moment *m, char *err, size_t errlen)
+/* The current moment, with its memory digest, as the search's end; the
+ * top of its goroutine's stack, and its rsp as an offset from it. */
+static int current_moment(struct grr_ctl *c, struct rev_search *r, char *err, size_t errlen)
 {
 	if (c->broken) {
 		snprintf(err, errlen, "the replay failed; 'restart' to begin again");
 		return -1;
 	}
+	struct ctl_moment *m = &r->m;
 	*m = c->now;
+	if (!m->mid || !ctl_thread_stack_hi(c, m->tid, &r->hi))
+		r->hi = 0;
+	r->m_sp = (int64_t)(m->regs.rsp - r->hi);
 	if (m->mid && !m->have_digest) {
 		if (grr_replay_digest(c->rp, &m->digest) < 0) {
 			snprintf(err, errlen, "cannot read the program's memory");
@@ -223,7 +233,7 @@ int grr_ctl_reverse_continue(struct grr_ctl *c, struct grr_ctl_stop *stop,
 			     char *err, size_t errlen)
 {
 	struct rev_search r = { .use_user = true, .pred = pred_user };
-	if (current_moment(c, &r.m, err, errlen) < 0)
+	if (current_moment(c, &r, err, errlen) < 0)
 		return -1;
 	r.hits = calloc((size_t)c->nbps + 1, sizeof(*r.hits));
 	if (!r.hits) {
@@ -254,9 +264,9 @@ int grr_ctl_reverse_continue(struct grr_ctl *c, struct grr_ctl_stop *stop,
 /* ---- reverse line steps ---- */
 
 static int stopped_regs(struct grr_ctl *c, struct rev_search *r, const struct grr_replay_stop *at,
-			struct user_regs_struct *regs)
+			struct user_regs_struct *regs, int64_t *sp)
 {
-	return ctl_stopped_on(c, at->tid, r->goid, regs);
+	return ctl_stopped_on(c, at->tid, r->goid, regs, sp);
 }
 
 /* Statement starts of the searched frame: the first arrival of the last
@@ -265,21 +275,22 @@ static int pred_line(struct grr_ctl *c, struct rev_search *r, const struct grr_r
 		     uint64_t raw)
 {
 	struct user_regs_struct regs;
-	int g = stopped_regs(c, r, at, &regs);
+	int64_t sp;
+	int g = stopped_regs(c, r, at, &regs, &sp);
 	if (g <= 0)
 		return g;
-	if (at->pc == r->entry && r->cfa && regs.rsp == r->cfa - 8) {
+	if (at->pc == r->entry && r->have_cfa && sp == r->cfa_sp - 8) {
 		r->last_raw = 0;      /* a new call of the function: start over */
 		r->in_run = false;
 		r->reset_seen = true;
 		return 0;
 	}
-	if (ctl_stepper_has(&r->callees, at->pc) && regs.rsp < r->m.regs.rsp) {
+	if (ctl_stepper_has(&r->callees, at->pc) && sp < r->m_sp) {
 		r->last_raw = raw;    /* a line of a function called from here */
 		r->in_run = false;
 		return 0;
 	}
-	if (regs.rsp != r->m.regs.rsp)
+	if (sp != r->m_sp)
 		return 0;
 	struct grr_line_info li;
 	if (!grr_symbols_line_at(c->syms, at->pc, &li))
@@ -300,10 +311,11 @@ static int pred_callsite(struct grr_ctl *c, struct rev_search *r, const struct g
 			 uint64_t raw)
 {
 	struct user_regs_struct regs;
-	int g = stopped_regs(c, r, at, &regs);
+	int64_t sp;
+	int g = stopped_regs(c, r, at, &regs, &sp);
 	if (g <= 0)
 		return g;
-	if (regs.rsp == r->cfa)
+	if (sp == r->cfa_sp)
 		r->last_raw = raw;
 	return 0;
 }
@@ -325,7 +337,8 @@ static int reverse_stepout_from(struct grr_ctl *c, struct rev_search *r,
 	}
 	ctl_stepper_free(&r->bps);
 	ctl_stepper_free(&r->callees);
-	r->cfa = cfa;
+	r->cfa_sp = (int64_t)(cfa - r->hi);
+	r->have_cfa = true;
 	r->pred = pred_callsite;
 	if (ctl_stepper_add(&r->bps, call) < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -344,7 +357,7 @@ static int reverse_stepout_from(struct grr_ctl *c, struct rev_search *r,
 static int plan_line_search(struct grr_ctl *c, struct rev_search *r, bool into,
 			    char *err, size_t errlen)
 {
-	if (current_moment(c, &r->m, err, errlen) < 0)
+	if (current_moment(c, r, err, errlen) < 0)
 		return -1;
 	if (!r->m.mid) {
 		snprintf(err, errlen, "reverse stepping starts from a stop in a thread "
@@ -363,9 +376,9 @@ static int plan_line_search(struct grr_ctl *c, struct rev_search *r, bool into,
 	}
 	r->goid = ctl_goid(c, r->m.tid);
 	r->entry = f.entry;
-	uint64_t ret;
-	if (ctl_frame_return(c, &r->m.regs, &ret, &r->cfa) < 0)
-		r->cfa = 0;
+	uint64_t ret, cfa;
+	r->have_cfa = ctl_frame_return(c, &r->m.regs, &ret, &cfa) == 0;
+	r->cfa_sp = (int64_t)(cfa - r->hi);
 	r->pred = pred_line;
 	if (ctl_stepper_add(&r->bps, f.entry) < 0)
 		return -1;
@@ -428,7 +441,7 @@ int grr_ctl_reverse_stepout(struct grr_ctl *c, struct grr_ctl_stop *stop,
 			    char *err, size_t errlen)
 {
 	struct rev_search r = { 0 };
-	int rc = current_moment(c, &r.m, err, errlen);
+	int rc = current_moment(c, &r, err, errlen);
 	if (rc == 0 && !r.m.mid) {
 		snprintf(err, errlen, "reverse stepping starts from a stop in a thread "
 			 "(after a breakpoint or a step)");
@@ -492,7 +505,7 @@ static int predecessors(struct grr_ctl *c, struct rev_search *r)
 int grr_ctl_reverse_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
 	struct rev_search r = { .pred = pred_thread };
-	int rc = current_moment(c, &r.m, err, errlen);
+	int rc = current_moment(c, &r, err, errlen);
 	if (rc == 0 && !r.m.mid) {
 		snprintf(err, errlen, "reverse-stepi starts from a stop in a thread "
 			 "(after a breakpoint or a step)");

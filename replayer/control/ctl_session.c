@@ -32,6 +32,11 @@ struct grr_ctl *grr_ctl_open(const char *trace, const struct grr_ctl_opts *o,
 		return NULL;
 	}
 	c->have_goid_off = grr_symbols_member_offset(c->syms, "runtime.g", "goid", &c->goid_off);
+	uint64_t stack_off, hi_off;
+	c->have_stack_hi_off =
+		grr_symbols_member_offset(c->syms, "runtime.g", "stack", &stack_off) &&
+		grr_symbols_member_offset(c->syms, "runtime.stack", "hi", &hi_off);
+	c->stack_hi_off = c->have_stack_hi_off ? stack_off + hi_off : 0;
 	return c;
 }
 
