@@ -53,13 +53,28 @@ static bool is_callsite(const struct ctl_stepper *s, uint64_t pc)
 	return false;
 }
 
+/* Whether the replay can go forward; if not, why in ERR. */
+static bool can_run(struct grr_ctl *c, char *err, size_t errlen)
+{
+	struct grr_replay_pos pos;
+	if (c->broken) {
+		snprintf(err, errlen, "the replay failed; 'restart' to begin again");
+		return false;
+	}
+	grr_replay_position(c->rp, &pos);
+	if (pos.at_end) {
+		snprintf(err, errlen, "the recording ends here (event %llu): go back with "
+			 "reverse commands, goto or restart", (unsigned long long)pos.seq);
+		return false;
+	}
+	return true;
+}
+
 int ctl_run_forward(struct grr_ctl *c, struct ctl_stepper *s, struct grr_ctl_stop *stop,
 		    char *err, size_t errlen)
 {
-	if (c->broken) {
-		snprintf(err, errlen, "the replay failed; 'restart' to begin again");
+	if (!can_run(c, err, errlen))
 		return -1;
-	}
 	if (ctl_sync_engine(c, s ? s->pcs : NULL, s ? s->npcs : 0, true) < 0) {
 		snprintf(err, errlen, "cannot set breakpoints");
 		return -1;
@@ -118,10 +133,8 @@ int grr_ctl_continue(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, si
 
 int grr_ctl_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
-	if (c->broken) {
-		snprintf(err, errlen, "the replay failed; 'restart' to begin again");
+	if (!can_run(c, err, errlen))
 		return -1;
-	}
 	if (ctl_sync_engine(c, NULL, 0, true) < 0) {
 		snprintf(err, errlen, "cannot set breakpoints");
 		return -1;
