@@ -111,6 +111,45 @@ int grr_replay_stepi(struct grr_replay *rp);
  * allow it (the program ending, a signal half delivered). */
 struct grr_replay *grr_replay_fork(struct grr_replay *rp, char *err, size_t errlen);
 
+/* ---- Calling functions in a copy (rp_call.c) ---- */
+
+/* A call, laid out for Go's register ABI (ABIInternal) by the caller. */
+struct grr_call_request {
+	uint64_t debug_call;     /* address of runtime.debugCallV2 */
+	uint64_t fn;             /* entry of the function to call */
+	uint64_t closure;        /* rdx: the closure context, or 0 */
+	uint64_t ints[9];        /* RAX RBX RCX RDI RSI R8 R9 R10 R11 */
+	int nint;
+	uint64_t floats[15];     /* X0..X14 (low 64 bits) */
+	int nfloat;
+	uint8_t stack[512];      /* stack-assigned arguments, at the callee's SP+8 */
+	size_t stack_len;
+	uint64_t frame_size;     /* argument frame: stack arguments, results, spill */
+	double timeout;          /* seconds (default 5) */
+};
+
+enum grr_call_how { GRR_CALL_RETURNED, GRR_CALL_PANICKED, GRR_CALL_REFUSED,
+		    GRR_CALL_TIMEOUT, GRR_CALL_FAILED };
+
+struct grr_call_result {
+	enum grr_call_how how;
+	uint64_t ints[9];        /* result registers, as in the request */
+	uint64_t floats[15];
+	uint64_t stack_at;       /* SP at the return: stack-assigned results */
+	uint64_t panic[2];       /* the panic value (an interface: type, data) */
+	char reason[256];        /* refused / timeout / failure, the runtime's words */
+	char output[4096];       /* what the function wrote to stdout/stderr */
+	size_t noutput;
+	int refused_nr;          /* first syscall refused (EPERM), or 0 */
+};
+
+/* Calls a function on recorded thread TID of RP, which must be a
+ * disposable copy (grr_replay_fork): its state is changed for good.
+ * 0 with RES filled (RES->how says how it ended), -1 if the copy could
+ * not be driven. */
+int grr_replay_debug_call(struct grr_replay *rp, uint32_t tid, const struct grr_call_request *req,
+			  struct grr_call_result *res);
+
 /* State of a live replayed thread (by recorded tid).  0 or -1. */
 int grr_replay_get_regs(struct grr_replay *rp, uint32_t tid, struct user_regs_struct *regs);
 int grr_replay_get_fpregs(struct grr_replay *rp, uint32_t tid, struct user_fpregs_struct *fp);

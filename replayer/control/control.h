@@ -145,6 +145,17 @@ int grr_ctl_checkpoints(const struct grr_ctl *c, struct grr_ctl_checkpoint_info 
 int grr_ctl_restart(struct grr_ctl *c, int id, struct grr_ctl_stop *stop,
 		    char *err, size_t errlen);
 
+/* ---- Function calls (ctl_call.c) ---- */
+
+/* Calls REQ->fn (arguments laid out by the caller for Go's register ABI)
+ * on the current goroutine, in a disposable copy of the replay: nothing of
+ * the call reaches the replay.  *COPY gets the copy after the call, to read
+ * what the results point to; the caller closes it (grr_replay_close).
+ * -1 with one line in ERR when no call can be made here (not stopped in a
+ * goroutine, no debugCallV2 in the program's runtime). */
+int grr_ctl_call(struct grr_ctl *c, struct grr_call_request *req, struct grr_call_result *res,
+		 struct grr_replay **copy, char *err, size_t errlen);
+
 /* The replay failed (divergence or error): the session can only restart. */
 bool grr_ctl_broken(const struct grr_ctl *c);
 

@@ -1,0 +1,92 @@
+// calls: functions of every kind for the debugger's `call` command
+// (tests/e2e/t_calls.sh).  The program stops in main.stop (a breakpoint
+// there is where the test calls them) and also calls them itself and
+// prints the results, so the test can compare.  Lines the test looks for
+// carry a "// @name" marker.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+type Account struct {
+	Name    string
+	Balance int
+}
+
+func (a Account) String() string { return fmt.Sprintf("%s:%d", a.Name, a.Balance) }
+
+//go:noinline
+func (a *Account) Deposit(n int) int {
+	a.Balance += n
+	return a.Balance
+}
+
+//go:noinline
+func add(a, b int) int { return a + b }
+
+//go:noinline
+func greet(name string) string { return "hello " + name }
+
+//go:noinline
+func divmod(a, b int) (int, int) { return a / b, a % b }
+
+//go:noinline
+func check(n int) error {
+	if n < 0 {
+		return errors.New("negative")
+	}
+	return nil
+}
+
+//go:noinline
+func boom() int { panic("boom") }
+
+//go:noinline
+func block() int {
+	ch := make(chan int)
+	return <-ch
+}
+
+//go:noinline
+func sum(xs ...int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
+//go:noinline
+func alloc(n int) []int { return make([]int, n) }
+
+//go:noinline
+func touch() int {
+	f, err := os.Create("/tmp/grr-calls-must-not-exist")
+	if err != nil {
+		return -1
+	}
+	f.Close()
+	return 1
+}
+
+//go:noinline
+func stop(a *Account) int {
+	return a.Balance // @stop
+}
+
+func main() {
+	a := &Account{Name: "bob", Balance: 10}
+	stop(a)
+	q, r := divmod(17, 5)
+	fmt.Println("add", add(2, 40))
+	fmt.Println("greet", greet("grr"))
+	fmt.Println("divmod", q, r)
+	fmt.Println("check", check(-1), check(1))
+	fmt.Println("string", a.String())
+	fmt.Println("sum", sum(1, 2, 3))
+	fmt.Println("alloc", len(alloc(5)))
+	fmt.Println("deposit", a.Deposit(5))
+}
