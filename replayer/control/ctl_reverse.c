@@ -18,7 +18,6 @@
 
 struct rev_search {
 	struct ctl_stepper bps;        /* breakpoints this search needs */
-	bool use_user;                 /* the user's breakpoints count (rc) */
 	int (*pred)(struct grr_ctl *c, struct rev_search *r, const struct grr_replay_stop *at,
 		    uint64_t raw);
 	struct ctl_moment m;           /* the moment we search back from */
@@ -37,16 +36,13 @@ struct rev_search {
 	bool in_run;
 	struct grr_line_info run;
 	struct ctl_stepper callees;    /* statements of called functions (rs) */
-	/* reverse-continue */
-	uint64_t *hits;                /* hit counts at the last qualifying stop */
-	struct grr_ctl_stop found;
+	struct grr_ctl_stop found;     /* reverse-continue: the last hit */
 };
 
 static void search_free(struct rev_search *r)
 {
 	ctl_stepper_free(&r->bps);
 	ctl_stepper_free(&r->callees);
-	free(r->hits);
 }
 
 /* The current moment, with its memory digest, as the search's end; the
@@ -80,7 +76,7 @@ static int load_breaks(struct grr_ctl *c, struct rev_search *r)
 			goto fail;
 	if (r->m.mid && ctl_stepper_add(&all, r->m.regs.rip) < 0)
 		goto fail;
-	int rc = ctl_sync_engine(c, all.pcs, all.npcs, r->use_user);
+	int rc = ctl_sync_engine(c, all.pcs, all.npcs, true);
 	ctl_stepper_free(&all);
 	return rc;
 fail:
@@ -170,17 +166,21 @@ static int pass_goto(struct grr_ctl *c, struct rev_search *r, uint64_t raw, uint
 		return -1;
 	if (r->base != base)
 		return lost(c, err, errlen);
+	struct grr_replay_stop at = { 0 };
 	for (uint64_t n = 0; n < raw;) {
 		int s = grr_replay_step(c->rp);
 		if (s < 0)
 			return ctl_engine_error(c, err, errlen);
 		if (s == 0)
 			return lost(c, err, errlen);
-		if (s == GRR_REPLAY_STOPPED)
-			n++;
+		if (s != GRR_REPLAY_STOPPED)
+			continue;
+		n++;
+		/* hit counts (and watched values) as of the stop reached */
+		struct grr_ctl_stop ignored;
+		grr_replay_stop_info(c->rp, &at);
+		ctl_user_stop(c, &at, &ignored, true);
 	}
-	struct grr_replay_stop at;
-	grr_replay_stop_info(c->rp, &at);
 	*tid = at.tid;
 	return 0;
 }
@@ -224,37 +224,25 @@ static int pred_user(struct grr_ctl *c, struct rev_search *r, const struct grr_r
 		return 0;
 	r->last_raw = raw;
 	r->found = hit;
-	for (int i = 0; i < c->nbps; i++)
-		r->hits[i] = c->bps[i].hits;
 	return 0;
 }
 
 int grr_ctl_reverse_continue(struct grr_ctl *c, struct grr_ctl_stop *stop,
 			     char *err, size_t errlen)
 {
-	struct rev_search r = { .use_user = true, .pred = pred_user };
-	if (current_moment(c, &r, err, errlen) < 0)
-		return -1;
-	r.hits = calloc((size_t)c->nbps + 1, sizeof(*r.hits));
-	if (!r.hits) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	int rc = pass_find(c, &r, err, errlen);
+	struct rev_search r = { .pred = pred_user };
+	int rc = current_moment(c, &r, err, errlen);
+	if (rc == 0)
+		rc = pass_find(c, &r, err, errlen);
 	if (rc == 0 && r.last_raw == 0) {
 		rc = at_start(c, stop, err, errlen);
 	} else if (rc == 0) {
 		rc = finish(c, &r, r.found.reason, stop, err, errlen);
-		for (int i = 0; rc == 0 && i < c->nbps; i++)
-			c->bps[i].hits = r.hits[i];
 		if (rc == 0) {
 			stop->bp_id = r.found.bp_id;
 			stop->hits = r.found.hits;
 			stop->old_value = r.found.old_value;
 			stop->new_value = r.found.new_value;
-			for (int i = 0; i < c->nbps; i++)
-				if (c->bps[i].is_watch && c->bps[i].id == r.found.bp_id)
-					c->bps[i].last_value = r.found.new_value;
 		}
 	}
 	search_free(&r);
@@ -276,6 +264,8 @@ static int pred_line(struct grr_ctl *c, struct rev_search *r, const struct grr_r
 {
 	struct user_regs_struct regs;
 	int64_t sp;
+	if (!ctl_stepper_has(&r->bps, at->pc))
+		return 0;  /* a user breakpoint, not one of the search's */
 	int g = stopped_regs(c, r, at, &regs, &sp);
 	if (g <= 0)
 		return g;
@@ -312,6 +302,8 @@ static int pred_callsite(struct grr_ctl *c, struct rev_search *r, const struct g
 {
 	struct user_regs_struct regs;
 	int64_t sp;
+	if (!ctl_stepper_has(&r->bps, at->pc))
+		return 0;
 	int g = stopped_regs(c, r, at, &regs, &sp);
 	if (g <= 0)
 		return g;
