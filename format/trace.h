@@ -266,4 +266,30 @@ const char *const *grr_reader_embedded_names(struct grr_reader *r);
 /* Whether the trace ended cleanly with an index. */
 bool grr_reader_has_index(const struct grr_reader *r);
 
+/* ---- packing ------------------------------------------------------ */
+
+/* Names of embedded files: the executable is "exe" (a trace that embeds
+ * it is *packed*); any other file the replay needs (a dynamic loader) is
+ * embedded under its absolute path. */
+#define GRR_EMBED_EXE "exe"
+
+struct grr_embed {
+	const char *name;
+	const void *data;
+	uint64_t len;
+};
+
+/* Whether R embeds the executable. */
+bool grr_reader_is_packed(struct grr_reader *r);
+
+/* Writes a copy of trace IN to OUT (created or truncated; it must not be
+ * IN itself): the same header and events, the files IN embeds, and FILES
+ * (one of IN's files with the same name is replaced).  Contents are stored
+ * once however often they occur (blob deduplication), so embedding a file
+ * twice, or a file equal to recorded memory, costs nothing.  A trace cut
+ * short is copied as cut short (no index), so that it still reads as one.
+ * Returns 0, or -1 with ERR filled (OUT may then be partly written). */
+int grr_trace_copy(const char *in, const char *out, const struct grr_embed *files,
+		   size_t nfiles, struct grr_error *err);
+
 #endif

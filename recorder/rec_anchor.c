@@ -42,7 +42,11 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	if (grr_task_getfpregs(t->tid, &fp) == 0)
 		memcpy(ev.u.anchor.fpregs, &fp, sizeof(ev.u.anchor.fpregs));
 	struct grr_range ex[64];
-	uint32_t nex = collect_exclusions(r, ex, 64);
+	/* (--portable: the CPU's identity in the runtime's variables, which
+	 * another CPU model changes, are no part of the state) */
+	memcpy(ex, r->cpuid_vars, r->ncpuid_vars * sizeof(ex[0]));
+	uint32_t nex = r->ncpuid_vars;
+	nex += collect_exclusions(r, ex + nex, 64 - nex);
 	uint64_t t0 = rec_now_ns();
 	if (grr_digest_memory(&r->mem, ex, nex, &ev.u.anchor.digest, NULL) < 0)
 		return -1;

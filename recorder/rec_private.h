@@ -9,6 +9,7 @@
 
 #include "format/trace.h"
 #include "recorder/recorder.h"
+#include "tracee/cpuid_vars.h"
 #include "tracee/mem.h"
 #include "tracee/sigframe.h"
 #include "tracee/symtab.h"
@@ -70,6 +71,10 @@ struct recorder {
 	uint64_t anchors, digest_ns, anchor_steps;
 	struct grr_symtab syms;       /* of the executable, to place anchors */
 	bool have_syms;
+	/* --portable: the variables holding raw CPUID results, left out of
+	 * every anchor's digest (tracee/cpuid_vars.h) */
+	struct grr_range cpuid_vars[GRR_CPUID_VARS_MAX];
+	uint32_t ncpuid_vars;
 	bool debug;                   /* GRR_DEBUG_RECORD: log each stop */
 };
 

@@ -47,7 +47,8 @@ static void fill_header(struct recorder *r, struct grr_header *h, const char *ex
 	h->flags = (r->opts->chaos ? GRR_HDR_CHAOS : 0) | (r->opts->portable ? GRR_HDR_PORTABLE : 0);
 }
 
-static int check_program(const char *exe, struct grr_elfinfo *ei, char *err, size_t errlen)
+static int check_program(const char *exe, bool portable, struct grr_elfinfo *ei, char *err,
+			 size_t errlen)
 {
 	if (access(exe, X_OK) < 0) {
 		snprintf(err, errlen, "%s: not executable", exe);
@@ -60,6 +61,9 @@ static int check_program(const char *exe, struct grr_elfinfo *ei, char *err, siz
 			 "linux/amd64)", exe);
 		return -1;
 	}
+	if (portable && ei->goamd64 > 1)
+		fprintf(stderr, "grr: warning: %s was built with GOAMD64=v%d: even with --portable, "
+			"its trace replays only on CPUs of that level\n", exe, ei->goamd64);
 	if (ei->has_interp)
 		fprintf(stderr, "grr: warning: %s is dynamically linked (cgo); grr supports "
 			"static Go programs (CGO_ENABLED=0), cgo programs are experimental\n", exe);
@@ -75,7 +79,7 @@ int rec_start(struct recorder *r, char *err, size_t errlen)
 		return -1;
 	}
 	struct grr_elfinfo ei;
-	if (check_program(exe, &ei, err, errlen) < 0)
+	if (check_program(exe, o->portable, &ei, err, errlen) < 0)
 		return -1;
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd))) {
@@ -83,6 +87,10 @@ int rec_start(struct recorder *r, char *err, size_t errlen)
 		return -1;
 	}
 	r->have_syms = grr_symtab_load(exe, &r->syms) == 0;
+	if (o->portable) {
+		int n = grr_cpuid_vars(exe, r->cpuid_vars);
+		r->ncpuid_vars = n > 0 ? (uint32_t)n : 0;
+	}
 	struct grr_spawn_opts so = { .path = exe, .argv = o->argv, .envp = o->envp };
 	if (grr_spawn(&so, &r->pid, err, errlen) < 0)
 		return -1;

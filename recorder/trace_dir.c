@@ -40,6 +40,25 @@ int grr_trace_dir(char *dir, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
+int grr_trace_dir_create(const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof(path), "%s", dir) >= sizeof(path) || !*path) {
+		snprintf(err, errlen, "%s: bad directory name", dir);
+		return -1;
+	}
+	if (mkdir_p(path) < 0) {
+		snprintf(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
+		return -1;
+	}
+	struct stat sb;
+	if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", dir);
+		return -1;
+	}
+	return 0;
+}
+
 int grr_trace_new_path(const char *dir, const char *program, char *path, size_t len)
 {
 	const char *base = strrchr(program, '/');

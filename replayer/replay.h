@@ -164,7 +164,8 @@ int grr_replay_threads(const struct grr_replay *rp, uint32_t *tids, int max);
 /* Whether the program's output is echoed from now on (a debugger going
  * over events again does not print their output twice). */
 void grr_replay_set_quiet(struct grr_replay *rp, bool quiet);
-/* The traced executable's path (as recorded). */
+/* The traced executable's file: the recorded path, or for a packed trace
+ * whose executable is gone, the copy extracted from the trace. */
 const char *grr_replay_program(const struct grr_replay *rp);
 
 #endif

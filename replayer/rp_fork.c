@@ -187,6 +187,12 @@ static struct grr_replay *copy_engine(struct grr_replay *rp, pid_t child, char *
 		goto fail;
 	}
 	cp->hdr = grr_reader_header(cp->reader);
+	if (rp->hdr == &rp->exe_hdr) {
+		/* a packed trace running its embedded executable (rp_exe.h) */
+		cp->exe_hdr = *cp->hdr;
+		cp->exe_hdr.program = rp->exe_hdr.program;
+		cp->hdr = &cp->exe_hdr;
+	}
 	cp->nevents = rp->nevents;
 	cp->have_syms = grr_symtab_load(cp->hdr->program, &cp->syms) == 0;
 	if (grr_mem_open(&cp->mem, child) < 0) {

@@ -89,6 +89,10 @@ struct grr_replay {
 	struct rp_watch watch[GRR_REPLAY_MAX_WATCH];
 	bool watch_armed;             /* DR7 set on the running thread */
 	struct grr_replay_stop stop;  /* the last debugger stop */
+	/* rp_start.c: when a packed trace's embedded executable is run
+	 * (rp_exe.h), hdr points here: the trace's header with program set
+	 * to that executable's file, for symbols (grr_replay_program) */
+	struct grr_header exe_hdr;
 };
 
 /* rp_threads.c */

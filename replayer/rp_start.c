@@ -1,6 +1,8 @@
 /* rp_start.c - opening a trace and re-creating the recorded process at its
- * first instruction: same executable (build id checked), same argv, envp
- * and auxv, same AT_RANDOM bytes, no vDSO, same address space. */
+ * first instruction: same executable (build id checked; or the copy a
+ * packed trace embeds, rp_exe.h), same argv, envp and auxv, same AT_RANDOM
+ * bytes, no vDSO, same address space. */
+#include "replayer/rp_exe.h"
 #include "replayer/rp_private.h"
 #include "tracee/cpu.h"
 #include "tracee/elfinfo.h"
@@ -14,29 +16,23 @@
 #include <string.h>
 #include <unistd.h>
 
-static int check_executable(const struct grr_header *h, char *err, size_t errlen)
-{
-	if (access(h->program, F_OK) < 0) {
-		snprintf(err, errlen, "%s: the recorded executable is missing", h->program);
-		return -1;
-	}
-	struct grr_elfinfo ei;
-	if (grr_elfinfo_read(h->program, &ei, err, errlen) < 0)
-		return -1;
-	if (strcmp(ei.build_id, h->build_id) != 0) {
-		snprintf(err, errlen, "%s: the executable differs from the recorded one "
-			 "(build id %s, recorded %s)", h->program,
-			 ei.build_id[0] ? ei.build_id : "none", h->build_id[0] ? h->build_id : "none");
-		return -1;
-	}
-	return 0;
-}
-
-static int check_cpu(const struct grr_header *h, char *err, size_t errlen)
+/* The recorded CPU features this CPU must have: all that Go may have
+ * chosen at run time, or, for a --portable recording (GODEBUG=cpu.all=off),
+ * those compiled in for the executable's GOAMD64 level. */
+static int check_cpu(const struct grr_header *h, int goamd64, char *err, size_t errlen)
 {
 	struct grr_cpu here;
 	grr_cpu_identify(&here);
 	char missing[512];
+	if (h->flags & GRR_HDR_PORTABLE) {
+		if (grr_cpu_missing_portable(&h->cpu, &here, goamd64, missing, sizeof(missing)) > 0) {
+			snprintf(err, errlen, "this CPU lacks features the recording used: %s "
+				 "(a --portable recording of a program built for GOAMD64=v%d)",
+				 missing, goamd64);
+			return -1;
+		}
+		return 0;
+	}
 	if (grr_cpu_missing(&h->cpu, &here, missing, sizeof(missing)) > 0) {
 		snprintf(err, errlen, "this CPU lacks features the recording used: %s "
 			 "(record with --portable for traces that travel)", missing);
@@ -91,13 +87,37 @@ static int check_initial_state(struct grr_replay *rp, struct grr_initstack *s,
 	return 0;
 }
 
-static int prepare_process(struct grr_replay *rp, char *err, size_t errlen)
+/* An executable run from another path (rp_exe.h) got that path, of the
+ * same length, on its stack, where AT_EXECFN points: the recorded one is
+ * written over it, so that memory is as recorded. */
+static int restore_execfn(struct grr_replay *rp, struct grr_initstack *s, char *err,
+			  size_t errlen)
+{
+	const char *prog = grr_reader_header(rp->reader)->program;   /* as recorded */
+	size_t len = strlen(prog) + 1;
+	uint64_t at = grr_initstack_auxval(s, AT_EXECFN);
+	char *here = malloc(len);
+	int rc = -1;
+	if (at && here && grr_mem_read(&rp->mem, at, here, len) == 0 && here[len - 1] == 0 &&
+	    strlen(here) == len - 1)
+		rc = grr_mem_write(&rp->mem, at, prog, len);
+	free(here);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot restore the recorded program path on the initial stack");
+	return rc;
+}
+
+static int prepare_process(struct grr_replay *rp, bool moved_exe, char *err, size_t errlen)
 {
 	struct user_regs_struct regs;
 	struct grr_initstack s;
 	if (grr_task_getregs(rp->pid, &regs) < 0 ||
 	    grr_initstack_read(&rp->mem, regs.rsp, &s) < 0) {
 		snprintf(err, errlen, "cannot read the replayed program's initial stack");
+		return -1;
+	}
+	if (moved_exe && restore_execfn(rp, &s, err, errlen) < 0) {
+		grr_initstack_free(&s);
 		return -1;
 	}
 	grr_initstack_set_auxval(&rp->mem, &s, AT_SYSINFO_EHDR, 0);
@@ -124,20 +144,38 @@ int rp_start(struct grr_replay *rp, const char *trace, char *err, size_t errlen)
 	}
 	rp->hdr = grr_reader_header(rp->reader);
 	rp->nevents = grr_reader_event_count(rp->reader);
-	if (check_executable(rp->hdr, err, errlen) < 0 || check_cpu(rp->hdr, err, errlen) < 0)
+	/* the recorded executable, or the copy a packed trace carries */
+	struct rp_exe *x = malloc(sizeof(*x));
+	if (!x) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
-	rp->have_syms = grr_symtab_load(rp->hdr->program, &rp->syms) == 0;
+	}
+	int rc = -1;
+	if (rp_exe_choose(rp->reader, rp->hdr, x, err, errlen) < 0 ||
+	    check_cpu(rp->hdr, x->goamd64, err, errlen) < 0)
+		goto out;
+	rp->have_syms = grr_symtab_load(x->path, &rp->syms) == 0;
 	struct grr_spawn_opts so = {
-		.path = rp->hdr->program,
+		.path = x->run,
 		.argv = rp->hdr->argv,
 		.envp = rp->hdr->envp,
+		.cwd = x->cwd[0] ? x->cwd : NULL,
 		.stdio_devnull = true,
 	};
 	if (grr_spawn(&so, &rp->pid, err, errlen) < 0)
-		return -1;
+		goto out;
 	if (grr_mem_open(&rp->mem, rp->pid) < 0) {
 		snprintf(err, errlen, "cannot open /proc/%d/mem", (int)rp->pid);
-		return -1;
+		goto out;
 	}
-	return prepare_process(rp, err, errlen);
+	rc = prepare_process(rp, strcmp(x->run, rp->hdr->program) != 0, err, errlen);
+	if (x->extracted) {
+		/* the debugger reads symbols from grr_replay_program() */
+		rp->exe_hdr = *rp->hdr;
+		rp->exe_hdr.program = (char *)rp_exe_path(rp->hdr);
+		rp->hdr = &rp->exe_hdr;
+	}
+out:
+	free(x);
+	return rc;
 }

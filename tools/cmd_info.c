@@ -182,6 +182,8 @@ int cmd_info(int argc, char **argv)
 		printf("chaos mode:   on, seed %" PRIu64 "\n", h->chaos_seed);
 	else
 		printf("chaos mode:   off\n");
+	printf("portable:     %s\n", h->flags & GRR_HDR_PORTABLE ?
+	       "yes (recorded with GODEBUG=cpu.all=off)" : "no");
 
 	printf("events:       %" PRIu64, st.events);
 	const char *sep = " (";

@@ -12,9 +12,11 @@ struct command {
 
 static const struct command commands[] = {
 	{ "record", cmd_record, "run a program and record its execution into a trace" },
+	{ "flaky",  cmd_flaky,  "record a program again and again until it fails; keep those traces" },
 	{ "replay", cmd_replay, "replay a trace (--autopilot: to the end, no debugger)" },
+	{ "pack",   cmd_pack,   "embed the executable in a trace, to replay it where the executable is gone" },
 	{ "dump",   cmd_dump,   "print a trace's events, one per line (--json for JSON Lines)" },
-	{ "info",   cmd_info,   "summarize a trace: program, CPU, events, sizes" },
+	{ "info",   cmd_info,   "summarize a trace: program, CPU, events, sizes, packed or not" },
 };
 
 static void usage(FILE *f)

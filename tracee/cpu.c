@@ -10,28 +10,31 @@ struct feature {
 	const char *name;
 	int word;
 	int bit;
+	int level;   /* GOAMD64 level from which Go code uses it unconditionally
+			(compiled in); 0: only chosen at run time from CPUID */
 };
 
 /* Features the Go runtime and compiler-generated code test for (see Go's
- * internal/cpu for x86), plus the ones that change xsave layouts. */
+ * internal/cpu for x86), plus the ones that change xsave layouts.  The
+ * levels are the x86-64 microarchitecture levels v2..v4 (sse2 is v1). */
 static const struct feature features[] = {
-	{ "sse3", GRR_CPUID_1_ECX, 0 },     { "pclmulqdq", GRR_CPUID_1_ECX, 1 },
-	{ "ssse3", GRR_CPUID_1_ECX, 9 },    { "fma", GRR_CPUID_1_ECX, 12 },
-	{ "cx16", GRR_CPUID_1_ECX, 13 },    { "sse4.1", GRR_CPUID_1_ECX, 19 },
-	{ "sse4.2", GRR_CPUID_1_ECX, 20 },  { "movbe", GRR_CPUID_1_ECX, 22 },
-	{ "popcnt", GRR_CPUID_1_ECX, 23 },  { "aes", GRR_CPUID_1_ECX, 25 },
-	{ "osxsave", GRR_CPUID_1_ECX, 27 }, { "avx", GRR_CPUID_1_ECX, 28 },
-	{ "rdrand", GRR_CPUID_1_ECX, 30 },  { "sse2", GRR_CPUID_1_EDX, 26 },
-	{ "bmi1", GRR_CPUID_7_EBX, 3 },     { "avx2", GRR_CPUID_7_EBX, 5 },
-	{ "bmi2", GRR_CPUID_7_EBX, 8 },     { "erms", GRR_CPUID_7_EBX, 9 },
-	{ "avx512f", GRR_CPUID_7_EBX, 16 }, { "avx512dq", GRR_CPUID_7_EBX, 17 },
-	{ "rdseed", GRR_CPUID_7_EBX, 18 },  { "adx", GRR_CPUID_7_EBX, 19 },
-	{ "avx512cd", GRR_CPUID_7_EBX, 28 },{ "sha", GRR_CPUID_7_EBX, 29 },
-	{ "avx512bw", GRR_CPUID_7_EBX, 30 },{ "avx512vl", GRR_CPUID_7_EBX, 31 },
-	{ "avx512vbmi", GRR_CPUID_7_ECX, 1 }, { "gfni", GRR_CPUID_7_ECX, 8 },
-	{ "vaes", GRR_CPUID_7_ECX, 9 },     { "vpclmulqdq", GRR_CPUID_7_ECX, 10 },
-	{ "avx512vnni", GRR_CPUID_7_ECX, 11 }, { "fsrm", GRR_CPUID_7_EDX, 4 },
-	{ "lzcnt", GRR_CPUID_EXT1_ECX, 5 }, { "rdtscp", GRR_CPUID_EXT1_EDX, 27 },
+	{ "sse3", GRR_CPUID_1_ECX, 0, 2 },     { "pclmulqdq", GRR_CPUID_1_ECX, 1, 0 },
+	{ "ssse3", GRR_CPUID_1_ECX, 9, 2 },    { "fma", GRR_CPUID_1_ECX, 12, 3 },
+	{ "cx16", GRR_CPUID_1_ECX, 13, 2 },    { "sse4.1", GRR_CPUID_1_ECX, 19, 2 },
+	{ "sse4.2", GRR_CPUID_1_ECX, 20, 2 },  { "movbe", GRR_CPUID_1_ECX, 22, 3 },
+	{ "popcnt", GRR_CPUID_1_ECX, 23, 2 },  { "aes", GRR_CPUID_1_ECX, 25, 0 },
+	{ "osxsave", GRR_CPUID_1_ECX, 27, 3 }, { "avx", GRR_CPUID_1_ECX, 28, 3 },
+	{ "rdrand", GRR_CPUID_1_ECX, 30, 0 },  { "sse2", GRR_CPUID_1_EDX, 26, 1 },
+	{ "bmi1", GRR_CPUID_7_EBX, 3, 3 },     { "avx2", GRR_CPUID_7_EBX, 5, 3 },
+	{ "bmi2", GRR_CPUID_7_EBX, 8, 3 },     { "erms", GRR_CPUID_7_EBX, 9, 0 },
+	{ "avx512f", GRR_CPUID_7_EBX, 16, 4 }, { "avx512dq", GRR_CPUID_7_EBX, 17, 4 },
+	{ "rdseed", GRR_CPUID_7_EBX, 18, 0 },  { "adx", GRR_CPUID_7_EBX, 19, 0 },
+	{ "avx512cd", GRR_CPUID_7_EBX, 28, 4 },{ "sha", GRR_CPUID_7_EBX, 29, 0 },
+	{ "avx512bw", GRR_CPUID_7_EBX, 30, 4 },{ "avx512vl", GRR_CPUID_7_EBX, 31, 4 },
+	{ "avx512vbmi", GRR_CPUID_7_ECX, 1, 0 }, { "gfni", GRR_CPUID_7_ECX, 8, 0 },
+	{ "vaes", GRR_CPUID_7_ECX, 9, 0 },     { "vpclmulqdq", GRR_CPUID_7_ECX, 10, 0 },
+	{ "avx512vnni", GRR_CPUID_7_ECX, 11, 0 }, { "fsrm", GRR_CPUID_7_EDX, 4, 0 },
+	{ "lzcnt", GRR_CPUID_EXT1_ECX, 5, 3 }, { "rdtscp", GRR_CPUID_EXT1_EDX, 27, 0 },
 };
 
 static uint32_t read_xcr0(uint32_t leaf1_ecx)
@@ -89,25 +92,43 @@ static void append(char *names, size_t len, const char *name)
 	snprintf(names + used, len - used, "%s%s", used ? " " : "", name);
 }
 
-int grr_cpu_missing(const struct grr_cpu *recorded, const struct grr_cpu *current,
-		    char *names, size_t len)
+/* Features of RECORDED missing in CURRENT, among those of level 1..LEVEL
+ * (LEVEL 0: all of them). */
+static int missing_upto(const struct grr_cpu *recorded, const struct grr_cpu *current,
+			int level, char *names, size_t len)
 {
 	int missing = 0;
 	if (len)
 		names[0] = 0;
 	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		if (level && (!features[i].level || features[i].level > level))
+			continue;
 		if (has(recorded, &features[i]) && !has(current, &features[i])) {
 			append(names, len, features[i].name);
 			missing++;
 		}
 	}
-	/* AVX state the OS enables (XCR0) decides whether Go uses AVX at all. */
+	/* AVX state the OS enables (XCR0) decides whether Go uses AVX at all,
+	 * and the size of the signal frames the kernel writes. */
 	uint32_t need = recorded->features[GRR_CPUID_XCR0] & ~current->features[GRR_CPUID_XCR0];
 	if (need & 0xe6) {
 		append(names, len, "xsave-state(avx/avx512)");
 		missing++;
 	}
 	return missing;
+}
+
+int grr_cpu_missing(const struct grr_cpu *recorded, const struct grr_cpu *current,
+		    char *names, size_t len)
+{
+	return missing_upto(recorded, current, 0, names, len);
+}
+
+int grr_cpu_missing_portable(const struct grr_cpu *recorded, const struct grr_cpu *current,
+			     int goamd64, char *names, size_t len)
+{
+	return missing_upto(recorded, current, goamd64 >= 1 && goamd64 <= 4 ? goamd64 : 1,
+			    names, len);
 }
 
 void grr_cpu_feature_names(const struct grr_cpu *cpu, char *names, size_t len)

@@ -13,6 +13,12 @@ void grr_cpu_identify(struct grr_cpu *cpu);
  * that change the code paths Go programs take are compared. */
 int grr_cpu_missing(const struct grr_cpu *recorded, const struct grr_cpu *current,
 		    char *names, size_t len);
+/* The same for a --portable recording (GODEBUG=cpu.all=off), whose Go code
+ * chose no optional feature at run time: only the features compiled in for
+ * the executable's GOAMD64 level (1..4; sse2 at level 1) are compared, and
+ * the xsave state, which shapes signal frames. */
+int grr_cpu_missing_portable(const struct grr_cpu *recorded, const struct grr_cpu *current,
+			     int goamd64, char *names, size_t len);
 /* Names of notable features present, space separated. */
 void grr_cpu_feature_names(const struct grr_cpu *cpu, char *names, size_t len);
 

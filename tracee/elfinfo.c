@@ -32,6 +32,10 @@ static void read_go_version(Elf_Data *d, struct grr_elfinfo *info)
 		memcpy(info->go_version, p + i, len);
 		info->go_version[len] = 0;
 	}
+	/* the module info that follows has a "build\tGOAMD64=vN" line */
+	const unsigned char *lv = memmem(p, n, "GOAMD64=v", 9);
+	if (lv && lv + 9 < p + n && lv[9] >= '1' && lv[9] <= '4')
+		info->goamd64 = lv[9] - '0';
 }
 
 static void read_note_build_id(Elf_Data *d, bool go_note, struct grr_elfinfo *info)
@@ -119,6 +123,8 @@ int grr_elfinfo_read(const char *path, struct grr_elfinfo *info, char *err, size
 			info->has_interp = true;
 	}
 	scan_sections(e, info);
+	if (!info->goamd64)
+		info->goamd64 = 1;
 	rc = 0;
 out:
 	if (e)

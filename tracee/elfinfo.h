@@ -14,6 +14,8 @@ struct grr_elfinfo {
 	bool is_go;
 	char go_version[64];      /* "go1.26.8" */
 	char build_id[256];       /* GNU build id (hex) or Go build id */
+	int goamd64;              /* GOAMD64 level the code was compiled for (1..4;
+				     1 when the build info does not say) */
 	uint64_t entry;
 };
 

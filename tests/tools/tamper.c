@@ -3,9 +3,10 @@
  *   tamper IN OUT --event N --ret V        result of SYSCALL_EXIT event N := V
  *   tamper IN OUT --cpu-feature WORD:BIT   sets bit BIT of header cpu.features[WORD]
  *
- * The header and every event are copied through the format library's
- * reader and writer, so OUT is a well-formed (indexed) trace.  Exits 0 on
- * success, 1 on errors (one line on stderr), 2 on usage errors.
+ * The header, every event and every embedded file (a packed trace stays
+ * packed) are copied through the format library's reader and writer, so
+ * OUT is a well-formed (indexed) trace.  Exits 0 on success, 1 on errors
+ * (one line on stderr), 2 on usage errors.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -110,6 +111,19 @@ int main(int argc, char **argv)
 		grr_writer_abandon(w);
 		grr_reader_close(r);
 		return 1;
+	}
+	/* embedded files, in their order (a later one of a name wins) */
+	for (const char *const *name = grr_reader_embedded_names(r); *name; name++) {
+		uint8_t *data;
+		uint64_t len;
+		if (grr_reader_embedded_file(r, *name, &data, &len, &err) != 1 ||
+		    grr_writer_embed_file(w, *name, data, len, &err)) {
+			fprintf(stderr, "tamper: %s\n", err.msg);
+			grr_writer_abandon(w);
+			grr_reader_close(r);
+			return 1;
+		}
+		free(data);
 	}
 	grr_reader_close(r);
 	if (grr_writer_close(w, &err)) {

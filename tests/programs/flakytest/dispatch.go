@@ -1,5 +1,5 @@
 // Package flakytest holds a test that fails in a minority of runs, for
-// `grr flaky`, and one that always passes.
+// `grr flaky`, one that always passes, and one that hangs on request.
 package flakytest
 
 // Message is a unit of work; Urgent ones are meant to jump the queue.

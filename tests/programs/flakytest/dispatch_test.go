@@ -1,6 +1,12 @@
 package flakytest
 
-import "testing"
+import (
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+)
 
 // TestUrgentFirst fails when the urgent message is not among the first three
 // handled: select chose the normal queue three times in a row (1 run in 8).
@@ -34,4 +40,21 @@ func TestPasses(t *testing.T) {
 	if got := Sum(xs); got != 499500 {
 		t.Fatalf("Sum = %d, want 499500", got)
 	}
+}
+
+// TestHang, with FLAKYTEST_HANG=1 in the environment, never finishes: it
+// takes a lock it already holds (for `grr flaky --timeout`).  A pending
+// timer, as -test.timeout would set, keeps Go from reporting a deadlock.
+// Skipped otherwise.
+func TestHang(t *testing.T) {
+	if os.Getenv("FLAKYTEST_HANG") != "1" {
+		t.Skip("set FLAKYTEST_HANG=1 to run")
+	}
+	alarm := time.AfterFunc(time.Hour, func() {})
+	defer alarm.Stop()
+	var mu sync.Mutex
+	mu.Lock()
+	fmt.Println("TestHang: taking the lock again")
+	mu.Lock()
+	t.Fatal("unreachable")
 }
