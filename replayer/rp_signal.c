@@ -10,13 +10,28 @@
 #include <signal.h>
 #include <string.h>
 
+/* An emulated syscall was skipped with orig_rax -1; when its recorded
+ * result asks for a restart (-ERESTART*), the kernel's signal delivery
+ * does what it did while recording only if it sees the syscall number. */
+static int unhide_syscall(struct rp_thread *t)
+{
+	struct user_regs_struct regs;
+	if (grr_task_getregs(t->tid, &regs) < 0)
+		return -1;
+	regs.orig_rax = t->call.nr;
+	return grr_task_setregs(t->tid, &regs);
+}
+
 int rp_do_signal(struct grr_replay *rp, struct rp_thread *t)
 {
 	const struct grr_event *ev = &rp->ev;
 	int sig = (int)ev->u.signal.signo;
 	if (t->park == RP_AT_ENTRY || t->park == RP_IN_NO_RETURN)
 		return rp_diverge(rp, t, "thread is inside syscall %s", grr_syscall_name(t->call.nr));
-	t->restart_pending = false;  /* the signal's delivery decides, in the kernel */
+	/* the signal's delivery decides, in the kernel, whether an interrupted
+	 * syscall restarts: it must see the syscall number the emulation hid */
+	bool restart = t->restart_pending;
+	t->restart_pending = false;
 	if (ev->u.signal.how != GRR_SIG_SYNC) {
 		if (rp_settle_new(rp, t) < 0)
 			return -1;
@@ -34,6 +49,8 @@ int rp_do_signal(struct grr_replay *rp, struct rp_thread *t)
 	}
 	if (grr_task_setsiginfo(t->tid, ev->u.signal.siginfo) < 0)
 		return rp_fail(rp, "cannot set siginfo of thread %d", (int)t->tid);
+	if (restart && unhide_syscall(t) < 0)
+		return rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
 	t->pending_sig = sig;
 	t->park = RP_STOPPED;
 	return 0;

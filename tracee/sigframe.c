@@ -62,7 +62,9 @@ int grr_sigframe_settle(const struct grr_mem *m, pid_t tid, struct grr_sigfix *f
 	uint64_t saved[2];
 	if (grr_mem_read(m, mc + SC_RSP, saved, sizeof(saved)) < 0)
 		return stop_is_sigtrap;
-	if (saved[0] != fix->rsp || saved[1] != fix->rip)
+	/* the frame saves the interrupted rsp and rip, or rip - 2 when the
+	 * kernel restarts the syscall the signal interrupted */
+	if (saved[0] != fix->rsp || (saved[1] != fix->rip && saved[1] != fix->rip - 2))
 		return stop_is_sigtrap;  /* no handler frame (ignored signal) */
 	static const uint64_t zero[4];
 	grr_mem_write(m, mc + SC_ERR, zero, 16);   /* err, trapno */
