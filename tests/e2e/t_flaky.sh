@@ -7,8 +7,7 @@
 #                  deleted; the trace replays to the same output and exit
 #                  status
 #   chaos_seed     --chaos: each run's seed is printed for the kept run and
-#                  stored in its trace (not replayed here: chaos traces of
-#                  this binary diverge now and then, an engine issue)
+#                  stored in its trace, which replays to the same output
 #   timeout        TestHang (FLAKYTEST_HANG=1) never ends: --timeout 1
 #                  stops it, the kept trace replays to the cut (exit 137,
 #                  "cut short") with the output printed before the hang
@@ -90,7 +89,7 @@ if e2e_want $T/chaos_seed; then
 		e2e_fail $T/chaos_seed "no 'run 1: ... (chaos seed S)' line: $(head -c 400 "$work/a2.out")"
 	elif ! "$GRR" info "$kept" | grep -q "^chaos mode: *on, seed $seed\$"; then
 		e2e_fail $T/chaos_seed "the trace does not hold seed $seed: $("$GRR" info "$kept" | grep chaos)"
-	else
+	elif check_replay $T/chaos_seed "$kept" 0 "${kept%.grr}.out"; then
 		e2e_pass $T/chaos_seed
 	fi
 fi
