@@ -84,6 +84,7 @@ struct grr_ctl {
 	struct ctl_snap *snaps;    /* automatic checkpoints, oldest first */
 	int nsnaps, capsnaps;
 	double last_snap_time;
+	double snap_interval;      /* seconds between automatic checkpoints */
 	bool debug;                /* GRR_DEBUG_CTL: log checkpoints, passes */
 	struct {                   /* grr_ctl_select_goroutine, until a stop */
 		bool active;
@@ -99,6 +100,7 @@ int ctl_engine_error(struct grr_ctl *c, char *err, size_t errlen);
 void ctl_set_echo(struct grr_ctl *c, bool on);
 
 /* ctl_snapshot.c */
+#define CTL_SNAP_INTERVAL 0.25
 int ctl_snap_take(struct grr_ctl *c, struct ctl_snap *s, char *err, size_t errlen);
 void ctl_snap_free(struct ctl_snap *s);
 int ctl_snap_restore(struct grr_ctl *c, const struct ctl_snap *s, char *err, size_t errlen);

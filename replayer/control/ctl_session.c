@@ -22,6 +22,8 @@ struct grr_ctl *grr_ctl_open(const char *trace, const struct grr_ctl_opts *o,
 	c->next_id = 1;
 	c->next_cp = 1;
 	c->debug = getenv("GRR_DEBUG_CTL") != NULL;
+	const char *iv = getenv("GRR_CHECKPOINT_INTERVAL");
+	c->snap_interval = iv && *iv ? atof(iv) : CTL_SNAP_INTERVAL;
 	if (ctl_restart_engine(c, err, errlen) < 0) {
 		grr_ctl_close(c);
 		return NULL;

@@ -4,7 +4,8 @@
  * there, not from the start of the trace.
  *
  * Automatic ones are taken at event boundaries, at most every
- * CTL_SNAP_INTERVAL seconds of replay; beyond CTL_SNAP_MAX, every other
+ * c->snap_interval seconds of replay (CTL_SNAP_INTERVAL, or
+ * $GRR_CHECKPOINT_INTERVAL); beyond CTL_SNAP_MAX, every other
  * one of the older half is dropped, so they thin out toward the start. */
 #include "replayer/control/ctl_private.h"
 
@@ -12,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#define CTL_SNAP_INTERVAL 0.25
 #define CTL_SNAP_MAX 24
 
 static double now_sec(void)
@@ -73,7 +73,7 @@ void ctl_snap_maybe(struct grr_ctl *c)
 		c->last_snap_time = t;
 		return;
 	}
-	if (t - c->last_snap_time < CTL_SNAP_INTERVAL)
+	if (t - c->last_snap_time < c->snap_interval)
 		return;
 	struct grr_replay_pos pos;
 	grr_replay_position(c->rp, &pos);
@@ -130,10 +130,24 @@ int ctl_snap_restore(struct grr_ctl *c, const struct ctl_snap *s, char *err, siz
 	return 0;
 }
 
+/* Whether snapshot S holds the hit count of every breakpoint (it was taken
+ * after they were all set): counts then stay counts from the trace start. */
+static bool knows_all_breaks(const struct grr_ctl *c, const struct ctl_snap *s)
+{
+	for (int i = 0; i < c->nbps; i++) {
+		int k = 0;
+		while (k < s->nhits && s->hits[k].id != c->bps[i].id)
+			k++;
+		if (k == s->nhits)
+			return false;
+	}
+	return true;
+}
+
 int ctl_restart_before(struct grr_ctl *c, uint64_t seq, uint64_t *base, char *err, size_t errlen)
 {
 	for (int i = c->nsnaps - 1; i >= 0; i--) {
-		if (c->snaps[i].m.seq > seq)
+		if (c->snaps[i].m.seq > seq || !knows_all_breaks(c, &c->snaps[i]))
 			continue;
 		if (ctl_snap_restore(c, &c->snaps[i], err, errlen) == 0) {
 			*base = c->snaps[i].m.seq;

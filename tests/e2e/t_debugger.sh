@@ -86,6 +86,21 @@ for tc in $E2E_TOOLCHAINS; do
 			fi
 		fi
 
+		# the same, with a checkpoint at every event (thinned as they
+		# accumulate): reverse commands start from checkpoints
+		if e2e_want "$c/reverse_checkpoints"; then
+			GRR_CHECKPOINT_INTERVAL=0 dbg rcc "break main.apply" c c c c rc rc c \
+				"watch main.counter" c rc rc when
+			hits=$(stops rcc | grep -o '(breakpoint 1, hits [0-9]*' | awk '{print $4}' | tr '\n' ' ')
+			whits=$(stops rcc | grep -o '(watchpoint 2, hits [0-9]*' | awk '{print $4}' | tr '\n' ' ')
+			if [ "$(rc_of rcc)" != 0 ] || [ "$hits" != "1 2 3 4 3 2 3 3 " ] ||
+				[ "$whits" != "1 2 " ]; then
+				e2e_fail "$c/reverse_checkpoints" "hits '$hits', watch hits '$whits'; $(show rcc)"
+			else
+				e2e_pass "$c/reverse_checkpoints"
+			fi
+		fi
+
 		# reverse-next from the Println line goes back to the call line
 		if e2e_want "$c/reverse_next"; then
 			dbg rn "break main.go:$L_PRINT" c c rn
