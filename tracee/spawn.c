@@ -27,6 +27,8 @@ static void child_exec(const struct grr_spawn_opts *o, int errfd)
 		err = errno;
 	if (!err && o->cwd && chdir(o->cwd) < 0)
 		err = errno;
+	if (!err && o->stdio_devnull && setpgid(0, 0) < 0)
+		err = errno;
 	if (!err && o->stdio_devnull) {
 		int fd = open("/dev/null", O_RDWR);
 		if (fd < 0) {

@@ -14,7 +14,9 @@ struct grr_spawn_opts {
 	char *const *argv;
 	char *const *envp;
 	const char *cwd;          /* NULL: inherit */
-	bool stdio_devnull;       /* replay: fds 0-2 on /dev/null */
+	bool stdio_devnull;       /* replay: fds 0-2 on /dev/null, and a
+				     process group of its own, so that a
+				     terminal's Ctrl-C never reaches it */
 };
 
 /* Returns 0 with *pid set and the child stopped at its exec stop, or -1

@@ -4,6 +4,7 @@
 #include "replayer/cli/cli.h"
 
 #include <readline.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,8 +28,29 @@ static int run_script(struct cli *cli, const char *path)
 	return failed;
 }
 
+/* Ctrl-C during a command stops a forward run where it is; at the prompt
+ * it is libedit's (a new line). */
+static struct grr_ctl *interruptible;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (interruptible)
+		grr_ctl_interrupt(interruptible);
+}
+
+static void run_command(struct cli *cli, const char *line)
+{
+	interruptible = cli->ctl;
+	cli_execute(cli, line);
+	interruptible = NULL;
+}
+
 static void interactive(struct cli *cli)
 {
+	struct sigaction sa = { .sa_handler = on_sigint };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
 	bool tty = isatty(STDIN_FILENO);
 	char buf[4096];
 	while (!cli->quit) {
@@ -45,7 +67,7 @@ static void interactive(struct cli *cli)
 			buf[strcspn(buf, "\n")] = 0;
 			line = buf;
 		}
-		cli_execute(cli, line);
+		run_command(cli, line);
 		fflush(cli->out);
 		if (tty)
 			free(line);

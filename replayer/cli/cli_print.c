@@ -73,6 +73,9 @@ void cli_print_stop(struct cli *cli, const struct grr_ctl_stop *stop)
 	case GRR_CTL_AT_START:
 		fprintf(cli->out, "At the start of the trace.\n");
 		break;
+	case GRR_CTL_INTERRUPTED:
+		fprintf(cli->out, "Interrupted.\n");
+		break;
 	case GRR_CTL_BREAKPOINT:
 		snprintf(extra, sizeof(extra), " (breakpoint %d, hits %" PRIu64 ")", stop->bp_id,
 			 stop->hits);

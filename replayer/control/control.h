@@ -100,6 +100,7 @@ enum grr_ctl_reason {
 	GRR_CTL_AT_START,      /* reverse execution reached the trace start */
 	GRR_CTL_EXITED,        /* the recorded program ended */
 	GRR_CTL_ARRIVED,       /* goto / restart reached its moment */
+	GRR_CTL_INTERRUPTED,   /* grr_ctl_interrupt stopped a forward run */
 };
 
 struct grr_ctl_stop {
@@ -155,6 +156,10 @@ int grr_ctl_restart(struct grr_ctl *c, int id, struct grr_ctl_stop *stop,
  * goroutine, no debugCallV2 in the program's runtime). */
 int grr_ctl_call(struct grr_ctl *c, struct grr_call_request *req, struct grr_call_result *res,
 		 struct grr_replay **copy, char *err, size_t errlen);
+
+/* Asks a forward run (continue, next, step, stepout) in progress to stop
+ * at the next event boundary.  Async-signal-safe: for a SIGINT handler. */
+void grr_ctl_interrupt(struct grr_ctl *c);
 
 /* The replay failed (divergence or error): the session can only restart. */
 bool grr_ctl_broken(const struct grr_ctl *c);

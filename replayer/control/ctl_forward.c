@@ -79,7 +79,11 @@ int ctl_run_forward(struct grr_ctl *c, struct ctl_stepper *s, struct grr_ctl_sto
 		snprintf(err, errlen, "cannot set breakpoints");
 		return -1;
 	}
+	c->interrupted = 0;
 	for (;;) {
+		if (c->interrupted)
+			return ctl_stop_here(c, grr_replay_next_tid(c->rp), false,
+					     GRR_CTL_INTERRUPTED, stop);
 		ctl_set_echo(c, true);
 		int r = grr_replay_step(c->rp);
 		if (r < 0)
@@ -125,6 +129,8 @@ int ctl_run_forward(struct grr_ctl *c, struct ctl_stepper *s, struct grr_ctl_sto
 			return ctl_stop_here(c, at.tid, true, GRR_CTL_STEPPED, stop);
 	}
 }
+
+void grr_ctl_interrupt(struct grr_ctl *c) { c->interrupted = 1; }
 
 int grr_ctl_continue(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {

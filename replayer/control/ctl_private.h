@@ -4,6 +4,7 @@
 
 #include <capstone/capstone.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/user.h>
 
 #include "replayer/control/control.h"
@@ -85,6 +86,7 @@ struct grr_ctl {
 	int nsnaps, capsnaps;
 	double last_snap_time;
 	double snap_interval;      /* seconds between automatic checkpoints */
+	volatile sig_atomic_t interrupted;  /* grr_ctl_interrupt */
 	bool debug;                /* GRR_DEBUG_CTL: log checkpoints, passes */
 	struct {                   /* grr_ctl_select_goroutine, until a stop */
 		bool active;
