@@ -126,7 +126,13 @@ struct grr_call_request {
 	size_t stack_len;
 	uint64_t frame_size;     /* argument frame: stack arguments, results, spill */
 	double timeout;          /* seconds (default 5) */
+	uint8_t data[2048];      /* bytes the arguments point to (string
+				    literals), placed at GRR_CALL_DATA_ADDR */
+	size_t data_len;
 };
+/* Where REQ->data goes in the copy: grr's reserved range, which the
+ * program never uses (tracee/digest.h). */
+#define GRR_CALL_DATA_ADDR 0x308000ull
 
 enum grr_call_how { GRR_CALL_RETURNED, GRR_CALL_PANICKED, GRR_CALL_REFUSED,
 		    GRR_CALL_TIMEOUT, GRR_CALL_FAILED };

@@ -258,6 +258,9 @@ int grr_replay_debug_call(struct grr_replay *rp, uint32_t rec_tid, const struct 
 	struct user_regs_struct regs;
 	if (grr_task_getregs(t->tid, &regs) < 0)
 		return -1;
+	if (req->data_len && (!rp->stub_mapped ||
+			      grr_mem_write(&rp->mem, GRR_CALL_DATA_ADDR, req->data, req->data_len) < 0))
+		return -1;
 	/* push the pc, the argument frame size below it, and enter the protocol */
 	uint64_t sp = regs.rsp - 8;
 	if (grr_mem_write(&rp->mem, sp, &regs.rip, 8) < 0 ||

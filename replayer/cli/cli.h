@@ -32,6 +32,7 @@ struct cli {
 	 * stopped goroutine's innermost frame at every stop. */
 	int64_t sel_goid;
 	int sel_frame;
+	double call_timeout;   /* seconds a `call` may take (0: 5 s) */
 };
 
 /* Runs one command line; 0 success, -1 failure (reported on stderr). */
@@ -54,8 +55,8 @@ struct cli_table {
 };
 /* The command tables, one per file: running and time travel
  * (cli_commands.c), stacks and goroutines (cli_stack.c), values
- * (cli_inspect.c). */
-extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table;
+ * (cli_inspect.c), function calls (cli_call.c). */
+extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table, cli_call_table;
 
 /* Prints "error: MSG" on stderr; returns -1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -73,6 +73,12 @@ func touch() int {
 }
 
 //go:noinline
+func shout(s string) int {
+	fmt.Println("shout:", s)
+	return len(s)
+}
+
+//go:noinline
 func stop(a *Account) int {
 	return a.Balance // @stop
 }
@@ -89,4 +95,8 @@ func main() {
 	fmt.Println("sum", sum(1, 2, 3))
 	fmt.Println("alloc", len(alloc(5)))
 	fmt.Println("deposit", a.Deposit(5))
+	fmt.Println("shout", shout("x"))
+	if len(os.Args) > 5 { // never: keeps these in the binary for `call`
+		fmt.Println(boom(), block(), touch())
+	}
 }
