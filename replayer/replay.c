@@ -157,6 +157,14 @@ uint32_t grr_replay_next_tid(struct grr_replay *rp)
 	return rp->ev.kind == GRR_EV_PROCESS_EXIT || rp->ev.kind == GRR_EV_NOTE ? 0 : rp->ev.tid;
 }
 
+bool grr_replay_at_cut(struct grr_replay *rp)
+{
+	if (rp->ended || load_next(rp) <= 0)
+		return false;
+	return rp->ev.kind == GRR_EV_PROCESS_EXIT &&
+	       rp->ev.u.process_exit.how == GRR_EXIT_DETACHED;
+}
+
 /* Whether the pending event happens at T's current point without T
  * running: an anchor whose state T is in, an asynchronous signal. */
 static bool event_is_here(struct grr_replay *rp, struct rp_thread *t)

@@ -99,6 +99,10 @@ void grr_replay_stop_info(const struct grr_replay *rp, struct grr_replay_stop *s
 /* The recorded tid of the thread that runs next (the next event's), 0 at
  * the end.  Reads the next event without executing it. */
 uint32_t grr_replay_next_tid(struct grr_replay *rp);
+/* Whether the recording was cut short right after the current moment (the
+ * next event is the end of a recording stopped by Ctrl-C, --timeout or a
+ * killed recorder): the process still stands as it was then. */
+bool grr_replay_at_cut(struct grr_replay *rp);
 /* Runs the thread that runs next by one instruction: GRR_REPLAY_STOPPED
  * (stop info says where, why GRR_STOP_STEP), or, when that instruction is
  * where the next event happens (a syscall, an RDTSC, a fault, a signal),

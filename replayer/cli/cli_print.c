@@ -62,7 +62,10 @@ void cli_print_stop(struct cli *cli, const struct grr_ctl_stop *stop)
 	char extra[128] = "";
 	switch (stop->reason) {
 	case GRR_CTL_EXITED:
-		if (stop->pos.exit_status >= 128)
+		if (stop->pos.cut_short)
+			fprintf(cli->out, "The recording was cut short here (Ctrl-C, --timeout or a "
+				"killed recorder), event %" PRIu64 "\n", stop->pos.seq);
+		else if (stop->pos.exit_status >= 128)
 			fprintf(cli->out, "Process exited: killed by signal %d (status %d), event %"
 				PRIu64 "\n", stop->pos.exit_status - 128, stop->pos.exit_status,
 				stop->pos.seq);
@@ -75,6 +78,10 @@ void cli_print_stop(struct cli *cli, const struct grr_ctl_stop *stop)
 		break;
 	case GRR_CTL_INTERRUPTED:
 		fprintf(cli->out, "Interrupted.\n");
+		break;
+	case GRR_CTL_CUT:
+		fprintf(cli->out, "The recording was cut short after this point (Ctrl-C, "
+			"--timeout or a killed recorder); the program stands as it was then.\n");
 		break;
 	case GRR_CTL_BREAKPOINT:
 		snprintf(extra, sizeof(extra), " (breakpoint %d, hits %" PRIu64 ")", stop->bp_id,

@@ -88,6 +88,8 @@ struct grr_ctl_pos {
 	int64_t goid;          /* its goroutine (-1: none or unknown) */
 	bool at_end;
 	int exit_status;       /* at the end */
+	bool cut_short;        /* the recording ends here without the program's
+				  end (Ctrl-C, --timeout, a killed recorder) */
 };
 void grr_ctl_where(struct grr_ctl *c, struct grr_ctl_pos *pos);
 
@@ -101,6 +103,7 @@ enum grr_ctl_reason {
 	GRR_CTL_EXITED,        /* the recorded program ended */
 	GRR_CTL_ARRIVED,       /* goto / restart reached its moment */
 	GRR_CTL_INTERRUPTED,   /* grr_ctl_interrupt stopped a forward run */
+	GRR_CTL_CUT,           /* the recording was cut short after here */
 };
 
 struct grr_ctl_stop {

@@ -62,7 +62,7 @@ static bool can_run(struct grr_ctl *c, char *err, size_t errlen)
 		return false;
 	}
 	grr_replay_position(c->rp, &pos);
-	if (pos.at_end) {
+	if (pos.at_end || grr_replay_at_cut(c->rp)) {
 		snprintf(err, errlen, "the recording ends here (event %llu): go back with "
 			 "reverse commands, goto or restart", (unsigned long long)pos.seq);
 		return false;
@@ -84,6 +84,8 @@ int ctl_run_forward(struct grr_ctl *c, struct ctl_stepper *s, struct grr_ctl_sto
 		if (c->interrupted)
 			return ctl_stop_here(c, grr_replay_next_tid(c->rp), false,
 					     GRR_CTL_INTERRUPTED, stop);
+		if (grr_replay_at_cut(c->rp))  /* stay where the recording stopped */
+			return ctl_stop_here(c, c->cur_tid, false, GRR_CTL_CUT, stop);
 		ctl_set_echo(c, true);
 		int r = grr_replay_step(c->rp);
 		if (r < 0)

@@ -116,6 +116,7 @@ void ctl_position(struct grr_ctl *c, struct grr_ctl_pos *pos)
 	pos->goid = -1;
 	if (rp.at_end) {
 		pos->exit_status = grr_replay_exit_status(c->rp);
+		pos->cut_short = grr_replay_was_cut_short(c->rp);
 		return;
 	}
 	pos->tid = c->cur_tid;
