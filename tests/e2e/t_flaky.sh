@@ -10,7 +10,8 @@
 #                  stored in its trace, which replays to the same output
 #   timeout        TestHang (FLAKYTEST_HANG=1) never ends: --timeout 1
 #                  stops it, the kept trace replays to the cut (exit 137,
-#                  "cut short") with the output printed before the hang
+#                  "cut short") with the output printed before the hang,
+#                  and the debugger stops there with the program alive
 #   all_pass       TestPasses: every run passes, nothing is kept, exit 0
 #   match          --match fails a run that exits 0 but prints PASS
 #   go_test_exec   `go test -exec 'grr flaky ... --'`: the test binary go
@@ -111,6 +112,10 @@ if e2e_want $T/timeout; then
 			e2e_fail $T/timeout "replay did not print the output before the hang: $(head -c 200 "$work/rep.out")"
 		elif ! grep -q '^grr: the recording was cut short here (event [0-9]*)$' "$work/rep.err"; then
 			e2e_fail $T/timeout "replay did not say the recording was cut short: $(tail_of "$work/rep.err")"
+		elif ! "$GRR" replay --batch --quiet --ex continue --ex when "$kept" >"$work/bd.out" 2>&1 ||
+			! grep -q '^The recording was cut short after this point' "$work/bd.out" ||
+			! grep -q '^event [0-9]* thread' "$work/bd.out"; then
+			e2e_fail $T/timeout "the debugger does not stop where the recording was cut: $(tail -n 3 "$work/bd.out" | tr '\n' '|')"
 		else
 			e2e_pass $T/timeout
 		fi
