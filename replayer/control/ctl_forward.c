@@ -170,17 +170,8 @@ int grr_ctl_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_
 	return ctl_stop_here(c, at.tid, true, GRR_CTL_STEPPED, stop);
 }
 
-/* After a call instruction: the stepped goroutine back in the same frame. */
-static int returned_here(struct grr_ctl *c, struct ctl_stepper *s,
-			 const struct grr_replay_stop *at)
-{
-	struct user_regs_struct regs;
-	int64_t sp;
-	int on = ctl_stopped_on(c, at->tid, s->goid, &regs, &sp);
-	if (on <= 0)
-		return on;
-	return sp == s->frame_sp;
-}
+static int same_goroutine_frame(struct grr_ctl *c, struct ctl_stepper *s,
+				const struct grr_replay_stop *at);
 
 int grr_ctl_nexti(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
@@ -198,7 +189,8 @@ int grr_ctl_nexti(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_
 	if (!ctl_thread_stack_hi(c, c->cur_tid, &hi))
 		hi = 0;
 	struct ctl_stepper s = { .goid = ctl_goid(c, c->cur_tid),
-				 .frame_sp = (int64_t)(regs.rsp - hi), .pred = returned_here };
+				 .frame_sp = (int64_t)(regs.rsp - hi),
+				 .pred = same_goroutine_frame };  /* back after the call */
 	if (ctl_stepper_add(&s, after) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -210,6 +202,8 @@ int grr_ctl_nexti(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_
 
 /* ---- line stepping ---- */
 
+/* The stepped goroutine in the same frame, or back in its caller (at the
+ * return address S->ret, if set). */
 static int same_goroutine_frame(struct grr_ctl *c, struct ctl_stepper *s,
 				const struct grr_replay_stop *at)
 {
