@@ -63,6 +63,10 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ARGS without leading and trailing blanks (in place). */
 char *cli_trim(char *args);
 
+/* cli_cond.c: makes CLI's session evaluate breakpoint conditions; its
+ * state, to free() at the end (NULL if out of memory). */
+void *cli_cond_install(struct cli *cli);
+
 /* cli_print.c */
 void cli_print_stop(struct cli *cli, const struct grr_ctl_stop *stop);
 /* After a command moved the replay: resets the selection, prints STOP. */

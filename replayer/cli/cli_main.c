@@ -88,6 +88,7 @@ int cli_main(const struct cli_opts *o)
 		fprintf(stderr, "grr replay: %s\n", err);
 		return 1;
 	}
+	void *cond = cli_cond_install(&cli);
 	struct grr_ctl_pos pos;
 	grr_ctl_where(cli.ctl, &pos);
 	char where[512];
@@ -107,5 +108,6 @@ int cli_main(const struct cli_opts *o)
 	if (!o->batch && !cli.quit)
 		interactive(&cli);
 	grr_ctl_close(cli.ctl);
+	free(cond);
 	return o->batch && failed ? 1 : 0;
 }

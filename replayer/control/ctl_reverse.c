@@ -243,6 +243,7 @@ int grr_ctl_reverse_continue(struct grr_ctl *c, struct grr_ctl_stop *stop,
 			stop->hits = r.found.hits;
 			stop->old_value = r.found.old_value;
 			stop->new_value = r.found.new_value;
+			memcpy(stop->cond_error, r.found.cond_error, sizeof(stop->cond_error));
 		}
 	}
 	search_free(&r);

@@ -90,18 +90,37 @@ static void copy_name(Dwarf_Die die, char *buf, size_t len)
 		snprintf(buf, len, "%s", name);
 }
 
-/* The subprogram DIE whose low_pc is ENTRY, among the CU's children. */
-static int find_in_cu(Dwarf_Debug dbg, Dwarf_Die cu, uint64_t entry, Dwarf_Die *found)
+/* What a CU child must be: a subprogram starting at ENTRY, or a variable
+ * named NAME. */
+struct want {
+	uint64_t entry;
+	const char *name;
+};
+
+static bool wanted(Dwarf_Die die, const struct want *w)
+{
+	Dwarf_Half tag = 0;
+	Dwarf_Error e = NULL;
+	Dwarf_Addr lo;
+	char *name = NULL;
+	if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
+		return false;
+	if (!w->name)
+		return tag == DW_TAG_subprogram && dwarf_lowpc(die, &lo, &e) == DW_DLV_OK &&
+		       lo == w->entry;
+	return tag == DW_TAG_variable && dwarf_diename(die, &name, &e) == DW_DLV_OK &&
+	       strcmp(name, w->name) == 0;
+}
+
+/* The CU child W describes. */
+static int find_in_cu(Dwarf_Debug dbg, Dwarf_Die cu, const struct want *w, Dwarf_Die *found)
 {
 	Dwarf_Die child = NULL, next;
 	Dwarf_Error e = NULL;
 	if (dwarf_child(cu, &child, &e) != DW_DLV_OK)
 		return 0;
 	for (;;) {
-		Dwarf_Half tag = 0;
-		Dwarf_Addr lo;
-		if (dwarf_tag(child, &tag, &e) == DW_DLV_OK && tag == DW_TAG_subprogram &&
-		    dwarf_lowpc(child, &lo, &e) == DW_DLV_OK && lo == entry) {
+		if (wanted(child, w)) {
 			*found = child;
 			return 1;
 		}
@@ -144,38 +163,82 @@ static int read_params(Dwarf_Debug dbg, Dwarf_Die fn, struct grr_param *out, int
 	}
 }
 
-int grr_call_signature(const char *exe, uint64_t entry, struct grr_param *out, int max,
-		       char *err, size_t errlen)
+/* The DIE W describes, anywhere in EXE's DWARF: calls USE(die) and
+ * returns its result, or -1 with ERR when there is none. */
+static int with_die(const char *exe, const struct want *w,
+		    int (*use)(Dwarf_Debug dbg, Dwarf_Die die, void *ctx), void *ctx,
+		    char *err, size_t errlen)
 {
 	struct grr_dwarf *d = grr_dwarf_open(exe, err, errlen);
 	if (!d)
 		return -1;
 	Dwarf_Debug dbg = grr_dwarf_debug(d);
 	Dwarf_Error e = NULL;
-	Dwarf_Unsigned next_cu;
-	Dwarf_Half ver, len_sz, ext_sz, hdr_type;
+	Dwarf_Unsigned next_cu, hdr_len, tyoff;
+	Dwarf_Half ver, len_sz, ext_sz, hdr_type, addr_sz;
 	Dwarf_Off abbrev;
 	Dwarf_Sig8 sig;
-	Dwarf_Unsigned tyoff;
-	int n = -1;
-	for (;;) {
-		Dwarf_Unsigned hdr_len;
-		Dwarf_Half addr_sz;
-		if (dwarf_next_cu_header_d(dbg, 1, &hdr_len, &ver, &abbrev, &addr_sz, &len_sz,
-					   &ext_sz, &sig, &tyoff, &next_cu, &hdr_type, &e) != DW_DLV_OK)
-			break;
-		Dwarf_Die cu = NULL, fn = NULL;
+	int n = -2;
+	while (dwarf_next_cu_header_d(dbg, 1, &hdr_len, &ver, &abbrev, &addr_sz, &len_sz, &ext_sz,
+				      &sig, &tyoff, &next_cu, &hdr_type, &e) == DW_DLV_OK) {
+		Dwarf_Die cu = NULL, found = NULL;
 		if (dwarf_siblingof_b(dbg, NULL, 1, &cu, &e) != DW_DLV_OK)
 			continue;
-		if (n < 0 && find_in_cu(dbg, cu, entry, &fn)) {
-			n = read_params(dbg, fn, out, max);
-			dwarf_dealloc(dbg, fn, DW_DLA_DIE);
+		if (n == -2 && find_in_cu(dbg, cu, w, &found)) {
+			n = use(dbg, found, ctx);
+			dwarf_dealloc(dbg, found, DW_DLA_DIE);
 		}
 		dwarf_dealloc(dbg, cu, DW_DLA_DIE);
 	}
-	if (n < 0)
-		snprintf(err, errlen, "no DWARF description of the function at 0x%llx",
-			 (unsigned long long)entry);
 	grr_dwarf_close(d);
+	if (n == -2) {
+		if (w->name)
+			snprintf(err, errlen, "no package variable named %s", w->name);
+		else
+			snprintf(err, errlen, "no DWARF description of the function at 0x%llx",
+				 (unsigned long long)w->entry);
+		return -1;
+	}
 	return n;
+}
+
+struct params_ctx {
+	struct grr_param *out;
+	int max;
+};
+
+static int use_params(Dwarf_Debug dbg, Dwarf_Die fn, void *ctx)
+{
+	struct params_ctx *p = ctx;
+	return read_params(dbg, fn, p->out, p->max);
+}
+
+int grr_call_signature(const char *exe, uint64_t entry, struct grr_param *out, int max,
+		       char *err, size_t errlen)
+{
+	struct want w = { .entry = entry };
+	struct params_ctx p = { out, max };
+	return with_die(exe, &w, use_params, &p, err, errlen);
+}
+
+static int use_variable(Dwarf_Debug dbg, Dwarf_Die var, void *ctx)
+{
+	struct grr_param *p = ctx;
+	Dwarf_Die t = type_of(dbg, var);
+	if (!t)
+		return 0;
+	copy_name(t, p->type, sizeof(p->type));
+	p->kind = kind_of(dbg, t, &p->size);
+	dwarf_dealloc(dbg, t, DW_DLA_DIE);
+	return 1;
+}
+
+int grr_global_type(const char *exe, const char *name, struct grr_param *out, char *err,
+		    size_t errlen)
+{
+	struct want w = { .name = name };
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	out->kind = GRR_VK_OTHER;
+	return with_die(exe, &w, use_variable, out, err, errlen) < 0 ? -1 : 0;
 }

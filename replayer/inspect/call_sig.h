@@ -2,7 +2,7 @@
  * them (DW_TAG_formal_parameter children of its subprogram; results carry
  * DW_AT_variable_parameter), with the kind of each: what the `call`
  * command needs to lay arguments out for the register ABI and to show the
- * results. */
+ * results; and the type of a package variable, for breakpoint conditions. */
 #ifndef GRR_REPLAYER_INSPECT_CALL_SIG_H
 #define GRR_REPLAYER_INSPECT_CALL_SIG_H
 
@@ -26,5 +26,10 @@ struct grr_param {
  * with one line in ERR. */
 int grr_call_signature(const char *exe, uint64_t entry, struct grr_param *out, int max,
 		       char *err, size_t errlen);
+
+/* The type of package variable NAME ("main.counter"): OUT's type, kind
+ * and size.  0, or -1 with one line in ERR. */
+int grr_global_type(const char *exe, const char *name, struct grr_param *out, char *err,
+		    size_t errlen);
 
 #endif

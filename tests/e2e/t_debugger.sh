@@ -75,6 +75,25 @@ for tc in $E2E_TOOLCHAINS; do
 			fi
 		fi
 
+		# conditions: on a package variable; changed, then rc recounts
+		if e2e_want "$c/condition"; then
+			dbg hits4 "break main.apply" c c c c
+			e4=$(stops hits4 | sed -n 4p | grep -o 'event [0-9]*')
+			dbg cond "break main.apply if main.counter == 3" c c \
+				"condition 1 main.counter >= 2 && main.counter != 99" rc \
+				"condition 1 nosuch > 1" rc
+			s1=$(stops cond | sed -n 1p)
+			s2=$(stops cond | sed -n 2p)
+			if [ "$(rc_of cond)" != 0 ] || ! [[ $s1 == *"(breakpoint 1, hits 1) $e4" ]] ||
+				! grep -q '^Process exited with status 0' "$work/cond.out" ||
+				! [[ $s2 == *"(breakpoint 1, hits 3) event"* ]] ||
+				! grep -q "condition 'nosuch > 1': no package variable named nosuch" "$work/cond.out"; then
+				e2e_fail "$c/condition" "stops '$s1' / '$s2' (4th call: $e4); $(show cond)"
+			else
+				e2e_pass "$c/condition"
+			fi
+		fi
+
 		# reverse-continue after 4 continues stops at hit 3, then 2
 		if e2e_want "$c/reverse_continue"; then
 			dbg rc "break main.apply" c c c c rc rc when
