@@ -118,6 +118,7 @@ struct grr_replay *grr_replay_fork(struct grr_replay *rp, char *err, size_t errl
 /* ---- Calling functions in a copy (rp_call.c) ---- */
 
 /* A call, laid out for Go's register ABI (ABIInternal) by the caller. */
+#define GRR_CALL_MAX_BREAKS 64
 struct grr_call_request {
 	uint64_t debug_call;     /* address of runtime.debugCallV2 */
 	uint64_t fn;             /* entry of the function to call */
@@ -133,13 +134,17 @@ struct grr_call_request {
 	uint8_t data[2048];      /* bytes the arguments point to (string
 				    literals), placed at GRR_CALL_DATA_ADDR */
 	size_t data_len;
+	uint64_t breaks[GRR_CALL_MAX_BREAKS];  /* the session's breakpoints: the
+				    call stops at them (GRR_CALL_STOPPED) */
+	int nbreaks;
 };
 /* Where REQ->data goes in the copy: grr's reserved range, which the
  * program never uses (tracee/digest.h). */
 #define GRR_CALL_DATA_ADDR 0x308000ull
 
 enum grr_call_how { GRR_CALL_RETURNED, GRR_CALL_PANICKED, GRR_CALL_REFUSED,
-		    GRR_CALL_TIMEOUT, GRR_CALL_FAILED };
+		    GRR_CALL_TIMEOUT, GRR_CALL_FAILED,
+		    GRR_CALL_STOPPED };  /* at one of REQ->breaks: resume it */
 
 struct grr_call_result {
 	enum grr_call_how how;
@@ -151,6 +156,8 @@ struct grr_call_result {
 	char output[4096];       /* what the function wrote to stdout/stderr */
 	size_t noutput;
 	int refused_nr;          /* first syscall refused (EPERM), or 0 */
+	uint64_t stop_pc;        /* GRR_CALL_STOPPED: the breakpoint's address */
+	uint8_t break_orig[GRR_CALL_MAX_BREAKS];  /* the bytes under the int3s */
 };
 
 /* Calls a function on recorded thread TID of RP, which must be a
@@ -159,6 +166,10 @@ struct grr_call_result {
  * not be driven. */
 int grr_replay_debug_call(struct grr_replay *rp, uint32_t tid, const struct grr_call_request *req,
 			  struct grr_call_result *res);
+/* Goes on with a call that stopped at a breakpoint (GRR_CALL_STOPPED), to
+ * its end or the next breakpoint; RES as grr_replay_debug_call's. */
+int grr_replay_debug_call_resume(struct grr_replay *rp, uint32_t tid,
+				 const struct grr_call_request *req, struct grr_call_result *res);
 
 /* State of a live replayed thread (by recorded tid).  0 or -1. */
 int grr_replay_get_regs(struct grr_replay *rp, uint32_t tid, struct user_regs_struct *regs);

@@ -156,6 +156,44 @@ static void read_gostring(struct grr_replay *rp, uint64_t addr, char *buf, size_
 		buf[n] = 0;
 }
 
+/* Puts the session's breakpoints into the copy (int3), keeping the bytes
+ * they cover in RES. */
+static int insert_breaks(struct grr_replay *rp, const struct grr_call_request *req,
+			 struct grr_call_result *res)
+{
+	static const uint8_t int3 = 0xcc;
+	for (int i = 0; i < req->nbreaks; i++)
+		if (grr_mem_read(&rp->mem, req->breaks[i], &res->break_orig[i], 1) < 0 ||
+		    grr_mem_write(&rp->mem, req->breaks[i], &int3, 1) < 0)
+			return -1;
+	return 0;
+}
+
+/* The index of the breakpoint whose int3 TID just executed, or -1. */
+static int break_hit(pid_t tid, const struct grr_call_request *req)
+{
+	struct user_regs_struct regs;
+	if (grr_task_getregs(tid, &regs) < 0)
+		return -1;
+	for (int i = 0; i < req->nbreaks; i++)
+		if (regs.rip - 1 == req->breaks[i])
+			return i;
+	return -1;
+}
+
+/* Stops the call at breakpoint I: the thread back on its address. */
+static int stop_at_break(pid_t tid, const struct grr_call_request *req, int i,
+			 struct grr_call_result *res)
+{
+	struct user_regs_struct regs;
+	if (grr_task_getregs(tid, &regs) < 0)
+		return -1;
+	regs.rip = req->breaks[i];
+	res->how = GRR_CALL_STOPPED;
+	res->stop_pc = req->breaks[i];
+	return grr_task_setregs(tid, &regs);
+}
+
 /* At an int3 of the protocol: 1 to go on, 0 when the call is over. */
 static int protocol_trap(struct grr_replay *rp, pid_t tid, const struct grr_call_request *req,
 			 struct grr_call_result *res)
@@ -235,6 +273,9 @@ static int run_call(struct grr_replay *rp, pid_t tid, const struct grr_call_requ
 			continue;
 		}
 		if (st.kind == GRR_STOP_SIGNAL && st.sig == SIGTRAP) {
+			int b = break_hit(tid, req);
+			if (b >= 0)
+				return stop_at_break(tid, req, b, res);
 			int r = protocol_trap(rp, tid, req, res);
 			if (r <= 0)
 				return r;
@@ -269,7 +310,34 @@ int grr_replay_debug_call(struct grr_replay *rp, uint32_t rec_tid, const struct 
 	regs.rsp = sp;
 	regs.rip = req->debug_call;
 	regs.orig_rax = (uint64_t)-1;
-	if (grr_task_setregs(t->tid, &regs) < 0)
+	if (grr_task_setregs(t->tid, &regs) < 0 || insert_breaks(rp, req, res) < 0)
 		return -1;
+	return run_call(rp, t->tid, req, res);
+}
+
+int grr_replay_debug_call_resume(struct grr_replay *rp, uint32_t rec_tid,
+				 const struct grr_call_request *req, struct grr_call_result *res)
+{
+	struct rp_thread *t = rp_thread_by_rec(rp, rec_tid);
+	int i = 0;
+	while (i < req->nbreaks && req->breaks[i] != res->stop_pc)
+		i++;
+	if (!t || res->how != GRR_CALL_STOPPED || i == req->nbreaks)
+		return -1;
+	/* step over the breakpoint's instruction with its own byte back */
+	static const uint8_t int3 = 0xcc;
+	struct grr_stop st;
+	if (grr_mem_write(&rp->mem, res->stop_pc, &res->break_orig[i], 1) < 0 ||
+	    grr_task_singlestep(t->tid, 0) < 0 ||
+	    wait_until(t->tid, now_sec() + (req->timeout > 0 ? req->timeout : 5.0), &st) != 0 ||
+	    grr_mem_write(&rp->mem, res->stop_pc, &int3, 1) < 0)
+		return -1;
+	if (st.kind == GRR_STOP_EXITED || st.kind == GRR_STOP_KILLED) {
+		res->how = GRR_CALL_FAILED;
+		snprintf(res->reason, sizeof(res->reason), "the program died during the call");
+		return 0;
+	}
+	res->how = GRR_CALL_RETURNED;
+	res->stop_pc = 0;
 	return run_call(rp, t->tid, req, res);
 }

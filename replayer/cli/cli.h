@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "replayer/control/control.h"
+#include "replayer/inspect/values.h"
 
 struct cli_opts {
 	const char *trace;
@@ -21,6 +22,8 @@ struct cli_opts {
 /* Runs a debugging session; returns the process exit status. */
 int cli_main(const struct cli_opts *o);
 
+#define CLI_MAX_DISPLAYS 32
+
 /* One session's state, shared by the command handlers. */
 struct cli {
 	struct grr_ctl *ctl;
@@ -33,6 +36,15 @@ struct cli {
 	int64_t sel_goid;
 	int sel_frame;
 	double call_timeout;   /* seconds a `call` may take (0: 5 s) */
+	/* The value layer's session on the program's DWARF, opened at the
+	 * first command that needs it (cli_values), and the expressions
+	 * `display` prints at every stop. */
+	struct gv_session *values;
+	char *displays[CLI_MAX_DISPLAYS];
+	struct gv_config print_cfg;   /* print's limits (config); from gv_load_full */
+	/* A call stopped at a breakpoint in its callee (cli_call.c): `continue`
+	 * finishes it; anything that moves the replay abandons it. */
+	struct cli_pending_call *pending_call;
 };
 
 /* Runs one command line; 0 success, -1 failure (reported on stderr). */
@@ -56,7 +68,8 @@ struct cli_table {
 /* The command tables, one per file: running and time travel
  * (cli_commands.c), stacks and goroutines (cli_stack.c), values
  * (cli_inspect.c), function calls (cli_call.c). */
-extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table, cli_call_table;
+extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table, cli_call_table,
+	cli_memory_table;
 
 /* Prints "error: MSG" on stderr; returns -1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -66,6 +79,23 @@ char *cli_trim(char *args);
 /* cli_cond.c: makes CLI's session evaluate breakpoint conditions; its
  * state, to free() at the end (NULL if out of memory). */
 void *cli_cond_install(struct cli *cli);
+
+/* cli_inspect.c: the value session (NULL after reporting why not); the
+ * evaluation context of the selected goroutine and frame in *CTX (only
+ * package variables when no frame is known); the displays, printed after
+ * every stop; the end of the session's value state. */
+struct gv_session *cli_values(struct cli *cli);
+int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx);
+void cli_show_displays(struct cli *cli);
+void cli_values_close(struct cli *cli);
+
+/* cli_call.c: calls EXPR (a function call) in a copy of the replay and
+ * prints its results; 0 or -1 after reporting the error. */
+int cli_call_expr(struct cli *cli, const char *expr, bool unsafe_ok);
+/* Goes on with the pending call, to its end or the next breakpoint. */
+int cli_call_continue(struct cli *cli);
+/* Abandons the pending call, if any, saying so when SAY. */
+void cli_call_discard(struct cli *cli, bool say);
 
 /* cli_print.c */
 void cli_print_stop(struct cli *cli, const struct grr_ctl_stop *stop);

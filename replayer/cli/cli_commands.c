@@ -2,6 +2,7 @@
  * aliases.  Each handler gets the rest of the line and reports its own
  * errors in one line. */
 #include "replayer/cli/cli.h"
+#include "replayer/inspect/values.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -58,7 +59,14 @@ static int run_op(struct cli *cli, ctl_op op, char *args)
 	return 0;
 }
 
-static int cmd_continue(struct cli *cli, char *a) { return run_op(cli, grr_ctl_continue, a); }
+/* continue: finishes a call stopped at a breakpoint, if there is one;
+ * else runs the replay forward. */
+static int cmd_continue(struct cli *cli, char *a)
+{
+	if (cli->pending_call)
+		return cli_call_continue(cli);
+	return run_op(cli, grr_ctl_continue, a);
+}
 static int cmd_next(struct cli *cli, char *a) { return run_op(cli, grr_ctl_next, a); }
 static int cmd_step(struct cli *cli, char *a) { return run_op(cli, grr_ctl_step, a); }
 static int cmd_stepout(struct cli *cli, char *a) { return run_op(cli, grr_ctl_stepout, a); }
@@ -179,7 +187,34 @@ static int cmd_breakpoints(struct cli *cli, char *args)
 	return 0;
 }
 
-/* watch [-r|-w|-rw] EXPR   or   watch *ADDR [SIZE] */
+/* Where the watched EXPR lives: *ADDR, or a Go expression in the selected
+ * frame (a variable, a field, an element); its size when SIZE is 0. */
+static int watch_target(struct cli *cli, const char *expr, uint64_t *addr, int *size)
+{
+	if (expr[0] == '*') {
+		if (parse_u64(expr + 1, addr) < 0)
+			return cli_error("bad address '%s'", expr + 1);
+		if (!*size)
+			*size = 8;
+		return 0;
+	}
+	struct gv_ctx ctx;
+	uint64_t n;
+	char err[512];
+	if (cli_value_ctx(cli, &ctx) < 0)
+		return -1;
+	if (gv_lvalue(&ctx, expr, addr, &n, err, sizeof(err)) < 0)
+		return cli_error("%s", err);
+	if (*size)
+		return 0;
+	if (n != 1 && n != 2 && n != 4 && n != 8)
+		return cli_error("%s is %" PRIu64 " bytes; a watchpoint covers 1, 2, 4 or 8: watch one "
+				 "of its fields, or *ADDR SIZE", expr, n);
+	*size = (int)n;
+	return 0;
+}
+
+/* watch [-r|-w|-rw] EXPR [SIZE]   or   watch *ADDR [SIZE] */
 static int cmd_watch(struct cli *cli, char *args)
 {
 	args = cli_trim(args);
@@ -191,28 +226,23 @@ static int cmd_watch(struct cli *cli, char *args)
 		args = cli_trim(args + 3);
 	}
 	if (!*args)
-		return cli_error("usage: watch [-r|-w|-rw] VARIABLE [SIZE]  or  watch *ADDR [SIZE]");
-	char spec[256];
-	snprintf(spec, sizeof(spec), "%s", args);
-	char *size_s = strchr(args, ' ');
-	int size = 8;
-	if (size_s) {
-		*size_s = 0;
-		size = atoi(cli_trim(size_s + 1));
+		return cli_error("usage: watch [-r|-w|-rw] EXPR [SIZE]  or  watch *ADDR [SIZE]");
+	/* a trailing number is a size */
+	int size = 0;
+	char *last = strrchr(args, ' ');
+	if (last && last[1] && strspn(last + 1, "0123456789") == strlen(last + 1)) {
+		size = atoi(last + 1);
+		*last = 0;
+		args = cli_trim(args);
 	}
 	uint64_t addr;
-	if (args[0] == '*') {
-		if (parse_u64(args + 1, &addr) < 0)
-			return cli_error("bad address '%s'", args + 1);
-	} else if (!grr_symbols_global_addr(grr_ctl_symbols(cli->ctl), args, &addr)) {
-		return cli_error("no package variable named '%s' (watch takes a global or *ADDR SIZE)",
-			    args);
-	}
+	if (watch_target(cli, args, &addr, &size) < 0)
+		return -1;
 	char err[512];
-	int id = grr_ctl_watch(cli->ctl, spec, addr, size, kind, err, sizeof(err));
+	int id = grr_ctl_watch(cli->ctl, args, addr, size, kind, err, sizeof(err));
 	if (id < 0)
 		return cli_error("%s", err);
-	fprintf(cli->out, "Watchpoint %d set on %s (0x%" PRIx64 ", %d bytes)\n", id, spec, addr, size);
+	fprintf(cli->out, "Watchpoint %d set on %s (0x%" PRIx64 ", %d bytes)\n", id, args, addr, size);
 	return 0;
 }
 
@@ -291,25 +321,6 @@ static int cmd_restart(struct cli *cli, char *args)
 	return 0;
 }
 
-static int cmd_regs(struct cli *cli, char *args)
-{
-	(void)args;
-	uint32_t tid = grr_ctl_current_tid(cli->ctl);
-	struct user_regs_struct r;
-	if (!tid || grr_replay_get_regs(grr_ctl_replay(cli->ctl), tid, &r) < 0)
-		return cli_error("no thread is stopped here");
-	const struct { const char *n; unsigned long long v; } regs[] = {
-		{ "rip", r.rip }, { "rsp", r.rsp }, { "rbp", r.rbp }, { "rax", r.rax },
-		{ "rbx", r.rbx }, { "rcx", r.rcx }, { "rdx", r.rdx }, { "rsi", r.rsi },
-		{ "rdi", r.rdi }, { "r8", r.r8 }, { "r9", r.r9 }, { "r10", r.r10 },
-		{ "r11", r.r11 }, { "r12", r.r12 }, { "r13", r.r13 }, { "r14", r.r14 },
-		{ "r15", r.r15 }, { "eflags", r.eflags }, { "fs_base", r.fs_base },
-	};
-	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
-		fprintf(cli->out, "%8s = 0x%016llx\n", regs[i].n, regs[i].v);
-	return 0;
-}
-
 static int cmd_quit(struct cli *cli, char *args)
 {
 	(void)args;
@@ -332,11 +343,12 @@ static const struct cli_command run_commands[] = {
 	{ "clearall", "", cmd_clearall, "clearall", "Deletes every breakpoint and watchpoint." },
 	{ "breakpoints", "bp", cmd_breakpoints, "breakpoints",
 	  "Lists breakpoints and watchpoints with their hit counts (hits up to now)." },
-	{ "watch", "", cmd_watch, "watch [-r|-w|-rw] VARIABLE [SIZE] | watch *ADDR [SIZE]",
+	{ "watch", "", cmd_watch, "watch [-r|-w|-rw] EXPR [SIZE] | watch *ADDR [SIZE]",
 	  "Stops when a variable changes (-w) or is accessed (-r, -rw).\n"
 	  "A hardware debug register, four at most. Works backward too: reverse-continue\n"
-	  "stops at the last write before now. VARIABLE is a package-level variable\n"
-	  "(main.counter)." },
+	  "stops at the last write before now. EXPR is a Go expression in memory,\n"
+	  "evaluated in the selected frame: main.counter, acct.Balance, p.Owner.Age,\n"
+	  "s[3]; its size is the type's (1, 2, 4 or 8 bytes) unless SIZE is given." },
 	{ "continue", "c", cmd_continue, "continue",
 	  "Runs forward to the next breakpoint or watchpoint, or the end." },
 	{ "next", "n", cmd_next, "next",
@@ -365,7 +377,6 @@ static const struct cli_command run_commands[] = {
 	{ "checkpoints", "", cmd_checkpoints, "checkpoints", "Lists checkpoints." },
 	{ "restart", "r", cmd_restart, "restart [ID]",
 	  "Goes back to the start of the trace, or to checkpoint ID." },
-	{ "regs", "", cmd_regs, "regs", "Prints the current thread's registers." },
 	{ "help", "h", cmd_help, "help [COMMAND]", "Lists commands, or describes one." },
 	{ "quit", "exit q", cmd_quit, "quit", "Ends the session." },
 };
@@ -375,7 +386,8 @@ const struct cli_table cli_run_table = {
 };
 
 static const struct cli_table *const tables[] = { &cli_run_table, &cli_stack_table,
-						  &cli_inspect_table, &cli_call_table };
+						  &cli_inspect_table, &cli_memory_table,
+						  &cli_call_table };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 static bool has_alias(const char *aliases, const char *word)
@@ -443,8 +455,14 @@ int cli_execute(struct cli *cli, const char *line)
 	char *args = s;
 	while (*args && !isspace((unsigned char)*args))
 		args++;
-	if (*args)
+	if (strncmp(s, "x/", 2) == 0 && strlen(buf) + 1 < sizeof(buf)) {
+		/* gdb's x/FMT ADDR: the format is x's first argument */
+		memmove(s + 2, s + 1, strlen(s + 1) + 1);
+		s[1] = 0;
+		args = s + 2;
+	} else if (*args) {
 		*args++ = 0;
+	}
 	const struct cli_command *c = lookup(s);
 	if (!c)
 		return cli_error("unknown command '%s' (see 'help')", s);

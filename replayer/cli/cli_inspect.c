@@ -1,8 +1,353 @@
-/* cli_inspect.c - the debugger's commands for values and memory. */
+/* cli_inspect.c - the debugger's commands for Go values, in Delve's words
+ * and formats: print (p), whatis, locals, args, display.  Expressions are
+ * evaluated in the selected frame of the selected goroutine (cli_stack.c)
+ * by the value layer (replayer/inspect/values.h; docs/expressions.md). */
 #include "replayer/cli/cli.h"
+#include "replayer/inspect/stack.h"
+#include "replayer/inspect/values.h"
 
-static const struct cli_command inspect_commands[] = {
-	{ NULL, NULL, NULL, NULL, NULL },
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FRAME_DEPTH 4096
+
+struct gv_session *cli_values(struct cli *cli)
+{
+	if (cli->values)
+		return cli->values;
+	char err[512];
+	const char *exe = grr_replay_program(grr_ctl_replay(cli->ctl));
+	cli->values = gv_session_open(exe, err, sizeof(err));
+	if (!cli->values)
+		cli_error("%s", err);
+	return cli->values;
+}
+
+void cli_values_close(struct cli *cli)
+{
+	gv_session_close(cli->values);
+	cli->values = NULL;
+	for (int i = 0; i < CLI_MAX_DISPLAYS; i++) {
+		free(cli->displays[i]);
+		cli->displays[i] = NULL;
+	}
+}
+
+/* The thread that runs goroutine GOID now (0: none). */
+static uint32_t thread_of(struct cli *cli, int64_t goid)
+{
+	if (goid < 0)
+		return grr_ctl_current_tid(cli->ctl);
+	struct grr_goroutine *gs;
+	char err[256];
+	int n = grr_goroutines(cli->ctl, &gs, err, sizeof(err));
+	uint32_t tid = 0;
+	for (int i = 0; i < n; i++)
+		if (gs[i].goid == goid)
+			tid = gs[i].tid;
+	if (n >= 0)
+		free(gs);
+	return tid;
+}
+
+/* Frame I of FR[0..N) as the value layer sees it: a physical frame and
+ * how deep in the calls inlined at its pc. */
+static void value_frame(const struct grr_frame *fr, int n, int i, struct gv_frame *out)
+{
+	int phys = i;
+	while (phys + 1 < n && fr[phys].inlined)
+		phys++;
+	memset(out, 0, sizeof(*out));
+	out->pc = fr[i].pc;
+	out->cfa = fr[i].cfa;
+	out->innermost = fr[i].innermost;
+	/* callers, and a parked goroutine's saved pc, are return addresses */
+	out->caller = !fr[i].innermost;
+	out->inline_depth = phys - i;
+}
+
+int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->s = cli_values(cli);
+	if (!ctx->s)
+		return -1;
+	ctx->rp = grr_ctl_replay(cli->ctl);
+	ctx->syms = grr_ctl_symbols(cli->ctl);
+	struct grr_frame *fr = malloc(FRAME_DEPTH * sizeof(*fr));
+	if (!fr)
+		return cli_error("out of memory");
+	char err[256];
+	int n = grr_stack(cli->ctl, cli->sel_goid, fr, FRAME_DEPTH, err, sizeof(err));
+	if (n > 0) {
+		int i = cli->sel_frame < n ? cli->sel_frame : n - 1;
+		value_frame(fr, n, i, &ctx->fr);
+		if (ctx->fr.innermost)
+			ctx->fr.tid = thread_of(cli, cli->sel_goid);
+		ctx->have_frame = true;
+	}
+	free(fr);
+	grr_goroutine_stack_bounds(cli->ctl, cli->sel_goid, &ctx->stack_lo, &ctx->stack_hi);
+	return 0;
+}
+
+/* Splits a leading "-v" off ARGS. */
+static bool take_flag(char **args, const char *flag)
+{
+	size_t n = strlen(flag);
+	char *a = cli_trim(*args);
+	if (strncmp(a, flag, n) == 0 && (a[n] == 0 || a[n] == ' ' || a[n] == '\t')) {
+		*args = cli_trim(a + n);
+		return true;
+	}
+	*args = a;
+	return false;
+}
+
+/* ---- print, whatis ---- */
+
+/* Whether EXPR is a call of a function of the program (acct.String(),
+ * main.f(1)): everything up to a final parenthesized argument list, which
+ * is not one of the builtins the evaluator knows. */
+static bool is_program_call(const char *expr)
+{
+	size_t n = strlen(expr);
+	if (!n || expr[n - 1] != ')')
+		return false;
+	const char *open = strchr(expr, '(');
+	if (!open || open == expr)
+		return false;
+	size_t k = (size_t)(open - expr);
+	if ((k == 3 && (strncmp(expr, "len", 3) == 0 || strncmp(expr, "cap", 3) == 0)))
+		return false;
+	for (const char *p = expr; p < open; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '/' ||
+		      *p == '[' || *p == ']' || *p == '*' || *p == '"'))
+			return false;
+	return true;
+}
+
+static int cmd_print(struct cli *cli, char *args)
+{
+	args = cli_trim(args);
+	if (!*args)
+		return cli_error("usage: print EXPR");
+	if (is_program_call(args))
+		return cli_call_expr(cli, args, false);
+	struct gv_ctx ctx;
+	if (cli_value_ctx(cli, &ctx) < 0)
+		return -1;
+	char err[512], *out;
+	if (gv_print(&ctx, args, &cli->print_cfg, true, &out, err, sizeof(err)) < 0)
+		return cli_error("%s", err);
+	fprintf(cli->out, "%s\n", out);
+	free(out);
+	return 0;
+}
+
+static int cmd_whatis(struct cli *cli, char *args)
+{
+	args = cli_trim(args);
+	if (!*args)
+		return cli_error("usage: whatis EXPR");
+	struct gv_ctx ctx;
+	if (cli_value_ctx(cli, &ctx) < 0)
+		return -1;
+	char err[512], *out;
+	if (gv_whatis(&ctx, args, &out, err, sizeof(err)) < 0)
+		return cli_error("%s", err);
+	fprintf(cli->out, "%s\n", out);
+	free(out);
+	return 0;
+}
+
+/* ---- locals, args ---- */
+
+static int frame_list(struct cli *cli, char *args, bool want_args)
+{
+	bool verbose = take_flag(&args, "-v");
+	struct gv_ctx ctx;
+	if (cli_value_ctx(cli, &ctx) < 0)
+		return -1;
+	if (!ctx.have_frame)
+		return cli_error("no frame is selected: the thread runs no Go code here");
+	char err[512], *out;
+	if (gv_frame_list(&ctx, want_args, *args ? args : NULL,
+			  verbose ? &gv_load_full : &gv_load_short, verbose, &out, err,
+			  sizeof(err)) < 0)
+		return cli_error("%s", err);
+	fprintf(cli->out, "%s\n", out);
+	free(out);
+	return 0;
+}
+
+static int cmd_locals(struct cli *cli, char *args) { return frame_list(cli, args, false); }
+static int cmd_args(struct cli *cli, char *args) { return frame_list(cli, args, true); }
+
+/* ---- display ---- */
+
+static void show_display(struct cli *cli, const struct gv_ctx *ctx, int i)
+{
+	char err[512], *out;
+	struct gv_ctx c = *ctx;
+	if (gv_print(&c, cli->displays[i], &gv_load_short, false, &out, err, sizeof(err)) < 0) {
+		fprintf(cli->out, "%d: %s = error: %s\n", i, cli->displays[i], err);
+		return;
+	}
+	fprintf(cli->out, "%d: %s = %s\n", i, cli->displays[i], out);
+	free(out);
+}
+
+void cli_show_displays(struct cli *cli)
+{
+	bool any = false;
+	for (int i = 0; i < CLI_MAX_DISPLAYS; i++)
+		any |= cli->displays[i] != NULL;
+	struct gv_ctx ctx;
+	if (!any || cli_value_ctx(cli, &ctx) < 0)
+		return;
+	for (int i = 0; i < CLI_MAX_DISPLAYS; i++)
+		if (cli->displays[i])
+			show_display(cli, &ctx, i);
+}
+
+static int display_add(struct cli *cli, const char *expr)
+{
+	if (!*expr)
+		return cli_error("usage: display -a EXPR");
+	for (int i = 0; i < CLI_MAX_DISPLAYS; i++) {
+		if (cli->displays[i])
+			continue;
+		cli->displays[i] = strdup(expr);
+		if (!cli->displays[i])
+			return cli_error("out of memory");
+		struct gv_ctx ctx;
+		if (cli_value_ctx(cli, &ctx) == 0)
+			show_display(cli, &ctx, i);
+		return 0;
+	}
+	return cli_error("too many displays (%d): delete one with display -d N", CLI_MAX_DISPLAYS);
+}
+
+static int display_del(struct cli *cli, const char *num)
+{
+	char *end;
+	long i = strtol(num, &end, 10);
+	if (!*num || *end || i < 0 || i >= CLI_MAX_DISPLAYS || !cli->displays[i])
+		return cli_error("no display number %s", *num ? num : "(none given)");
+	free(cli->displays[i]);
+	cli->displays[i] = NULL;
+	return 0;
+}
+
+static int cmd_display(struct cli *cli, char *args)
+{
+	if (take_flag(&args, "-a"))
+		return display_add(cli, args);
+	if (take_flag(&args, "-d"))
+		return display_del(cli, args);
+	if (*args)
+		return cli_error("usage: display [-a EXPR | -d N]");
+	cli_show_displays(cli);
+	return 0;
+}
+
+/* ---- config ---- */
+
+/* The settings `config` knows: print's limits in cli->print_cfg, and
+ * cli->call_timeout. */
+struct setting {
+	const char *name;
+	const char *help;
 };
 
-const struct cli_table cli_inspect_table = { "Values and memory", inspect_commands, 0 };
+static const struct setting settings[] = {
+	{ "max-string-len", "bytes of a string print loads (default 64)" },
+	{ "max-array-values", "elements of arrays, slices and maps print loads (default 64)" },
+	{ "max-variable-recurse", "levels of nested values print follows (default 1)" },
+	{ "call-timeout", "seconds a call may run before it is abandoned (default 5)" },
+};
+
+static double *setting_double(struct cli *cli, int i)
+{
+	return i == 3 ? &cli->call_timeout : NULL;
+}
+
+static int *setting_int(struct cli *cli, int i)
+{
+	switch (i) {
+	case 0: return &cli->print_cfg.max_string_len;
+	case 1: return &cli->print_cfg.max_array_values;
+	case 2: return &cli->print_cfg.max_variable_recurse;
+	default: return NULL;
+	}
+}
+
+static void show_settings(struct cli *cli)
+{
+	for (int i = 0; i < (int)(sizeof(settings) / sizeof(settings[0])); i++) {
+		int *iv = setting_int(cli, i);
+		double *dv = setting_double(cli, i);
+		if (iv)
+			fprintf(cli->out, "%s\t%d\t%s\n", settings[i].name, *iv, settings[i].help);
+		else
+			fprintf(cli->out, "%s\t%g\t%s\n", settings[i].name, *dv > 0 ? *dv : 5.0,
+				settings[i].help);
+	}
+}
+
+static int cmd_config(struct cli *cli, char *args)
+{
+	args = cli_trim(args);
+	if (!*args || strcmp(args, "-list") == 0) {
+		show_settings(cli);
+		return 0;
+	}
+	char *val = strpbrk(args, " \t");
+	if (!val)
+		return cli_error("usage: config NAME VALUE (config -list shows them)");
+	*val++ = 0;
+	val = cli_trim(val);
+	for (int i = 0; i < (int)(sizeof(settings) / sizeof(settings[0])); i++) {
+		if (strcmp(args, settings[i].name) != 0)
+			continue;
+		char *end;
+		double v = strtod(val, &end);
+		if (!*val || *end || v < 0 || v > 1e9)
+			return cli_error("config %s: '%s' is not a number >= 0", args, val);
+		int *iv = setting_int(cli, i);
+		if (iv)
+			*iv = (int)v;
+		else
+			*setting_double(cli, i) = v;
+		return 0;
+	}
+	return cli_error("unknown setting '%s' (config -list shows them)", args);
+}
+
+static const struct cli_command inspect_commands[] = {
+	{ "print", "p", cmd_print, "print EXPR",
+	  "Evaluates a Go expression and prints its value, as Delve does.\n"
+	  "Variables are looked up in the selected frame (frame, up, down) of the\n"
+	  "selected goroutine, then among package variables (main.counter, or\n"
+	  "counter for package main). EXPR: fields, *p, &x, a[i], s[i], m[\"key\"],\n"
+	  "len, cap, arithmetic and comparisons (docs/expressions.md)." },
+	{ "whatis", "ptype", cmd_whatis, "whatis EXPR",
+	  "Prints the type of EXPR; for an interface, its dynamic type too." },
+	{ "locals", "", cmd_locals, "locals [-v] [FILTER]",
+	  "Prints the local variables of the selected frame (names containing\n"
+	  "FILTER). Shadowed variables are in parentheses; -v prints whole values." },
+	{ "args", "", cmd_args, "args [-v] [FILTER]",
+	  "Prints the arguments of the selected frame." },
+	{ "display", "", cmd_display, "display [-a EXPR | -d N]",
+	  "-a EXPR prints EXPR after every stop; -d N deletes display N;\n"
+	  "without arguments, prints them all now." },
+	{ "config", "", cmd_config, "config [-list | NAME VALUE]",
+	  "Shows or changes a setting: max-string-len, max-array-values,\n"
+	  "max-variable-recurse (print's limits, as Delve's), call-timeout (seconds)." },
+};
+
+const struct cli_table cli_inspect_table = { "Values", inspect_commands,
+					     sizeof(inspect_commands) / sizeof(inspect_commands[0]) };

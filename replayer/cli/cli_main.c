@@ -78,7 +78,10 @@ static void interactive(struct cli *cli)
 
 int cli_main(const struct cli_opts *o)
 {
-	struct cli cli = { .out = stdout, .sel_goid = -1 };
+	struct cli cli = { .out = stdout, .sel_goid = -1, .print_cfg = gv_load_full };
+	const char *ct = getenv("GRR_CALL_TIMEOUT");
+	if (ct)
+		cli.call_timeout = atof(ct);
 	if (!getcwd(cli.cwd, sizeof(cli.cwd)))
 		cli.cwd[0] = 0;
 	struct grr_ctl_opts co = { .quiet = o->quiet, .out = stdout, .err = stderr };
@@ -107,6 +110,8 @@ int cli_main(const struct cli_opts *o)
 	}
 	if (!o->batch && !cli.quit)
 		interactive(&cli);
+	cli_call_discard(&cli, false);
+	cli_values_close(&cli);
 	grr_ctl_close(cli.ctl);
 	free(cond);
 	return o->batch && failed ? 1 : 0;

@@ -52,9 +52,11 @@ static void print_pos(struct cli *cli, const struct grr_ctl_pos *pos, const char
 
 void cli_stopped(struct cli *cli, const struct grr_ctl_stop *stop)
 {
+	cli_call_discard(cli, true);
 	cli->sel_goid = -1;
 	cli->sel_frame = 0;
 	cli_print_stop(cli, stop);
+	cli_show_displays(cli);
 }
 
 void cli_print_stop(struct cli *cli, const struct grr_ctl_stop *stop)

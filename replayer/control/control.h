@@ -159,6 +159,11 @@ int grr_ctl_restart(struct grr_ctl *c, int id, struct grr_ctl_stop *stop,
  * goroutine, no debugCallV2 in the program's runtime). */
 int grr_ctl_call(struct grr_ctl *c, struct grr_call_request *req, struct grr_call_result *res,
 		 struct grr_replay **copy, char *err, size_t errlen);
+/* A call stops at the session's breakpoints (RES->how GRR_CALL_STOPPED,
+ * the copy kept); this goes on with it, to its end or the next one. */
+int grr_ctl_call_resume(struct grr_ctl *c, struct grr_replay *copy,
+			const struct grr_call_request *req, struct grr_call_result *res, char *err,
+			size_t errlen);
 
 /* Asks a forward run (continue, next, step, stepout) in progress to stop
  * at the next event boundary.  Async-signal-safe: for a SIGINT handler. */

@@ -52,6 +52,13 @@ int grr_ctl_call(struct grr_ctl *c, struct grr_call_request *req, struct grr_cal
 	if (check_goroutine(c, c->cur_tid, err, errlen) < 0)
 		return -1;
 	req->debug_call = dc.entry;
+	req->nbreaks = 0;
+	const struct grr_ctl_break *bps;
+	int nb = grr_ctl_breakpoints(c, &bps);
+	for (int i = 0; i < nb; i++)
+		for (int k = 0; !bps[i].is_watch && k < bps[i].nlocs; k++)
+			if (req->nbreaks < GRR_CALL_MAX_BREAKS)
+				req->breaks[req->nbreaks++] = bps[i].locs[k].pc;
 	*copy = grr_replay_fork(c->rp, err, errlen);
 	if (!*copy)
 		return -1;
@@ -60,6 +67,17 @@ int grr_ctl_call(struct grr_ctl *c, struct grr_call_request *req, struct grr_cal
 		snprintf(err, errlen, "cannot drive the call");
 		grr_replay_close(*copy);
 		*copy = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int grr_ctl_call_resume(struct grr_ctl *c, struct grr_replay *copy,
+			const struct grr_call_request *req, struct grr_call_result *res, char *err,
+			size_t errlen)
+{
+	if (grr_replay_debug_call_resume(copy, c->cur_tid, req, res) < 0) {
+		snprintf(err, errlen, "cannot resume the call");
 		return -1;
 	}
 	return 0;

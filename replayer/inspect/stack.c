@@ -137,6 +137,18 @@ int grr_stack(struct grr_ctl *c, int64_t goid, struct grr_frame *out, int max, c
 	return frames_from(c, &st, out, max, err, errlen);
 }
 
+int grr_goroutine_stack_bounds(struct grr_ctl *c, int64_t goid, uint64_t *lo, uint64_t *hi)
+{
+	struct gr_g g;
+	uint32_t tid = 0;
+	char err[256];
+	if (gr_find(c, goid, &g, &tid, err, sizeof(err)) <= 0)
+		return -1;
+	*lo = g.stack_lo;
+	*hi = g.stack_hi;
+	return 0;
+}
+
 bool grr_frame_is_user(const char *func)
 {
 	if (!func || !strchr(func, '.') || strncmp(func, "internal/", 9) == 0 ||

@@ -58,6 +58,10 @@ int grr_stack(struct grr_ctl *c, int64_t goid, struct grr_frame *out, int max,
 int grr_goroutine_stack(struct grr_ctl *c, const struct grr_goroutine *g, struct grr_frame *out,
 			int max, char *err, size_t errlen);
 
+/* The stack of goroutine GOID (-1: the current thread's): [*LO, *HI).
+ * 0, or -1 when there is no such goroutine. */
+int grr_goroutine_stack_bounds(struct grr_ctl *c, int64_t goid, uint64_t *lo, uint64_t *hi);
+
 /* Whether FUNC is the user's code by Delve's rule (the "User:" location of
  * a goroutine): not the runtime's internals (runtime.* other than
  * exported names, internal/..., runtime/internal/...). */

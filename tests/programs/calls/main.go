@@ -16,6 +16,7 @@ type Account struct {
 	Balance int
 }
 
+//go:noinline
 func (a Account) String() string { return fmt.Sprintf("%s:%d", a.Name, a.Balance) }
 
 //go:noinline
@@ -78,12 +79,41 @@ func shout(s string) int {
 	return len(s)
 }
 
+type Point struct{ X, Y int }
+
+//go:noinline
+func scale(p Point, k int) Point { return Point{p.X * k, p.Y * k} }
+
+//go:noinline
+func (p Point) Sum() int { return p.X + p.Y }
+
+//go:noinline
+func describe(v any) string { return fmt.Sprintf("%T=%v", v, v) }
+
+//go:noinline
+func norm(x, y float64) float64 { return x*x + y*y }
+
+type Shape interface{ Area() int }
+type Square struct{ Side int }
+
+func (s Square) Area() int { return s.Side * s.Side }
+
+var (
+	origin = Point{3, 4}
+	nums   = []int{1, 2, 3, 4}
+	shape  Shape = Square{Side: 5}
+	heapAcct = &Account{Name: "heap", Balance: 7}
+	mulBy  func(int) int
+)
+
 //go:noinline
 func stop(a *Account) int {
 	return a.Balance // @stop
 }
 
 func main() {
+	factor := len(os.Args) + 2 // 3: a captured variable
+	mulBy = func(x int) int { return x * factor }
 	a := &Account{Name: "bob", Balance: 10}
 	stop(a)
 	q, r := divmod(17, 5)
@@ -96,6 +126,14 @@ func main() {
 	fmt.Println("alloc", len(alloc(5)))
 	fmt.Println("deposit", a.Deposit(5))
 	fmt.Println("shout", shout("x"))
+	fmt.Println("scale", scale(origin, 2))
+	fmt.Println("pointsum", origin.Sum())
+	fmt.Println("describe", describe(origin.X))
+	fmt.Println("norm", norm(1.5, 2))
+	fmt.Println("area", shape.Area())
+	fmt.Println("numsum", sum(nums...))
+	fmt.Println("mulby", mulBy(14))
+	fmt.Println("heapstring", heapAcct.String())
 	if len(os.Args) > 5 { // never: keeps these in the binary for `call`
 		fmt.Println(boom(), block(), touch())
 	}
