@@ -87,7 +87,7 @@ for tc in $E2E_TOOLCHAINS; do
 			if [ "$(rc_of cond)" != 0 ] || ! [[ $s1 == *"(breakpoint 1, hits 1) $e4" ]] ||
 				! grep -q '^Process exited with status 0' "$work/cond.out" ||
 				! [[ $s2 == *"(breakpoint 1, hits 3) event"* ]] ||
-				! grep -q "condition 'nosuch > 1': no package variable named nosuch" "$work/cond.out"; then
+				! grep -q "condition 'nosuch > 1': could not find symbol value for nosuch" "$work/cond.out"; then
 				e2e_fail "$c/condition" "stops '$s1' / '$s2' (4th call: $e4); $(show cond)"
 			else
 				e2e_pass "$c/condition"
