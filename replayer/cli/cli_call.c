@@ -157,8 +157,8 @@ static int cmd_call(struct cli *cli, char *line)
 
 static const struct cli_command call_commands[] = {
 	{ "call", "", cmd_call, "call [-unsafe] EXPR(ARG, ...)",
-	  "Calls a function, method or func value of the program at this moment, in a\n"
-	  "copy of the replay: the replay itself never sees the call.  Examples:\n"
+	  "Calls a function, method or func value of the program at this moment.\n"
+	  "It runs in a copy of the replay: the replay itself never sees the call.  Examples:\n"
 	  "main.add(1, x), acct.String(), shape.Area(), fn(2, 3).  Arguments are Go\n"
 	  "expressions in the selected frame; -unsafe lets pointers to the goroutine's\n"
 	  "stack be passed.  Output the function writes is shown; files and sockets\n"

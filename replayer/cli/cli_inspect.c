@@ -337,16 +337,18 @@ static const struct cli_command inspect_commands[] = {
 	{ "whatis", "ptype", cmd_whatis, "whatis EXPR",
 	  "Prints the type of EXPR; for an interface, its dynamic type too." },
 	{ "locals", "", cmd_locals, "locals [-v] [FILTER]",
-	  "Prints the local variables of the selected frame (names containing\n"
-	  "FILTER). Shadowed variables are in parentheses; -v prints whole values." },
+	  "Prints the local variables of the selected frame.\n"
+	  "Only those whose names contain FILTER, if given. Shadowed variables are in\n"
+	  "parentheses; -v prints whole values." },
 	{ "args", "", cmd_args, "args [-v] [FILTER]",
 	  "Prints the arguments of the selected frame." },
 	{ "display", "", cmd_display, "display [-a EXPR | -d N]",
-	  "-a EXPR prints EXPR after every stop; -d N deletes display N;\n"
-	  "without arguments, prints them all now." },
+	  "Prints expressions after every stop.\n"
+	  "-a EXPR adds one; -d N deletes display N; without arguments, prints them all now." },
 	{ "config", "", cmd_config, "config [-list | NAME VALUE]",
-	  "Shows or changes a setting: max-string-len, max-array-values,\n"
-	  "max-variable-recurse (print's limits, as Delve's), call-timeout (seconds)." },
+	  "Shows or changes a setting.\n"
+	  "max-string-len, max-array-values, max-variable-recurse (print's limits, as\n"
+	  "Delve's), call-timeout (seconds)." },
 };
 
 const struct cli_table cli_inspect_table = { "Values", inspect_commands,

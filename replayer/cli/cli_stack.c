@@ -431,17 +431,17 @@ static const struct cli_command stack_commands[] = {
 	  "wait reason ([running], [chan receive], [sleep], ...). '*' marks the current\n"
 	  "goroutine. -t adds each one's stack (DEPTH frames, default 10)." },
 	{ "goroutine", "gr", cmd_goroutine, "goroutine [ID]",
-	  "Selects goroutine ID: stack, frame, print and locals look at it, and next,\n"
-	  "step and stepout follow it, until the replay moves. Without ID, describes the\n"
-	  "current goroutine." },
+	  "Selects goroutine ID, or describes the current one.\n"
+	  "stack, frame, print and locals look at the selected goroutine, and next, step\n"
+	  "and stepout follow it, until the replay moves." },
 	{ "stack", "bt backtrace", cmd_stack, "stack [DEPTH]",
-	  "Prints the selected goroutine's stack, innermost frame first (DEPTH frames,\n"
-	  "default 50). Calls inlined by the compiler are frames of their own, marked\n"
+	  "Prints the selected goroutine's stack, innermost frame first.\n"
+	  "DEPTH frames, default 50. Calls inlined by the compiler are frames of their own, marked\n"
 	  "(inlined). A goroutine on the runtime's system stack is followed back to its\n"
 	  "own stack." },
 	{ "frame", "", cmd_frame, "frame N [COMMAND]",
-	  "Selects frame N of the selected goroutine (0 is the innermost), or runs\n"
-	  "COMMAND in frame N." },
+	  "Selects frame N of the selected goroutine, or runs COMMAND in it.\n"
+	  "Frame 0 is the innermost." },
 	{ "up", "", cmd_up, "up [N]", "Selects the frame N (default 1) callers up." },
 	{ "down", "", cmd_down, "down [N]", "Selects the frame N (default 1) callees down." },
 };

@@ -13,12 +13,16 @@
 
 /* ---- libdwarf helpers -------------------------------------------------- */
 
-static void drop_error(Dwarf_Error *e)
+/* Frees an error.  libdwarf keeps the errors of a Dwarf_Debug in that
+ * handle's allocation tree, so they must be freed with it: freed without
+ * it (dwarf_dealloc(NULL, ...)), they stay in the tree and dwarf_finish
+ * frees them again.  Without DBG at hand, the error is left to
+ * dwarf_finish. */
+static void drop_error(Dwarf_Debug dbg, Dwarf_Error *e)
 {
-	if (*e) {
-		dwarf_dealloc(NULL, *e, DW_DLA_ERROR);
-		*e = NULL;
-	}
+	if (*e && dbg)
+		dwarf_dealloc(dbg, *e, DW_DLA_ERROR);
+	*e = NULL;
 }
 
 bool dw_udata(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *v)
@@ -26,18 +30,18 @@ bool dw_udata(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *v)
 	Dwarf_Attribute a;
 	Dwarf_Error e = NULL;
 	if (dwarf_attr(die, at, &a, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(dbg, &e);
 		return false;
 	}
 	bool ok = dwarf_formudata(a, v, &e) == DW_DLV_OK;
-	drop_error(&e);
+	drop_error(dbg, &e);
 	if (!ok) {
 		Dwarf_Signed s;
 		if (dwarf_formsdata(a, &s, &e) == DW_DLV_OK) {
 			*v = (Dwarf_Unsigned)s;
 			ok = true;
 		}
-		drop_error(&e);
+		drop_error(dbg, &e);
 	}
 	if (!ok) {
 		Dwarf_Addr ad;
@@ -45,7 +49,7 @@ bool dw_udata(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *v)
 			*v = ad;
 			ok = true;
 		}
-		drop_error(&e);
+		drop_error(dbg, &e);
 	}
 	if (!ok) {
 		Dwarf_Bool b;
@@ -53,7 +57,7 @@ bool dw_udata(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *v)
 			*v = b;
 			ok = true;
 		}
-		drop_error(&e);
+		drop_error(dbg, &e);
 	}
 	dwarf_dealloc(dbg, a, DW_DLA_ATTR);
 	return ok;
@@ -64,11 +68,11 @@ bool dw_ref(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off)
 	Dwarf_Attribute a;
 	Dwarf_Error e = NULL;
 	if (dwarf_attr(die, at, &a, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(dbg, &e);
 		return false;
 	}
 	bool ok = dwarf_global_formref(a, off, &e) == DW_DLV_OK;
-	drop_error(&e);
+	drop_error(dbg, &e);
 	dwarf_dealloc(dbg, a, DW_DLA_ATTR);
 	return ok;
 }
@@ -78,7 +82,7 @@ const char *dw_name(Dwarf_Die die)
 	char *name = NULL;
 	Dwarf_Error e = NULL;
 	if (dwarf_diename(die, &name, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(NULL, &e);
 		return NULL;
 	}
 	return name;
@@ -89,7 +93,7 @@ Dwarf_Half dw_tag(Dwarf_Die die)
 	Dwarf_Half tag = 0;
 	Dwarf_Error e = NULL;
 	if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
-		drop_error(&e);
+		drop_error(NULL, &e);
 	return tag;
 }
 
@@ -101,15 +105,15 @@ static uint64_t cu_base(Dwarf_Debug dbg, Dwarf_Die die)
 	Dwarf_Die cu;
 	Dwarf_Addr lo = 0;
 	if (dwarf_CU_dieoffset_given_die(die, &cuoff, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(dbg, &e);
 		return 0;
 	}
 	if (dwarf_offdie_b(dbg, cuoff, 1, &cu, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(dbg, &e);
 		return 0;
 	}
 	if (dwarf_lowpc(cu, &lo, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(dbg, &e);
 		lo = 0;
 	}
 	dwarf_dealloc(dbg, cu, DW_DLA_DIE);
@@ -129,12 +133,12 @@ static bool rnglists_have(Dwarf_Attribute a, Dwarf_Half form, uint64_t pc)
 		val = off;
 	}
 	if (rc != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(NULL, &e);
 		return false;
 	}
 	Dwarf_Rnglists_Head head;
 	if (dwarf_rnglists_get_rle_head(a, form, val, &head, &count, &goff, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(NULL, &e);
 		return false;
 	}
 	bool found = false;
@@ -144,7 +148,7 @@ static bool rnglists_have(Dwarf_Attribute a, Dwarf_Half form, uint64_t pc)
 		Dwarf_Bool unavailable = 0;
 		if (dwarf_get_rnglists_entry_fields_a(head, i, &len, &code, &raw1, &raw2,
 						      &unavailable, &lo, &hi, &e) != DW_DLV_OK) {
-			drop_error(&e);
+			drop_error(NULL, &e);
 			break;
 		}
 		if (unavailable)
@@ -163,10 +167,10 @@ static bool ranges_have(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Attribute a, uint6
 	Dwarf_Off off;
 	Dwarf_Error e = NULL;
 	if (dwarf_global_formref(a, &off, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(dbg, &e);
 		Dwarf_Unsigned u;
 		if (dwarf_formudata(a, &u, &e) != DW_DLV_OK) {
-			drop_error(&e);
+			drop_error(dbg, &e);
 			return false;
 		}
 		off = u;
@@ -176,7 +180,7 @@ static bool ranges_have(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Attribute a, uint6
 	Dwarf_Unsigned bytes;
 	Dwarf_Off real;
 	if (dwarf_get_ranges_b(dbg, off, die, &real, &rs, &n, &bytes, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(dbg, &e);
 		return false;
 	}
 	uint64_t base = cu_base(dbg, die);
@@ -201,17 +205,17 @@ bool dw_die_has_pc(struct gv_session *s, Dwarf_Die die, uint64_t pc)
 	Dwarf_Error e = NULL;
 	if (dwarf_lowpc(die, &lo, &e) == DW_DLV_OK) {
 		if (dwarf_highpc_b(die, &hi, &form, &cls, &e) != DW_DLV_OK) {
-			drop_error(&e);
+			drop_error(s->dbg, &e);
 			return false;
 		}
 		if (cls == DW_FORM_CLASS_CONSTANT)
 			hi += lo;
 		return pc >= lo && pc < hi;
 	}
-	drop_error(&e);
+	drop_error(s->dbg, &e);
 	Dwarf_Attribute a;
 	if (dwarf_attr(die, DW_AT_ranges, &a, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(s->dbg, &e);
 		return false;
 	}
 	bool found = false;
@@ -219,7 +223,7 @@ bool dw_die_has_pc(struct gv_session *s, Dwarf_Die die, uint64_t pc)
 	if (dwarf_whatform(a, &form, &e) == DW_DLV_OK &&
 	    dwarf_get_version_of_die(die, &version, &offsize) == DW_DLV_OK)
 		found = version >= 5 ? rnglists_have(a, form, pc) : ranges_have(s->dbg, die, a, pc);
-	drop_error(&e);
+	drop_error(s->dbg, &e);
 	dwarf_dealloc(s->dbg, a, DW_DLA_ATTR);
 	return found;
 }
@@ -273,7 +277,7 @@ static bool global_addr(Dwarf_Debug dbg, Dwarf_Die die, uint64_t *addr)
 	Dwarf_Attribute a;
 	Dwarf_Error e = NULL;
 	if (dwarf_attr(die, DW_AT_location, &a, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(dbg, &e);
 		return false;
 	}
 	/* DW_FORM_exprloc, or DW_FORM_block1 as Go writes it */
@@ -281,12 +285,12 @@ static bool global_addr(Dwarf_Debug dbg, Dwarf_Die die, uint64_t *addr)
 	Dwarf_Ptr p = NULL;
 	Dwarf_Block *blk = NULL;
 	if (dwarf_formexprloc(a, &len, &p, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(dbg, &e);
 		if (dwarf_formblock(a, &blk, &e) == DW_DLV_OK) {
 			len = blk->bl_len;
 			p = blk->bl_data;
 		}
-		drop_error(&e);
+		drop_error(dbg, &e);
 	}
 	bool ok = p && len == 9 && ((uint8_t *)p)[0] == DW_OP_addr;
 	if (ok)
@@ -304,7 +308,7 @@ static void index_die(struct build *b, Dwarf_Die die)
 	Dwarf_Off off = 0;
 	Dwarf_Error e = NULL;
 	if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK) {
-		drop_error(&e);
+		drop_error(s->dbg, &e);
 		return;
 	}
 	if (tag == DW_TAG_subprogram) {
@@ -312,11 +316,11 @@ static void index_die(struct build *b, Dwarf_Die die)
 		Dwarf_Half form;
 		enum Dwarf_Form_Class cls;
 		if (dwarf_lowpc(die, &lo, &e) != DW_DLV_OK) {
-			drop_error(&e);
+			drop_error(s->dbg, &e);
 			return;
 		}
 		if (dwarf_highpc_b(die, &hi, &form, &cls, &e) != DW_DLV_OK) {
-			drop_error(&e);
+			drop_error(s->dbg, &e);
 			return;
 		}
 		if (cls == DW_FORM_CLASS_CONSTANT)
@@ -405,7 +409,7 @@ int gi_build(struct gv_session *s, char *err, size_t errlen)
 	       DW_DLV_OK) {
 		Dwarf_Die cu = NULL, child = NULL, next;
 		if (dwarf_siblingof_b(dbg, NULL, 1, &cu, &e) != DW_DLV_OK) {
-			drop_error(&e);
+			drop_error(dbg, &e);
 			continue;
 		}
 		if (dwarf_child(cu, &child, &e) == DW_DLV_OK) {
@@ -414,17 +418,17 @@ int gi_build(struct gv_session *s, char *err, size_t errlen)
 				int r = dwarf_siblingof_b(dbg, child, 1, &next, &e);
 				dwarf_dealloc(dbg, child, DW_DLA_DIE);
 				if (r != DW_DLV_OK) {
-					drop_error(&e);
+					drop_error(dbg, &e);
 					break;
 				}
 				child = next;
 			}
 		} else {
-			drop_error(&e);
+			drop_error(dbg, &e);
 		}
 		dwarf_dealloc(dbg, cu, DW_DLA_DIE);
 	}
-	drop_error(&e);
+	drop_error(dbg, &e);
 	s->funcs = b.funcs.p;
 	s->nfuncs = b.funcs.n;
 	s->globals = b.globals.p;

@@ -14,6 +14,7 @@
 #define MAX_STACK 16
 
 struct eval {
+	Dwarf_Debug dbg;          /* errors belong to it (see dwarf_index.c) */
 	const struct gframe_regs *fr;
 	int64_t stack[MAX_STACK];
 	int sp;
@@ -196,7 +197,7 @@ static int run(struct eval *ev, Dwarf_Locdesc_c desc, Dwarf_Unsigned nops)
 		if (dwarf_get_location_op_value_c(desc, i, &atom, &o1, &o2, &o3, &br, &e) !=
 		    DW_DLV_OK) {
 			if (e)
-				dwarf_dealloc(NULL, e, DW_DLA_ERROR);
+				dwarf_dealloc(ev->dbg, e, DW_DLA_ERROR);
 			return unavailable(ev->loc, "malformed DWARF expression");
 		}
 		if (op(ev, atom, o1, o2) < 0)
@@ -230,7 +231,7 @@ static int run(struct eval *ev, Dwarf_Locdesc_c desc, Dwarf_Unsigned nops)
 }
 
 /* The offset a location list attribute names (for the message). */
-static unsigned long long list_offset(Dwarf_Attribute a)
+static unsigned long long list_offset(Dwarf_Debug dbg, Dwarf_Attribute a)
 {
 	Dwarf_Error e = NULL;
 	Dwarf_Off off = 0;
@@ -238,13 +239,13 @@ static unsigned long long list_offset(Dwarf_Attribute a)
 	if (dwarf_global_formref(a, &off, &e) == DW_DLV_OK)
 		return off;
 	if (e) {
-		dwarf_dealloc(NULL, e, DW_DLA_ERROR);
+		dwarf_dealloc(dbg, e, DW_DLA_ERROR);
 		e = NULL;
 	}
 	if (dwarf_formudata(a, &u, &e) == DW_DLV_OK)
 		return u;
 	if (e)
-		dwarf_dealloc(NULL, e, DW_DLA_ERROR);
+		dwarf_dealloc(dbg, e, DW_DLA_ERROR);
 	return 0;
 }
 
@@ -285,12 +286,12 @@ int gl_locate(struct gv_session *s, Dwarf_Die var, uint64_t pc, const struct gfr
 		}
 		if (kind != DW_LKIND_expression && (noaddr || pc < lo || pc >= hi))
 			continue;
-		struct eval ev = { .fr = fr, .reg = -1, .loc = loc, .size = size };
+		struct eval ev = { .dbg = s->dbg, .fr = fr, .reg = -1, .loc = loc, .size = size };
 		rc = run(&ev, desc, nops);
 	}
 	if (rc == -2)
 		rc = unavailable(loc, "could not find loclist entry at %#llx for address %#llx",
-				 list_offset(a), (unsigned long long)pc);
+				 list_offset(s->dbg, a), (unsigned long long)pc);
 	dwarf_loc_head_c_dealloc(head);
 	dwarf_dealloc(s->dbg, a, DW_DLA_ATTR);
 	return rc;
