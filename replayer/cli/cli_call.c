@@ -106,9 +106,26 @@ static int outcome(struct cli *cli, struct cli_pending_call *p)
 	return rc;
 }
 
+/* A call runs on the thread of the last stop, in its goroutine: refuses
+ * when the user selected another goroutine (Delve's rule: calls need a
+ * goroutine running on a thread). */
+static int check_selection(struct cli *cli)
+{
+	if (cli->sel_goid < 0)
+		return 0;
+	uint32_t tid = grr_ctl_current_tid(cli->ctl);
+	if (tid && grr_ctl_goroutine_of(cli->ctl, tid) == cli->sel_goid)
+		return 0;
+	return cli_error("goroutine %lld is not running on a thread here: calls run on the "
+			 "goroutine of the last stop ('goroutine' without a number shows it)",
+			 (long long)cli->sel_goid);
+}
+
 int cli_call_expr(struct cli *cli, const char *expr, bool unsafe_ok)
 {
 	cli_call_discard(cli, true);
+	if (check_selection(cli) < 0)
+		return -1;
 	struct cli_pending_call *p = calloc(1, sizeof(*p));
 	char err[512];
 	if (!p || cli_value_ctx(cli, &p->ctx) < 0) {
