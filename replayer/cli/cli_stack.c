@@ -77,17 +77,22 @@ static int digits(int n)
 
 /* Delve's stack format: "0  0x000000000049e140 in main.apply\n   at
  * ./main.go:29", each line after IND. */
+static void print_frame(struct cli *cli, const struct grr_frame *f, int i, int width,
+			const char *ind)
+{
+	char fl[4200];
+	file_line(cli, f->file, f->line, fl, sizeof(fl));
+	fprintf(cli->out, "%s%*d  0x%016" PRIx64 " in %s%s\n", ind, width, i, f->pc, func_name(f),
+		f->inlined ? " (inlined)" : "");
+	fprintf(cli->out, "%s%*sat %s\n", ind, width + 2 + (int)strlen(ind), "", fl);
+}
+
 static void print_frames(struct cli *cli, const struct grr_frame *fr, int n, bool truncated,
 			 const char *ind)
 {
 	int d = digits(n > 0 ? n - 1 : 0);
-	for (int i = 0; i < n; i++) {
-		char fl[4200];
-		file_line(cli, fr[i].file, fr[i].line, fl, sizeof(fl));
-		fprintf(cli->out, "%s%*d  0x%016" PRIx64 " in %s%s\n", ind, d, i, fr[i].pc,
-			func_name(&fr[i]), fr[i].inlined ? " (inlined)" : "");
-		fprintf(cli->out, "%s%*sat %s\n", ind, d + 2 + (int)strlen(ind), "", fl);
-	}
+	for (int i = 0; i < n; i++)
+		print_frame(cli, &fr[i], i, d, ind);
 	if (truncated)
 		fprintf(cli->out, "%s(truncated)\n", ind);
 }
@@ -346,19 +351,61 @@ static int cmd_goroutine(struct cli *cli, char *args)
 	return 0;
 }
 
-/* ---- stack [DEPTH] ---- */
+/* ---- stack [-defer] [DEPTH] ---- */
+
+#define MAX_DEFERS 256
+
+/* The deferred calls of frame F (those recorded with its stack pointer:
+ * the physical frame, not the calls inlined in it), Delve's layout. */
+static void print_defers(struct cli *cli, const struct grr_frame *f, const struct grr_defer *ds,
+			 int nd, int width)
+{
+	int k = 0;
+	for (int i = 0; i < nd; i++) {
+		if (f->inlined || ds[i].sp < f->sp || ds[i].sp >= f->cfa)
+			continue;
+		struct grr_frame df;
+		char fl[4200];
+		pc_frame(cli, ds[i].fn, false, &df);
+		file_line(cli, df.file, df.line, fl, sizeof(fl));
+		fprintf(cli->out, "%*sdefer %d: 0x%016" PRIx64 " in %s\n", width + 2, "", ++k,
+			ds[i].fn, func_name(&df));
+		fprintf(cli->out, "%*sat %s\n", width + 6, "", fl);
+	}
+}
 
 static int cmd_stack(struct cli *cli, char *args)
 {
 	args = cli_trim(args);
+	bool defers = strncmp(args, "-defer", 6) == 0 && (!args[6] || isspace((unsigned char)args[6]));
+	if (defers)
+		args = cli_trim(args + 6);
 	long depth = DEFAULT_DEPTH;
 	if (*args && (!parse_count(args, &depth) || depth < 1 || depth > MAX_DEPTH))
-		return cli_error("usage: stack [DEPTH] (DEPTH from 1 to %d)", MAX_DEPTH);
+		return cli_error("usage: stack [-defer] [DEPTH] (DEPTH from 1 to %d)", MAX_DEPTH);
 	struct grr_frame *fr;
 	int n = selected_frames(cli, &fr, (int)depth + 1);
 	if (n < 0)
 		return -1;
-	print_frames(cli, fr, n > depth ? (int)depth : n, n > depth, "");
+	int shown = n > depth ? (int)depth : n;
+	if (!defers) {
+		print_frames(cli, fr, shown, n > depth, "");
+		free(fr);
+		return 0;
+	}
+	struct grr_defer ds[MAX_DEFERS];
+	char err[512];
+	int nd = grr_goroutine_defers(cli->ctl, cli->sel_goid, ds, MAX_DEFERS, err, sizeof(err));
+	if (nd < 0) {
+		free(fr);
+		return cli_error("%s", err);
+	}
+	for (int i = 0; i < shown; i++) {
+		print_frame(cli, &fr[i], i, digits(shown - 1), "");
+		print_defers(cli, &fr[i], ds, nd, digits(shown - 1));
+	}
+	if (n > depth)
+		fprintf(cli->out, "(truncated)\n");
 	free(fr);
 	return 0;
 }
@@ -434,11 +481,13 @@ static const struct cli_command stack_commands[] = {
 	  "Selects goroutine ID, or describes the current one.\n"
 	  "stack, frame, print and locals look at the selected goroutine, and next, step\n"
 	  "and stepout follow it, until the replay moves." },
-	{ "stack", "bt backtrace", cmd_stack, "stack [DEPTH]",
+	{ "stack", "bt backtrace", cmd_stack, "stack [-defer] [DEPTH]",
 	  "Prints the selected goroutine's stack, innermost frame first.\n"
 	  "DEPTH frames, default 50. Calls inlined by the compiler are frames of their own, marked\n"
 	  "(inlined). A goroutine on the runtime's system stack is followed back to its\n"
-	  "own stack." },
+	  "own stack. -defer lists under each frame the calls it deferred that have not\n"
+	  "run (the runtime's defer records; optimized code runs most defers inline,\n"
+	  "without one)." },
 	{ "frame", "", cmd_frame, "frame N [COMMAND]",
 	  "Selects frame N of the selected goroutine, or runs COMMAND in it.\n"
 	  "Frame 0 is the innermost." },

@@ -149,6 +149,51 @@ int grr_goroutine_stack_bounds(struct grr_ctl *c, int64_t goid, uint64_t *lo, ui
 	return 0;
 }
 
+int grr_goroutine_defers(struct grr_ctl *c, int64_t goid, struct grr_defer *out, int max,
+			 char *err, size_t errlen)
+{
+	const struct grr_symbols *s = grr_ctl_symbols(c);
+	struct grr_replay *rp = grr_ctl_replay(c);
+	uint64_t o_defer, o_sp, o_pc, o_fn, o_link;
+	if (!grr_symbols_member_offset(s, "runtime.g", "_defer", &o_defer) ||
+	    !grr_symbols_member_offset(s, "runtime._defer", "sp", &o_sp) ||
+	    !grr_symbols_member_offset(s, "runtime._defer", "pc", &o_pc) ||
+	    !grr_symbols_member_offset(s, "runtime._defer", "fn", &o_fn) ||
+	    !grr_symbols_member_offset(s, "runtime._defer", "link", &o_link)) {
+		snprintf(err, errlen, "the program's DWARF does not describe runtime._defer");
+		return -1;
+	}
+	struct gr_g g;
+	uint32_t tid = 0;
+	int found = gr_find(c, goid, &g, &tid, err, errlen);
+	if (found <= 0) {
+		if (found == 0)
+			snprintf(err, errlen, "no goroutine runs on this thread");
+		return -1;
+	}
+	uint64_t d = 0;
+	int n = 0;
+	if (grr_replay_read(rp, g.pub.g + o_defer, &d, 8) < 0)
+		d = 0;
+	for (; d && n < max; n++) {
+		uint64_t funcval = 0, next = 0;
+		struct grr_defer *o = &out[n];
+		memset(o, 0, sizeof(*o));
+		if (grr_replay_read(rp, d + o_sp, &o->sp, 8) < 0 ||
+		    grr_replay_read(rp, d + o_pc, &o->pc, 8) < 0 ||
+		    grr_replay_read(rp, d + o_fn, &funcval, 8) < 0 ||
+		    grr_replay_read(rp, d + o_link, &next, 8) < 0) {
+			snprintf(err, errlen, "cannot read the defer record at 0x%llx",
+				 (unsigned long long)d);
+			return -1;
+		}
+		if (funcval && grr_replay_read(rp, funcval, &o->fn, 8) < 0)
+			o->fn = 0;
+		d = next;
+	}
+	return n;
+}
+
 bool grr_frame_is_user(const char *func)
 {
 	if (!func || !strchr(func, '.') || strncmp(func, "internal/", 9) == 0 ||

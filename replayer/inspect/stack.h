@@ -62,6 +62,20 @@ int grr_goroutine_stack(struct grr_ctl *c, const struct grr_goroutine *g, struct
  * 0, or -1 when there is no such goroutine. */
 int grr_goroutine_stack_bounds(struct grr_ctl *c, int64_t goid, uint64_t *lo, uint64_t *hi);
 
+/* A call deferred by a goroutine and not run yet: a record of the
+ * runtime's _defer chain (g._defer; open-coded defers of optimized code
+ * are not in it). */
+struct grr_defer {
+	uint64_t sp;          /* the stack pointer of the frame that deferred it */
+	uint64_t fn;          /* the deferred function's entry (0: unknown) */
+	uint64_t pc;          /* where the deferring function resumes */
+};
+
+/* The deferred calls of goroutine GOID (-1: the current thread's),
+ * innermost first, at most MAX; how many, or -1 with one line in ERR. */
+int grr_goroutine_defers(struct grr_ctl *c, int64_t goid, struct grr_defer *out, int max,
+			 char *err, size_t errlen);
+
 /* Whether FUNC is the user's code by Delve's rule (the "User:" location of
  * a goroutine): not the runtime's internals (runtime.* other than
  * exported names, internal/..., runtime/internal/...). */

@@ -5,7 +5,8 @@
 # breakpoint in allBlocked (where the inspector goroutine runs) every
 # other role must be listed by `goroutines` with
 # its wait reason and the line of its go statement; `bt` of the deepest
-# goroutine shows its five recursive calls; an inlined call is marked;
+# goroutine shows its five recursive calls and its pending deferred call;
+# an inlined call is marked;
 # frame/up/down select frames; `goroutine N` switches and `print` sees the
 # selected frame's variables; unknown goroutines and frames, and a call on
 # a parked goroutine, are one-line errors and the session goes on.
@@ -104,6 +105,21 @@ for tc in $E2E_TOOLCHAINS; do
 				e2e_fail "$c/stack" "recurse frames $nrec, '$f3' '$f4'; $(show bt)"
 			else
 				e2e_pass "$c/stack"
+			fi
+		fi
+
+		# stack -defer: the deep goroutine's pending `defer done.Done()`,
+		# under main.deep (-N -l: optimized code runs it inline, with no
+		# defer record)
+		if [ "$mode" = debug ] && e2e_want "$c/defer"; then
+			dbg defer "break main.allBlocked" c "goroutine $(goid_of deep)" "stack -defer"
+			if [ "$(rc_of defer)" != 0 ] ||
+				! grep -A3 ' in main\.deep$' "$work/defer.out" |
+				grep -A1 '^ *defer 1: 0x[0-9a-f]* in main\.deep\.' |
+				grep -q "main.go:$(line_of deferdeep)\$"; then
+				e2e_fail "$c/defer" "$(show defer)"
+			else
+				e2e_pass "$c/defer"
 			fi
 		fi
 

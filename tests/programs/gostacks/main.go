@@ -82,7 +82,7 @@ func recurse(n int) int {
 }
 
 func deep() {
-	defer done.Done()
+	defer done.Done() // @deferdeep
 	announce("deep")
 	recurse(4) // @deep
 }
