@@ -323,6 +323,12 @@ static int cu_files(struct walk *w, Dwarf_Die cu)
 static const char *file_name(struct walk *w, Dwarf_Unsigned fileno)
 {
 	Dwarf_Signed i = (Dwarf_Signed)fileno - w->file_base;
+	/* Go names entry 0 of a DWARF 5 file table "?" and never selects it.
+	 * A row that names it kept the line program's initial file register
+	 * (file 1: the only file of an assembly unit), which this libdwarf
+	 * reports one entry too low. */
+	if (i == 0 && w->nfiles > 1 && strcmp(w->files[0], "?") == 0)
+		i = 1;
 	return i >= 0 && i < w->nfiles ? w->files[i] : NULL;
 }
 
