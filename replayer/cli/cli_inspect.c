@@ -71,6 +71,11 @@ static void value_frame(const struct grr_frame *fr, int n, int i, struct gv_fram
 int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
+	struct grr_ctl_pos pos;
+	grr_ctl_where(cli->ctl, &pos);
+	if (pos.at_end && !pos.cut_short)
+		return cli_error("the program has exited (event %llu): go back with restart, goto "
+				 "or a reverse command", (unsigned long long)pos.seq);
 	ctx->s = cli_values(cli);
 	if (!ctx->s)
 		return -1;

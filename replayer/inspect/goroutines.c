@@ -198,9 +198,22 @@ static int not_started(char *err, size_t errlen)
 	return -1;
 }
 
+bool gr_process_gone(struct grr_ctl *c, char *err, size_t errlen)
+{
+	struct grr_ctl_pos pos;
+	grr_ctl_where(c, &pos);
+	if (!pos.at_end || pos.cut_short)
+		return false;
+	snprintf(err, errlen, "the program has exited (event %llu): go back with restart, goto "
+		 "or a reverse command", (unsigned long long)pos.seq);
+	return true;
+}
+
 int grr_goroutines(struct grr_ctl *c, struct grr_goroutine **out, char *err, size_t errlen)
 {
 	*out = NULL;
+	if (gr_process_gone(c, err, errlen))
+		return -1;
 	const struct rt_layout *L = rt_layout_get(c, err, errlen);
 	if (!L)
 		return -1;

@@ -104,6 +104,8 @@ int grr_goroutine_stack(struct grr_ctl *c, const struct grr_goroutine *g, struct
 int grr_stack(struct grr_ctl *c, int64_t goid, struct grr_frame *out, int max, char *err,
 	      size_t errlen)
 {
+	if (gr_process_gone(c, err, errlen))
+		return -1;
 	if (max <= 0) {
 		snprintf(err, errlen, "no room for frames");
 		return -1;

@@ -8,6 +8,10 @@
 
 #include "replayer/inspect/stack.h"
 
+/* Whether the replayed program has exited (no process left to read: a
+ * trace cut short keeps it); then ERR says so. */
+bool gr_process_gone(struct grr_ctl *c, char *err, size_t errlen);
+
 /* ---- runtime_layout.c: where the runtime keeps what we read ---- */
 
 #define RT_NSTATUS 16

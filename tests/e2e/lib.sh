@@ -247,3 +247,40 @@ e2e_setup() {
 		return 1
 	fi
 }
+
+# ------------------------------------------------------ debugger sessions
+
+# build_and_record CASE TC MODE PROGRAM: builds PROGRAM with toolchain TC in
+# MODE and records it into $work/TC-MODE.grr.  Sets $bin, $tr and $rec (the
+# recorded run's stdout); reports CASE failed and returns 1 when a step
+# fails.
+build_and_record() {
+	local c=$1 tc=$2 mode=$3 prog=$4 rc
+	if ! bin=$(build_program "$tc" "$mode" "$prog"); then
+		e2e_fail "$c" "build failed: $(tail_of "$E2E_WORK/$tc-$mode/$prog.log")"
+		return 1
+	fi
+	tr=$work/$tc-$mode.grr
+	rec=$work/$tc-$mode-rec.out
+	rc=$(run_capture "$work/$tc-$mode-rec" "$GRR" record -o "$tr" -- "$bin")
+	if [ "$rc" != 0 ]; then
+		e2e_fail "$c" "record: $(describe_rc "$rc")$(stderr_hint "$work/$tc-$mode-rec.err")"
+		return 1
+	fi
+}
+
+# dbg NAME CMD...: a scripted debugger session on $tr, each CMD one --ex;
+# its output in $work/NAME.out and .err, its status in $work/NAME.rc.
+dbg() {
+	local name=$1
+	shift
+	local -a args=()
+	local cmd
+	for cmd in "$@"; do args+=(--ex "$cmd"); done
+	timeout 300 "$GRR" replay --batch --quiet "${args[@]}" "$tr" \
+		>"$work/$name.out" 2>"$work/$name.err"
+	echo $? >"$work/$name.rc"
+}
+rc_of() { cat "$work/$1.rc"; }
+# show NAME: a session's status and the ends of its output, for messages
+show() { echo "status $(rc_of "$1"); out: $(tail -n 6 "$work/$1.out" | tr '\n' '|') err: $(head -c 300 "$work/$1.err")"; }

@@ -27,39 +27,15 @@ W2=$(wline_of w2)
 W3=$(wline_of w3)
 W4=$(wline_of w4)
 
-# dbg NAME CMD...: runs the debugger on $tr with each CMD as --ex; output in
-# $work/NAME.out / .err, status in $work/NAME.rc.
-dbg() {
-	local name=$1
-	shift
-	local -a args=()
-	local cmd
-	for cmd in "$@"; do args+=(--ex "$cmd"); done
-	timeout 300 "$GRR" replay --batch --quiet "${args[@]}" "$tr" \
-		>"$work/$name.out" 2>"$work/$name.err"
-	echo $? >"$work/$name.rc"
-}
-
 # stops NAME: the stop lines ("> ...") of a session, after the first one
 # (where the session starts).
 stops() { grep '^> ' "$work/$1.out" | tail -n +2; }
-rc_of() { cat "$work/$1.rc"; }
-show() { echo "status $(rc_of "$1"); out: $(tail -n 4 "$work/$1.out" | tr '\n' '|') err: $(head -c 300 "$work/$1.err")"; }
 
 for tc in $E2E_TOOLCHAINS; do
 	for mode in $E2E_MODES; do
 		c=debugger/$tc-$mode
 		e2e_want "$c" || continue
-		if ! bin=$(build_program "$tc" "$mode" ledger); then
-			e2e_fail "$c" "build failed: $(tail_of "$E2E_WORK/$tc-$mode/ledger.log")"
-			continue
-		fi
-		tr=$work/$tc-$mode.grr
-		rc=$(run_capture "$work/$tc-$mode-rec" "$GRR" record -o "$tr" -- "$bin")
-		if [ "$rc" != 0 ]; then
-			e2e_fail "$c" "record: $(describe_rc "$rc")$(stderr_hint "$work/$tc-$mode-rec.err")"
-			continue
-		fi
+		build_and_record "$c" "$tc" "$mode" ledger || continue
 
 		# hit counts: apply is called 5 times, then the program exits
 		if e2e_want "$c/hits"; then

@@ -16,18 +16,6 @@ line_of() { grep -n "// @$1\$" "$SRC" | cut -d: -f1; }
 L_APPLY=$(line_of apply)
 L_CORRUPT=$(line_of corrupt)
 
-dbg() { # NAME CMD...: a scripted session on $tr into $work/NAME.{out,err,rc}
-	local name=$1
-	shift
-	local -a args=()
-	local cmd
-	for cmd in "$@"; do args+=(--ex "$cmd"); done
-	timeout 300 "$GRR" replay --batch --quiet "${args[@]}" "$tr" \
-		>"$work/$name.out" 2>"$work/$name.err"
-	echo $? >"$work/$name.rc"
-}
-rc_of() { cat "$work/$1.rc"; }
-show() { echo "status $(rc_of "$1"); out: $(tail -n 6 "$work/$1.out" | tr '\n' '|') err: $(head -c 300 "$work/$1.err")"; }
 # the address `break` reported: "Breakpoint 1 set at 0x49e140 for ..."
 bp_addr() { sed -n 's/^Breakpoint 1 set at \(0x[0-9a-f]*\) .*/\1/p' "$work/$1.out" | head -1; }
 
@@ -35,16 +23,7 @@ for tc in $E2E_TOOLCHAINS; do
 	for mode in $E2E_MODES; do
 		c=lowlevel/$tc-$mode
 		e2e_want "$c" || continue
-		if ! bin=$(build_program "$tc" "$mode" ledger); then
-			e2e_fail "$c" "build failed: $(tail_of "$E2E_WORK/$tc-$mode/ledger.log")"
-			continue
-		fi
-		tr=$work/$tc-$mode.grr
-		rc=$(run_capture "$work/$tc-$mode-rec" "$GRR" record -o "$tr" -- "$bin")
-		if [ "$rc" != 0 ]; then
-			e2e_fail "$c" "record: $(describe_rc "$rc")$(stderr_hint "$work/$tc-$mode-rec.err")"
-			continue
-		fi
+		build_and_record "$c" "$tc" "$mode" ledger || continue
 
 		# regs at the breakpoint: Rip is its address; -a adds SSE
 		if e2e_want "$c/regs"; then

@@ -17,18 +17,6 @@ e2e_setup stacks || exit 1
 SRC=$E2E_PROGRAMS_DIR/gostacks/main.go
 line_of() { grep -n "// @$1\$" "$SRC" | cut -d: -f1; }
 
-dbg() { # NAME CMD...: a scripted session on $tr into $work/NAME.{out,err,rc}
-	local name=$1
-	shift
-	local -a args=()
-	local cmd
-	for cmd in "$@"; do args+=(--ex "$cmd"); done
-	timeout 300 "$GRR" replay --batch --quiet "${args[@]}" "$tr" \
-		>"$work/$name.out" 2>"$work/$name.err"
-	echo $? >"$work/$name.rc"
-}
-rc_of() { cat "$work/$1.rc"; }
-show() { echo "status $(rc_of "$1"); out: $(tail -n 6 "$work/$1.out" | tr '\n' '|') err: $(head -c 300 "$work/$1.err")"; }
 goid_of() { # ROLE -> the goroutine id the program printed for it
 	awk -v r="$1" '$1 == r && $2 == "goroutine" { print $3 }' "$work/$tc-$mode-rec.out"
 }
@@ -47,16 +35,7 @@ for tc in $E2E_TOOLCHAINS; do
 	for mode in $E2E_MODES; do
 		c=stacks/$tc-$mode
 		e2e_want "$c" || continue
-		if ! bin=$(build_program "$tc" "$mode" gostacks); then
-			e2e_fail "$c" "build failed: $(tail_of "$E2E_WORK/$tc-$mode/gostacks.log")"
-			continue
-		fi
-		tr=$work/$tc-$mode.grr
-		rc=$(run_capture "$work/$tc-$mode-rec" "$GRR" record -o "$tr" -- "$bin")
-		if [ "$rc" != 0 ]; then
-			e2e_fail "$c" "record: $(describe_rc "$rc")$(stderr_hint "$work/$tc-$mode-rec.err")"
-			continue
-		fi
+		build_and_record "$c" "$tc" "$mode" gostacks || continue
 
 		# goroutines: every role, its status and its go statement's line
 		if e2e_want "$c/goroutines"; then

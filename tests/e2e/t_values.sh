@@ -17,18 +17,16 @@ line_of() { grep -n "// @$1\$" "$SRC" | cut -d: -f1; }
 L_INSPECT=$(line_of inspect)
 L_SETBAL=$(line_of setbal)
 
-dbg() { # NAME CMD...: a scripted session on $tr into $work/NAME.{out,err,rc}
-	local name=$1
-	shift
-	local -a args=()
-	local cmd
-	for cmd in "$@"; do args+=(--ex "$cmd"); done
-	timeout 300 "$GRR" replay --batch --quiet "${args[@]}" "$tr" \
-		>"$work/$name.out" 2>"$work/$name.err"
-	echo $? >"$work/$name.rc"
+
+# one_line_blocks FILE: what each `print` after a `print "@@N"` marker
+# printed, one line each: print's multi-line layout (Delve's) joined into
+# the one-line layout the program printed its values in.
+one_line_blocks() {
+	awk '/^"@@[0-9]+"$/ { if (n) print cur; cur = ""; n = 1; next }
+		n { cur = cur (cur == "" ? "" : "\001") $0 }
+		END { if (n) print cur }' "$1" |
+		perl -pe 's/,\001\t*/, /g; s/([\[{ ])\001\t*/$1/g; s/\001\t*([\]}])/$1/g; s/,}/}/g'
 }
-rc_of() { cat "$work/$1.rc"; }
-show() { echo "status $(rc_of "$1"); out: $(tail -n 6 "$work/$1.out" | tr '\n' '|') err: $(head -c 300 "$work/$1.err")"; }
 
 # sort_map LINE: the entries of a printed map sorted (map order is random)
 sort_map() {
@@ -46,25 +44,15 @@ for tc in $E2E_TOOLCHAINS; do
 	for mode in $E2E_MODES; do
 		c=values/$tc-$mode
 		e2e_want "$c" || continue
-		if ! bin=$(build_program "$tc" "$mode" govalues); then
-			e2e_fail "$c" "build failed: $(tail_of "$E2E_WORK/$tc-$mode/govalues.log")"
-			continue
-		fi
-		tr=$work/$tc-$mode.grr
-		rc=$(run_capture "$work/$tc-$mode-rec" "$GRR" record -o "$tr" -- "$bin")
-		if [ "$rc" != 0 ]; then
-			e2e_fail "$c" "record: $(describe_rc "$rc")$(stderr_hint "$work/$tc-$mode-rec.err")"
-			continue
-		fi
-		rec=$work/$tc-$mode-rec.out
+		build_and_record "$c" "$tc" "$mode" govalues || continue
 
 		# print EXPR for each "EXPR = value" line the program printed
 		if e2e_want "$c/print"; then
 			mapfile -t want < <(grep ' = ' "$rec")
 			cmds=("break main.printed" c)
-			for w in "${want[@]}"; do cmds+=("print ${w%% = *}"); done
+			for i in "${!want[@]}"; do cmds+=("print \"@@$i\"" "print ${want[$i]%% = *}"); done
 			dbg print "${cmds[@]}"
-			mapfile -t got < <(grep -v '^> \|^Replaying \|^Breakpoint ' "$work/print.out")
+			mapfile -t got < <(one_line_blocks "$work/print.out")
 			bad=""
 			for i in "${!want[@]}"; do
 				expr=${want[$i]%% = *}
