@@ -74,9 +74,9 @@ irc=$?
 indent "$tmp/info"
 [ "$irc" = 0 ] || die "grr info failed (exit $irc)"
 
-say "6. Debugging the recorded run, forward and backward (a scripted session):"
+say "6. Debugging the recorded run, forward and backward, with Go values (a scripted session):"
 dbg=(--ex "break main.(*bank).move" --ex continue --ex continue --ex continue
-	--ex reverse-continue --ex when)
+	--ex reverse-continue --ex when --ex args --ex "print b.balance" --ex "goroutines")
 shown=""
 for a in "${dbg[@]}"; do
 	case $a in *[\ \(\)\*]*) shown+="'$a' " ;; *) shown+="$a " ;; esac
