@@ -417,6 +417,33 @@ static int resolve_method(struct gv_ctx *c, struct gv_env *e, struct gval rv, co
 
 /* ---- converting arguments ---- */
 
+/* The itab pairing interface type IFACE with the runtime type at RTYPE,
+ * from the ones the linker made (runtime.firstmoduledata.itablinks; every
+ * itab starts with the interface type, then the concrete type), or 0. */
+static uint64_t find_itab(struct gv_env *e, struct gtype *iface, uint64_t rtype)
+{
+	uint64_t itype = gt_runtime_type_addr(e->s, e->rp, iface);
+	const struct gi_global *md = gi_global(e->s, "runtime.firstmoduledata");
+	struct gtype *mt = md ? gt_get(e->s, md->toff) : NULL;
+	struct gt_field *f = mt ? gt_field(mt, "itablinks") : NULL;
+	uint64_t data;
+	int64_t len, cap;
+	if (!itype || !f || !gt_field_type(e->s, f))
+		return 0;
+	struct gval links = gv_at(f->t, md->addr + f->off);
+	if (gv_slice(e, &links, &data, &len, &cap) < 0 || len < 0 || len > 1000000)
+		return 0;
+	for (int64_t i = 0; i < len; i++) {
+		uint64_t itab, pair[2];
+		if (gv_read_mem(e, data + 8 * (uint64_t)i, &itab, 8) < 0 ||
+		    gv_read_mem(e, itab, pair, 16) < 0)
+			return 0;
+		if (pair[0] == itype && pair[1] == rtype)
+			return itab;
+	}
+	return 0;
+}
+
 /* The bytes of V as a value of parameter type PT into BUF; strings and
  * interface data that need memory go to REQ->data. */
 static int convert(struct gv_env *e, struct gtype *pt, const struct gval *v, uint8_t *buf,
@@ -480,14 +507,16 @@ static int convert(struct gv_env *e, struct gtype *pt, const struct gval *v, uin
 	if (!vt)
 		return gv_err(e, "%s has no type", what);
 	if (p->kind == GT_IFACE && vt->kind != GT_IFACE) {
-		/* a concrete value for an interface parameter: (type, data) */
+		/* a concrete value for an interface parameter: (type or itab,
+		 * data) */
 		struct gtype *impl = gt_impl(e->s, p);
-		if (!impl || !gt_field(impl, "_type"))
-			return gv_err(e, "%s: pass a %s value (itabs of non-empty interfaces are "
-				      "not built by grr)", what, gr_type_name(pt));
+		bool eface = impl && gt_field(impl, "_type");
 		uint64_t words[2] = { gt_runtime_type_addr(e->s, e->rp, vt), 0 };
 		if (!words[0])
 			return gv_err(e, "%s: no runtime type for %s", what, gr_type_name(v->t));
+		if (!eface && !(words[0] = find_itab(e, p, words[0])))
+			return gv_err(e, "%s: %s does not implement %s in this program (no itab)",
+				      what, gr_type_name(v->t), gr_type_name(pt));
 		if (gt_is_pointer_shaped(e->s, vt)) {
 			if (gv_read(e, v, 0, &words[1], 8) < 0)
 				return -1;

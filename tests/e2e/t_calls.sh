@@ -40,7 +40,8 @@ for tc in $E2E_TOOLCHAINS; do
 			--ex "call main.origin.Sum()" --ex "call main.describe(main.origin.X)" \
 			--ex "call main.norm(1.5, 2)" --ex "call main.shape.Area()" \
 			--ex "call main.sum(main.nums)" --ex "call main.mulBy(14)" \
-			--ex "print main.heapAcct.String()" --ex "call main.check(-1)" \
+			--ex "print main.heapAcct.String()" --ex "call main.area(main.sq)" \
+			--ex "call main.check(-1)" \
 			--ex "call a.Deposit(5)" --ex "call -unsafe a.Deposit(5)" \
 			--ex "break main.add" --ex "call main.add(3, 4)" --ex continue \
 			--ex "clear 2" --ex continue \
@@ -48,7 +49,7 @@ for tc in $E2E_TOOLCHAINS; do
 		src=$?
 		vals=$(grep -A2 '^Values returned' "$work/s.out" | grep -o '~r[0-9]: .*' | cut -d' ' -f2- | tr '\n' '|')
 		rec() { sed -n "s/^$1 //p" "$work/rec.out"; }
-		want="$(rec add)|\"$(rec greet)\"|$(rec divmod | tr ' ' '|')|3|-1|\"$(rec string)\"|main.Point {X: 6, Y: 8}|$(rec pointsum)|\"$(rec describe)\"|$(rec norm)|$(rec area)|$(rec numsum)|$(rec mulby)|\"$(rec heapstring)\"|error(*errors.errorString) *{s: \"negative\"}|15|7|"
+		want="$(rec add)|\"$(rec greet)\"|$(rec divmod | tr ' ' '|')|3|-1|\"$(rec string)\"|main.Point {X: 6, Y: 8}|$(rec pointsum)|\"$(rec describe)\"|$(rec norm)|$(rec area)|$(rec numsum)|$(rec mulby)|\"$(rec heapstring)\"|$(rec area2)|error(*errors.errorString) *{s: \"negative\"}|15|7|"
 		if [ "$src" != 1 ]; then
 			e2e_fail "$c" "session exit $src (want 1: some calls fail on purpose); $(tail -c 300 "$work/s.err")"
 		elif [ "$vals" != "$want" ]; then

@@ -98,12 +98,16 @@ type Square struct{ Side int }
 
 func (s Square) Area() int { return s.Side * s.Side }
 
+//go:noinline
+func area(s Shape) int { return s.Area() }
+
 var (
-	origin = Point{3, 4}
-	nums   = []int{1, 2, 3, 4}
-	shape  Shape = Square{Side: 5}
-	heapAcct = &Account{Name: "heap", Balance: 7}
-	mulBy  func(int) int
+	origin         = Point{3, 4}
+	nums           = []int{1, 2, 3, 4}
+	shape    Shape = Square{Side: 5}
+	heapAcct       = &Account{Name: "heap", Balance: 7}
+	sq             = Square{Side: 4}
+	mulBy    func(int) int
 )
 
 //go:noinline
@@ -134,6 +138,7 @@ func main() {
 	fmt.Println("numsum", sum(nums...))
 	fmt.Println("mulby", mulBy(14))
 	fmt.Println("heapstring", heapAcct.String())
+	fmt.Println("area2", area(sq))
 	if len(os.Args) > 5 { // never: keeps these in the binary for `call`
 		fmt.Println(boom(), block(), touch())
 	}
