@@ -60,15 +60,15 @@ var (
 	acct             = Account{Name: "bob", Balance: 10}
 	acctPtr  *Account
 	nilAcct  *Account
-	byName   = map[string]int{"a": 1, "b": 2}
-	byID     = map[int]string{1: "one", 2: "two", 3: "three"}
-	bigMap   = map[int]int{}
+	byName         = map[string]int{"a": 1, "b": 2}
+	byID           = map[int]string{1: "one", 2: "two", 3: "three"}
+	bigMap         = map[int]int{}
 	err1     error = errors.New("boom")
 	nilErr   error
 	anyInt   interface{} = 5
 	anyStr   any         = Person{First: "Al", Age: 7}
 	shape    Shape       = Square{Side: 3}
-	ch               = make(chan int, 4)
+	ch                   = make(chan int, 4)
 	nilCh    chan int
 	temp     Celsius = 21.5
 	color    Color   = 2
@@ -78,7 +78,7 @@ var (
 	deep             = Deep{Level: 1, In: Inner1{A: 2, In: Inner2{B: 3, In: Inner3{C: "bottom"}}}}
 	fn               = add
 	emptySl  []int
-	bs               = []byte("hi")
+	bs       = []byte("hi")
 )
 
 //go:noinline
