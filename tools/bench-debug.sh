@@ -11,6 +11,9 @@
 #                   back from the end to the marker hit
 #   first stop      a session that stops at main.main, against the native
 #                   run of the program
+#   + inspection    the same stop plus goroutines -t, stack, locals, args
+#                   and print of a package variable: what the first look
+#                   at values costs (DWARF index, unwinding), on top
 #
 # The reverse-continue's time is (+ reverse) - (to the end); its target is
 # at most 0.2 of the full replay.  Prints a Markdown section "## Debugger"
@@ -58,9 +61,11 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	runs[rc]+="$result|"
 	timed "$work/first.log" "${session[@]}" --ex "break main.main" --ex continue "$trace"
 	runs[first]+="$result|"
-
+	timed "$work/inspect.log" "${session[@]}" --ex "break main.main" --ex continue \
+		--ex "goroutines -t" --ex stack --ex locals --ex args --ex "print runtime.allglen" "$trace"
+	runs[inspect]+="$result|"
 done
-for k in native full end rc first; do best "${runs[$k]}"; declare "b_$k=$best"; done
+for k in native full end rc first inspect; do best "${runs[$k]}"; declare "b_$k=$best"; done
 rc_only=n/a
 if isnum "$b_rc" && isnum "$b_end" && [ "$b_rc" -gt "$b_end" ]; then
 	rc_only=$((b_rc - b_end))
@@ -81,6 +86,11 @@ echo "| full autopilot replay | $(cell "$b_full") | $(ratio "$b_full" "$b_native
 echo "| session to the end (break, continue x2) | $(cell "$b_end") | $(ratio "$b_end" "$b_full") full replay | |"
 echo "| reverse-continue from the end to the marker | $(cell "$rc_only") | $(ratio "$rc_only" "$b_full") full replay | <= 0.2: $(le "$rc_only" "$b_full" 0.2) |"
 echo "| first stop at main.main (whole session) | $(cell "$b_first") | $(ratio "$b_first" "$b_native") native run | |"
+inspect_only=n/a
+if isnum "$b_inspect" && isnum "$b_first" && [ "$b_inspect" -ge "$b_first" ]; then
+	inspect_only=$((b_inspect - b_first))
+fi
+echo "| first inspection there (goroutines -t, stack, locals, args, print) | $(cell "$inspect_only") | $(ratio "$inspect_only" "$b_first") first stop | |"
 echo
 echo "Reverse-continue landed on: \`${rc_line:-n/a}\` (forward hit: \`${stop_line:-n/a}\`)."
 exit 0

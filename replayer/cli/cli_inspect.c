@@ -68,14 +68,21 @@ static void value_frame(const struct grr_frame *fr, int n, int i, struct gv_fram
 	out->inline_depth = phys - i;
 }
 
-int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx)
+/* -1 after saying so when the program has exited: no process to read
+ * (a trace cut short keeps it). */
+static int need_process(struct cli *cli)
 {
-	memset(ctx, 0, sizeof(*ctx));
 	struct grr_ctl_pos pos;
 	grr_ctl_where(cli->ctl, &pos);
 	if (pos.at_end && !pos.cut_short)
 		return cli_error("the program has exited (event %llu): go back with restart, goto "
 				 "or a reverse command", (unsigned long long)pos.seq);
+	return 0;
+}
+
+int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
 	ctx->s = cli_values(cli);
 	if (!ctx->s)
 		return -1;
@@ -142,7 +149,7 @@ static int cmd_print(struct cli *cli, char *args)
 	if (is_program_call(args))
 		return cli_call_expr(cli, args, false);
 	struct gv_ctx ctx;
-	if (cli_value_ctx(cli, &ctx) < 0)
+	if (need_process(cli) < 0 || cli_value_ctx(cli, &ctx) < 0)
 		return -1;
 	char err[512], *out;
 	if (gv_print(&ctx, args, &cli->print_cfg, true, &out, err, sizeof(err)) < 0)
@@ -174,7 +181,7 @@ static int frame_list(struct cli *cli, char *args, bool want_args)
 {
 	bool verbose = take_flag(&args, "-v");
 	struct gv_ctx ctx;
-	if (cli_value_ctx(cli, &ctx) < 0)
+	if (need_process(cli) < 0 || cli_value_ctx(cli, &ctx) < 0)
 		return -1;
 	if (!ctx.have_frame)
 		return cli_error("no frame is selected: the thread runs no Go code here");
