@@ -131,6 +131,17 @@ static bool is_program_call(const char *expr)
 	const char *open = strchr(expr, '(');
 	if (!open || open == expr)
 		return false;
+	/* the parenthesis that the final one closes: after a '.', it is a
+	 * type assertion (x.(T)), not a call */
+	int depth = 0;
+	for (const char *p = expr + n - 1; p >= expr; p--) {
+		depth += *p == ')' ? 1 : *p == '(' ? -1 : 0;
+		if (depth == 0) {
+			if (p > expr && p[-1] == '.')
+				return false;
+			break;
+		}
+	}
 	size_t k = (size_t)(open - expr);
 	if ((k == 3 && (strncmp(expr, "len", 3) == 0 || strncmp(expr, "cap", 3) == 0)))
 		return false;

@@ -419,6 +419,121 @@ static int eval_index(struct ev *ev, const struct gexpr *x, struct gval *out)
 	}
 }
 
+/* ---- slicing and type assertions ---- */
+
+/* The bounds of A[LO:HI] on a sequence of length LEN and capacity CAP. */
+static int slice_bounds(struct ev *ev, const struct gexpr *x, int64_t len, int64_t cap,
+			int64_t *lo, int64_t *hi)
+{
+	*lo = 0;
+	*hi = len;
+	if ((x->b && index_value(ev, x->b, lo) < 0) || (x->c && index_value(ev, x->c, hi) < 0))
+		return -1;
+	if (*lo < 0 || *hi < *lo || *hi > cap)
+		return gv_err(ev->e, "slice bounds out of range [%lld:%lld] with capacity %lld",
+			      (long long)*lo, (long long)*hi, (long long)cap);
+	return 0;
+}
+
+/* A slice value of type T: DATA, LEN, CAP. */
+static int make_slice(struct ev *ev, struct gtype *t, uint64_t data, int64_t len, int64_t cap,
+		      struct gval *out)
+{
+	struct gt_field *fa = gt_field(t, "array"), *fl = gt_field(t, "len"), *fc = gt_field(t, "cap");
+	if (!fa || !fl || !fc || t->size > 64)
+		return gv_err(ev->e, "cannot make a value of type %s", gr_type_name(t));
+	uint8_t b[64] = { 0 };
+	uint64_t w[3] = { data, (uint64_t)len, (uint64_t)cap };
+	memcpy(b + fa->off, &w[0], 8);
+	memcpy(b + fl->off, &w[1], 8);
+	memcpy(b + fc->off, &w[2], 8);
+	*out = gv_of_bytes(ev->e, t, b);
+	return 0;
+}
+
+static int eval_slice(struct ev *ev, const struct gexpr *x, struct gval *out)
+{
+	struct gval v;
+	int64_t lo, hi;
+	if (eval(ev, x->a, &v) < 0)
+		return -1;
+	if (v.how == GV_UNTYPED_STR) {
+		if (slice_bounds(ev, x, (int64_t)v.slen, (int64_t)v.slen, &lo, &hi) < 0)
+			return -1;
+		*out = (struct gval){ .how = GV_UNTYPED_STR, .s = v.s + lo, .slen = (size_t)(hi - lo) };
+		return 0;
+	}
+	if (kind_of(&v) == GT_PTR && deref(ev, &v, &v) < 0)   /* a pointer to an array */
+		return -1;
+	if (readable(ev, &v) < 0)
+		return -1;
+	struct gtype *t = real_type(&v);
+	switch (kind_of(&v)) {
+	case GT_STRING: {
+		uint64_t data, len;
+		if (gv_string(ev->e, &v, &data, &len) < 0 ||
+		    slice_bounds(ev, x, (int64_t)len, (int64_t)len, &lo, &hi) < 0)
+			return -1;
+		uint64_t hdr[2] = { data + (uint64_t)lo, (uint64_t)(hi - lo) };
+		if (t->size != 16)
+			return gv_err(ev->e, "cannot slice a %s", type_text(&v));
+		*out = gv_of_bytes(ev->e, v.t, hdr);
+		return 0;
+	}
+	case GT_SLICE: {
+		struct gtype *el = gt_elem(ev->s, t);
+		uint64_t data;
+		int64_t len, cap;
+		if (!el || gv_slice(ev->e, &v, &data, &len, &cap) < 0 ||
+		    slice_bounds(ev, x, len, cap, &lo, &hi) < 0)
+			return -1;
+		return make_slice(ev, v.t, data + (uint64_t)lo * el->size, hi - lo, cap - lo, out);
+	}
+	case GT_ARRAY: {
+		struct gtype *el = gt_elem(ev->s, t);
+		if (!el || v.how != GV_MEM)
+			return gv_err(ev->e, "cannot slice %s: it is not in memory", text_of(ev, x->a));
+		struct gtype *st = gt_named(ev->s, ar_printf(ev->e->ar, "[]%s", gr_type_name(el)));
+		if (!st || st->kind != GT_SLICE)
+			return gv_err(ev->e, "the program has no type []%s to slice %s into",
+				      gr_type_name(el), text_of(ev, x->a));
+		if (slice_bounds(ev, x, t->count, t->count, &lo, &hi) < 0)
+			return -1;
+		return make_slice(ev, st, v.addr + (uint64_t)lo * el->size, hi - lo, t->count - lo,
+				  out);
+	}
+	default:
+		return gv_err(ev->e, "cannot slice %s (%s)", text_of(ev, x->a), type_text(&v));
+	}
+}
+
+static int eval_assert(struct ev *ev, const struct gexpr *x, struct gval *out)
+{
+	struct gval v, data;
+	struct gtype *ct;
+	if (eval(ev, x->a, &v) < 0 || readable(ev, &v) < 0)
+		return -1;
+	if (kind_of(&v) != GT_IFACE)
+		return gv_err(ev->e, "invalid type assertion: %s (%s) is not an interface",
+			      text_of(ev, x->a), type_text(&v));
+	if (gv_iface(ev->e, &v, &ct, &data) < 0)
+		return -1;
+	if (!ct)
+		return gv_err(ev->e, "interface conversion: interface is nil, not %s", x->name);
+	const char *cn = gr_type_name(ct);
+	const char *want = x->name;
+	bool same = strcmp(cn, want) == 0;
+	if (!same && !strchr(want, '.')) {   /* "Square" for main.Square, as in package main */
+		bool ptr = want[0] == '*';
+		same = strcmp(cn, ar_printf(ev->e->ar, "%smain.%s", ptr ? "*" : "", want + ptr)) == 0;
+	}
+	if (!same)
+		return gv_err(ev->e, "interface conversion: %s is %s, not %s", type_text(&v), cn,
+			      want);
+	*out = data;
+	return 0;
+}
+
 /* ---- len and cap ---- */
 
 static int eval_call(struct ev *ev, const struct gexpr *x, struct gval *out)
@@ -941,6 +1056,10 @@ static int eval(struct ev *ev, const struct gexpr *x, struct gval *out)
 		return eval_field(ev, x, out);
 	case GE_INDEX:
 		return eval_index(ev, x, out);
+	case GE_SLICE:
+		return eval_slice(ev, x, out);
+	case GE_ASSERT:
+		return eval_assert(ev, x, out);
 	case GE_CALL:
 		return eval_call(ev, x, out);
 	case GE_UNARY:

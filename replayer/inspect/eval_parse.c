@@ -533,6 +533,35 @@ static struct gexpr *call(struct parser *ps, struct gexpr *f)
 	return expect(ps, ")") ? x : NULL;
 }
 
+/* X.(TYPE), the current token the "(": the type is taken as written, up to
+ * the matching parenthesis ("main.Square", "*main.T", "[]int"). */
+static struct gexpr *type_assertion(struct parser *ps, struct gexpr *x)
+{
+	const char *start = ps->t.p + 1, *q = start;
+	int depth = 1;
+	for (; *q && depth; q++)
+		depth += *q == '(' ? 1 : *q == ')' ? -1 : 0;
+	if (depth) {
+		fail_at(ps, ps->t.p, "unterminated type assertion");
+		return NULL;
+	}
+	const char *end = q - 1;
+	while (start < end && (*start == ' ' || *start == '\t'))
+		start++;
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (start == end) {
+		fail_at(ps, ps->t.p, "missing type in type assertion");
+		return NULL;
+	}
+	struct gexpr *a = node(ps, GE_ASSERT);
+	a->a = x;
+	a->name = ar_strndup(ps->ar, start, (size_t)(end - start));
+	ps->p = q;
+	next(ps);
+	return a;
+}
+
 /* An operand followed by selectors, indexes and calls. */
 static struct gexpr *primary(struct parser *ps)
 {
@@ -540,6 +569,10 @@ static struct gexpr *primary(struct parser *ps)
 	while (x && !ps->failed) {
 		if (is_op(ps, ".")) {
 			next(ps);
+			if (is_op(ps, "(")) {
+				x = type_assertion(ps, x);
+				continue;
+			}
 			if (ps->t.kind != T_IDENT) {
 				unexpected(ps);
 				return NULL;
@@ -553,8 +586,15 @@ static struct gexpr *primary(struct parser *ps)
 			next(ps);
 			struct gexpr *ix = node(ps, GE_INDEX);
 			ix->a = x;
-			ix->b = expression(ps, 1);
-			if (!ix->b || !expect(ps, "]"))
+			if (!is_op(ps, ":") && !(ix->b = expression(ps, 1)))
+				return NULL;
+			if (is_op(ps, ":")) {   /* a[lo:hi], either may be left out */
+				next(ps);
+				ix->op = GE_SLICE;
+				if (!is_op(ps, "]") && !(ix->c = expression(ps, 1)))
+					return NULL;
+			}
+			if (!expect(ps, "]"))
 				return NULL;
 			x = ix;
 		} else if (is_op(ps, "(")) {
@@ -735,6 +775,20 @@ void ge_format(const struct gexpr *x, struct sbuf *b)
 		sb_putc(b, '[');
 		ge_format(x->b, b);
 		sb_putc(b, ']');
+		break;
+	case GE_SLICE:
+		format_sub(x->a, 7, b);
+		sb_putc(b, '[');
+		if (x->b)
+			ge_format(x->b, b);
+		sb_putc(b, ':');
+		if (x->c)
+			ge_format(x->c, b);
+		sb_putc(b, ']');
+		break;
+	case GE_ASSERT:
+		format_sub(x->a, 7, b);
+		sb_printf(b, ".(%s)", x->name);
 		break;
 	case GE_CALL:
 		sb_printf(b, "%s(", x->name);

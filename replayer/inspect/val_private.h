@@ -307,6 +307,8 @@ enum ge_op {
 	GE_IDENT, GE_INT, GE_FLOAT, GE_STR, GE_BOOL, GE_NIL,
 	GE_FIELD,        /* a.name */
 	GE_INDEX,        /* a[b] */
+	GE_SLICE,        /* a[b:c] (b, c may be NULL) */
+	GE_ASSERT,       /* a.(name): a type assertion */
 	GE_CALL,         /* len(a), cap(a) */
 	GE_UNARY,        /* op a: - ! * & */
 	GE_BINARY,       /* a op b */
@@ -324,7 +326,7 @@ struct gexpr {
 	double f;                  /* FLOAT */
 	const char *s;             /* STR */
 	size_t slen;
-	struct gexpr *a, *b;
+	struct gexpr *a, *b, *c;
 };
 
 /* Whether NAME ("net/http.DefaultClient") is a package variable: lets the

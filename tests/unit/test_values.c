@@ -93,6 +93,9 @@ START_TEST(test_names)
 	ck_assert_str_eq(roundtrip("main.counter"), "main.counter");
 	ck_assert_str_eq(roundtrip("m[\"k\"]"), "m[\"k\"]");
 	ck_assert_str_eq(roundtrip("len(s)"), "len(s)");
+	ck_assert_str_eq(roundtrip("a[1:n]"), "a[1:n]");
+	ck_assert_str_eq(roundtrip("a[:]"), "a[:]");
+	ck_assert_str_eq(roundtrip("x.( *main.T ).f"), "x.(*main.T).f");
 }
 END_TEST
 
