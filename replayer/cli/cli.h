@@ -75,6 +75,9 @@ extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table,
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ARGS without leading and trailing blanks (in place). */
 char *cli_trim(char *args);
+/* The next blank-separated word of *ARGS, NUL-terminated in place (*ARGS
+ * moves past it); NULL when there is none. */
+char *cli_next_word(char **args);
 
 /* cli_cond.c: makes CLI's session evaluate breakpoint conditions; its
  * state, to free() at the end (NULL if out of memory). */

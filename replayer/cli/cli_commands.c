@@ -23,6 +23,22 @@ int cli_error(const char *fmt, ...)
 }
 
 
+char *cli_next_word(char **args)
+{
+	char *s = *args;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s)
+		return NULL;
+	char *e = s;
+	while (*e && !isspace((unsigned char)*e))
+		e++;
+	if (*e)
+		*e++ = 0;
+	*args = e;
+	return s;
+}
+
 char *cli_trim(char *s)
 {
 	while (isspace((unsigned char)*s))

@@ -23,21 +23,6 @@
 
 /* ---- arguments ---- */
 
-static char *next_word(char **args)
-{
-	char *s = *args;
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!*s)
-		return NULL;
-	char *e = s;
-	while (*e && !isspace((unsigned char)*e))
-		e++;
-	if (*e)
-		*e++ = 0;
-	*args = e;
-	return s;
-}
 
 static bool parse_u64(const char *s, uint64_t *v)
 {
@@ -268,7 +253,7 @@ static int cmd_regs(struct cli *cli, char *args)
 {
 	bool all = false;
 	char *w;
-	while ((w = next_word(&args))) {
+	while ((w = cli_next_word(&args))) {
 		if (strcmp(w, "-a") == 0)
 			all = true;
 		else
@@ -447,16 +432,16 @@ static int cmd_examine(struct cli *cli, char *args)
 	char *w, *addr_text = NULL;
 	args = cli_trim(args);
 	if (*args == '/') {
-		w = next_word(&args);
+		w = cli_next_word(&args);
 		gdb = true;
 		size = 4;  /* gdb's default unit: a word */
 		if (parse_gdb_spec(w + 1, &count, &fmt, &size) < 0)
 			return -1;
 	}
-	while ((w = next_word(&args))) {
+	while ((w = cli_next_word(&args))) {
 		if (!gdb && (strcmp(w, "-fmt") == 0 || strcmp(w, "-count") == 0 ||
 			     strcmp(w, "-len") == 0 || strcmp(w, "-size") == 0)) {
-			char *v = next_word(&args);
+			char *v = cli_next_word(&args);
 			if (!v)
 				return cli_error("%s: %s needs a value", usage, w);
 			if (strcmp(w, "-fmt") == 0) {
@@ -669,7 +654,7 @@ static int disassemble_func(struct cli *cli, uint64_t pc, uint64_t cur)
 static int cmd_disassemble(struct cli *cli, char *args)
 {
 	static const char usage[] = "usage: disassemble [-a START END] [-l LOCATION]";
-	char *w = next_word(&args);
+	char *w = cli_next_word(&args);
 	if (!w) {
 		uint64_t pc = selected_pc(cli);
 		if (!pc)
@@ -682,7 +667,7 @@ static int cmd_disassemble(struct cli *cli, char *args)
 	struct sel_regs sr;
 	uint64_t cur = get_selection(cli, &sr, true) == 0 ? sr.regs.rip : 0;
 	if (strcmp(w, "-a") == 0) {
-		char *a = next_word(&args), *b = next_word(&args);
+		char *a = cli_next_word(&args), *b = cli_next_word(&args);
 		if (!a || !b || *cli_trim(args))
 			return cli_error("%s", usage);
 		uint64_t lo, hi;

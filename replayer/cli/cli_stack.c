@@ -119,22 +119,6 @@ static bool parse_count(const char *s, long *v)
 	return true;
 }
 
-/* The next blank-separated word of *ARGS (NUL-terminated in place). */
-static char *next_word(char **args)
-{
-	char *s = *args;
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!*s)
-		return NULL;
-	char *e = s;
-	while (*e && !isspace((unsigned char)*e))
-		e++;
-	if (*e)
-		*e++ = 0;
-	*args = e;
-	return s;
-}
 
 /* ---- the selection ---- */
 
@@ -208,10 +192,10 @@ static int cmd_goroutines(struct cli *cli, char *args)
 	bool with_stack = false;
 	long depth = LIST_DEPTH;
 	char *w;
-	while ((w = next_word(&args))) {
+	while ((w = cli_next_word(&args))) {
 		if (strcmp(w, "-t") == 0) {
 			with_stack = true;
-			char *save = args, *d = next_word(&args);
+			char *save = args, *d = cli_next_word(&args);
 			if (d && !parse_count(d, &depth))
 				return cli_error("usage: goroutines [-t [DEPTH]] ('%s' is not a depth)", d);
 			if (!d)
@@ -452,7 +436,7 @@ static int select_frame(struct cli *cli, long target, const char *command)
 
 static int cmd_frame(struct cli *cli, char *args)
 {
-	char *w = next_word(&args);
+	char *w = cli_next_word(&args);
 	long v;
 	if (!w || !parse_count(w, &v))
 		return cli_error("usage: frame N [COMMAND]");
