@@ -157,14 +157,16 @@ static int cmd_print(struct cli *cli, char *args)
 	args = cli_trim(args);
 	if (!*args)
 		return cli_error("usage: print EXPR");
-	if (is_program_call(args))
-		return cli_call_expr(cli, args, false);
 	struct gv_ctx ctx;
 	if (need_process(cli) < 0 || cli_value_ctx(cli, &ctx) < 0)
 		return -1;
 	char err[512], *out;
-	if (gv_print(&ctx, args, &cli->print_cfg, true, &out, err, sizeof(err)) < 0)
+	if (gv_print(&ctx, args, &cli->print_cfg, true, &out, err, sizeof(err)) < 0) {
+		/* f(x) that is no conversion: a call of the program's code */
+		if (is_program_call(args) && strncmp(err, GV_ERR_CALL, strlen(GV_ERR_CALL)) == 0)
+			return cli_call_expr(cli, args, false);
 		return cli_error("%s", err);
+	}
 	fprintf(cli->out, "%s\n", out);
 	free(out);
 	return 0;

@@ -536,11 +536,17 @@ static int eval_assert(struct ev *ev, const struct gexpr *x, struct gval *out)
 
 /* ---- len and cap ---- */
 
+static int convert(struct ev *ev, const struct gexpr *x, struct gtype *t, struct gval *out);
+static struct gtype *type_named(struct ev *ev, const char *name);
+
 static int eval_call(struct ev *ev, const struct gexpr *x, struct gval *out)
 {
 	bool is_len = strcmp(x->name, "len") == 0;
+	struct gtype *conv = NULL;
+	if (!is_len && strcmp(x->name, "cap") != 0 && (conv = type_named(ev, x->name)))
+		return convert(ev, x, conv, out);
 	if (!is_len && strcmp(x->name, "cap") != 0)
-		return gv_err(ev->e, "function calls are not supported in expressions; use call");
+		return gv_err(ev->e, "%s; use call", GV_ERR_CALL);
 	if (!x->a || x->b)
 		return gv_err(ev->e, "%s takes exactly one argument", x->name);
 	struct gval v;
@@ -921,6 +927,46 @@ static int arith(struct ev *ev, int op, struct scalar *a, struct scalar *b, stru
 	}
 	return gv_err(ev->e, "invalid operation: operator not defined on %s",
 		      a->t ? gr_type_name(a->t) : "untyped constant");
+}
+
+/* ---- conversions ---- */
+
+/* T(x) for a numeric type T (int64(x), float64(n), main.Celsius(1.5)):
+ * Go's conversion rules between integers and floats. */
+static int convert(struct ev *ev, const struct gexpr *x, struct gtype *t, struct gval *out)
+{
+	struct gtype *rt = gv_resolve(t);
+	struct gval v;
+	struct scalar sc;
+	if (!x->a || x->b)
+		return gv_err(ev->e, "conversion to %s takes exactly one argument", x->name);
+	if (eval(ev, x->a, &v) < 0 || load_scalar(ev, x->a, &v, &sc) < 0)
+		return -1;
+	double f = sc.k == S_FLOAT ? sc.f : sc.k == S_UINT ? (double)sc.u : (double)sc.i;
+	uint64_t bits = sc.k == S_UINT ? sc.u : (uint64_t)sc.i;
+	if (sc.k != S_INT && sc.k != S_UINT && sc.k != S_FLOAT)
+		return gv_err(ev->e, "cannot convert %s (%s) to %s", text_of(ev, x->a),
+			      type_text(&v), gr_type_name(t));
+	switch (rt->kind) {
+	case GT_FLOAT:
+		return typed_float(ev, t, f, out);
+	case GT_INT:
+		return typed_word(ev, t, sc.k == S_FLOAT ? (uint64_t)(int64_t)f : bits, out);
+	case GT_UINT:
+		return typed_word(ev, t, sc.k == S_FLOAT ? (uint64_t)f : bits, out);
+	default:
+		return gv_err(ev->e, "conversions to %s are not supported (numeric types only)",
+			      gr_type_name(t));
+	}
+}
+
+/* The type named NAME, as the program's DWARF has it (or in package main). */
+static struct gtype *type_named(struct ev *ev, const char *name)
+{
+	struct gtype *t = gt_named(ev->s, name);
+	if (!t && !strchr(name, '.'))
+		t = gt_named(ev->s, ar_printf(ev->e->ar, "main.%s", name));
+	return t;
 }
 
 /* ---- operators ---- */

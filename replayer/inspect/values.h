@@ -62,6 +62,10 @@ struct gv_ctx {
 int gv_print(struct gv_ctx *c, const char *expr, const struct gv_config *cfg, bool multiline,
 	     char **out, char *err, size_t errlen);
 
+/* How gv_print's error starts when EXPR calls a function of the program
+ * (the front end makes such calls: `call`). */
+#define GV_ERR_CALL "function calls are not supported in expressions"
+
 /* whatis: the type of EXPR, with "Real type:" and "Concrete type:" lines
  * as Delve prints them, into *OUT (malloc'd). */
 int gv_whatis(struct gv_ctx *c, const char *expr, char **out, char *err, size_t errlen);

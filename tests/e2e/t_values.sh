@@ -4,8 +4,8 @@
 # package variables in Delve's layout ("name = value"); `print name` at a
 # breakpoint must print the same.  At each stop in inspect, args and locals
 # equal what the program printed for that call; whatis names types; a
-# condition on a local string selects one call; slicing and type assertions
-# work; a watchpoint on a struct
+# condition on a local string selects one call; slicing, type assertions
+# and numeric conversions work; a watchpoint on a struct
 # field found by reverse-continue stops at the line that wrote it; unknown
 # names, bad expressions and nil dereferences are one-line errors and the
 # session goes on.
@@ -98,9 +98,9 @@ for tc in $E2E_TOOLCHAINS; do
 				"break main.go:$L_INSPECT if label == \"call2\" && acct.Owner.Age == 40" c \
 				"print limit" "print nosuch" "print acct." "print *nilAcct" "print long[100]" \
 				"print limit + 1" "print long[98:]" "print shape.(main.Square).Side" \
-				"print greeting[1:3]"
+				"print greeting[1:3]" "print float64(limit) / 4" "print int8(300)"
 			got=$(grep -v '^> \|^Replaying \|^Breakpoint ' "$work/wc.out" | paste -sd'|')
-			exp="main.Celsius|main.Shape|Concrete type: main.Square|*main.Person|2|3|[]int len: 2, cap: 2, [98,99]|3|\"i \""
+			exp="main.Celsius|main.Shape|Concrete type: main.Square|*main.Person|2|3|[]int len: 2, cap: 2, [98,99]|3|\"i \"|0.5|44"
 			if [ "$(rc_of wc)" != 1 ] || [ "$got" != "$exp" ] ||
 				! grep -q "(breakpoint 1, hits 1)" "$work/wc.out" ||
 				[ "$(wc -l <"$work/wc.err")" != 4 ] ||
