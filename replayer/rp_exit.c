@@ -8,7 +8,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#define EVENT_EXIT 6  /* PTRACE_EVENT_EXIT */
+#define EVENT_EXIT 6   /* PTRACE_EVENT_EXIT */
+#define EVENT_STOP 128 /* PTRACE_EVENT_STOP: a new thread's first stop */
 
 /* A queued stop of T, if any, without blocking: 1 found, 0 none. */
 static int poll_stop(struct rp_thread *t, struct grr_stop *st)
@@ -33,6 +34,15 @@ int rp_do_thread_exit(struct grr_replay *rp, struct rp_thread *t)
 		int rc = by_itself ? rp_wait(rp, t, &st) : rp_resume_and_wait(rp, t, &st);
 		if (rc < 0)
 			return rc;
+	}
+	/* A thread cloned just before its group ends may report its first
+	 * stop before its exit: let it go on to the exit. */
+	for (int i = 0; i < 4 && st.kind == GRR_STOP_EVENT && st.event == EVENT_STOP &&
+			(t->park == RP_NEW || rp->group_exiting); i++) {
+		t->park = RP_STOPPED;
+		if (grr_task_resume_cont(t->tid, 0) < 0 || rp_wait(rp, t, &st) < 0)
+			return rp_fail(rp, "cannot let thread %d end: %s", (int)t->tid,
+				       strerror(errno));
 	}
 	if (st.kind == GRR_STOP_EXITED || st.kind == GRR_STOP_KILLED) {
 		t->park = RP_GONE;
