@@ -456,6 +456,12 @@ static void write_ptr(struct rend *R, const struct gval *v, int level, unsigned 
 		sb_printf(b, ")(%#llx)", (unsigned long long)p);
 	} else {
 		struct gval c = gv_at(el, p);
+		if ((flags & F_TOP) && (flags & F_NL)) {
+			/* print's layout names the address first (Delve >= 1.21) */
+			sb_putc(b, '(');
+			put_type_q(b, "", v->t);
+			sb_printf(b, ")(%#llx)\n", (unsigned long long)p);
+		}
 		sb_putc(b, '*');
 		render(R, &c, next, flags & ~(unsigned)F_TOP, depth + 1, b);
 	}
