@@ -90,6 +90,9 @@ void *cli_cond_install(struct cli *cli);
 struct gv_session *cli_values(struct cli *cli);
 int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx);
 void cli_show_displays(struct cli *cli);
+/* The thread running goroutine GOID (-1: the current thread's), 0 if it is
+ * parked; *FOUND (if not NULL) whether the goroutine exists. */
+uint32_t cli_goroutine_thread(struct cli *cli, int64_t goid, bool *found);
 void cli_values_close(struct cli *cli);
 
 /* cli_call.c: calls EXPR (a function call) in a copy of the replay and

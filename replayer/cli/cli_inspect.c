@@ -35,9 +35,10 @@ void cli_values_close(struct cli *cli)
 	}
 }
 
-/* The thread that runs goroutine GOID now (0: none). */
-static uint32_t thread_of(struct cli *cli, int64_t goid)
+uint32_t cli_goroutine_thread(struct cli *cli, int64_t goid, bool *found)
 {
+	if (found)
+		*found = goid < 0;
 	if (goid < 0)
 		return grr_ctl_current_tid(cli->ctl);
 	struct grr_goroutine *gs;
@@ -45,8 +46,11 @@ static uint32_t thread_of(struct cli *cli, int64_t goid)
 	int n = grr_goroutines(cli->ctl, &gs, err, sizeof(err));
 	uint32_t tid = 0;
 	for (int i = 0; i < n; i++)
-		if (gs[i].goid == goid)
+		if (gs[i].goid == goid) {
 			tid = gs[i].tid;
+			if (found)
+				*found = true;
+		}
 	if (n >= 0)
 		free(gs);
 	return tid;
@@ -97,7 +101,7 @@ int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx)
 		int i = cli->sel_frame < n ? cli->sel_frame : n - 1;
 		value_frame(fr, n, i, &ctx->fr);
 		if (ctx->fr.innermost)
-			ctx->fr.tid = thread_of(cli, cli->sel_goid);
+			ctx->fr.tid = cli_goroutine_thread(cli, cli->sel_goid, NULL);
 		ctx->have_frame = true;
 	}
 	free(fr);

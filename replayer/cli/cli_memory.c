@@ -52,20 +52,9 @@ struct sel_regs {
 /* The thread of the selected goroutine (0: parked or unknown). */
 static uint32_t selected_tid(struct cli *cli, bool *parked)
 {
-	*parked = false;
-	if (cli->sel_goid < 0)
-		return grr_ctl_current_tid(cli->ctl);
-	struct grr_goroutine *gs;
-	char err[256];
-	int n = grr_goroutines(cli->ctl, &gs, err, sizeof(err));
-	uint32_t tid = 0;
-	for (int i = 0; i < n; i++)
-		if (gs[i].goid == cli->sel_goid) {
-			tid = gs[i].tid;
-			*parked = tid == 0;
-		}
-	if (n >= 0)
-		free(gs);
+	bool found;
+	uint32_t tid = cli_goroutine_thread(cli, cli->sel_goid, &found);
+	*parked = found && cli->sel_goid >= 0 && tid == 0;
 	return tid;
 }
 
