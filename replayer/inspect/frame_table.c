@@ -20,6 +20,7 @@
  *   pc-value tables: (zigzag varint value delta, varint pc delta) pairs
  *           from value -1 at the entry, ending with a 0 byte. */
 #include "replayer/inspect/stack_private.h"
+#include "replayer/symbols/pcvalue.h"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -193,22 +194,6 @@ bool ft_func_at(const struct frame_table *t, uint64_t pc, struct ft_func *f)
 	return true;
 }
 
-static bool varint(const struct frame_table *t, uint64_t *off, uint32_t *v)
-{
-	uint32_t r = 0;
-	for (int shift = 0; shift < 35; shift += 7) {
-		if (*off >= t->size)
-			return false;
-		uint8_t b = t->data[(*off)++];
-		r |= (uint32_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = r;
-			return true;
-		}
-	}
-	return false;
-}
-
 int64_t ft_sp_delta(const struct frame_table *t, uint64_t pc)
 {
 	int64_t i = t ? func_index(t, pc) : -1;
@@ -223,7 +208,8 @@ int64_t ft_sp_delta(const struct frame_table *t, uint64_t pc)
 		uint32_t uv, pcd;
 		if (off >= t->size || (t->data[off] == 0 && !first))
 			return -1;
-		if (!varint(t, &off, &uv) || !varint(t, &off, &pcd))
+		if (!grr_pcvalue_varint(t->data, t->size, &off, &uv) ||
+		    !grr_pcvalue_varint(t->data, t->size, &off, &pcd))
 			return -1;
 		val += (int32_t)(-(uv & 1) ^ (uv >> 1));
 		at += pcd;     /* PCQuantum is 1 on amd64 */

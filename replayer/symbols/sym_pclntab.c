@@ -17,6 +17,7 @@
  * pclntab has no is_stmt or prologue_end, so every row counts as a
  * statement; it has no inlining tree here (inlined frames need DWARF). */
 #include "replayer/symbols/sym_private.h"
+#include "replayer/symbols/pcvalue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,22 +57,6 @@ static const char *str_at(const struct pcln *t, uint64_t off)
 	return (const char *)t->data + off;
 }
 
-static bool varint(const struct pcln *t, uint64_t *off, uint32_t *v)
-{
-	uint32_t r = 0;
-	for (int shift = 0; shift < 35; shift += 7) {
-		if (*off >= t->size)
-			return false;
-		uint8_t b = t->data[(*off)++];
-		r |= (uint32_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = r;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* One decoded pc-value table: value vals[i] holds from pcs[i] to pcs[i+1]
  * (the last pc is the end). */
 struct pcvals {
@@ -93,7 +78,8 @@ static int decode(const struct pcln *t, uint32_t tab, uint64_t entry, struct pcv
 			return -1;
 		if (t->data[off] == 0 && !first)
 			break;
-		if (!varint(t, &off, &uv) || !varint(t, &off, &pcd))
+		if (!grr_pcvalue_varint(t->data, t->size, &off, &uv) ||
+		    !grr_pcvalue_varint(t->data, t->size, &off, &pcd))
 			return -1;
 		val += (int32_t)(-(uv & 1) ^ (uv >> 1));
 		if (pv->n + 1 >= pv->cap) {
