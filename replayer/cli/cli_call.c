@@ -6,6 +6,7 @@
  * through the runtime's debugCallV2 protocol; results are printed the way
  * Delve prints them ("Values returned:"). */
 #include "replayer/cli/cli.h"
+#include "replayer/inspect/stack.h"
 #include "replayer/inspect/values.h"
 
 #include <stdlib.h>
@@ -128,10 +129,14 @@ int cli_call_expr(struct cli *cli, const char *expr, bool unsafe_ok)
 		return -1;
 	struct cli_pending_call *p = calloc(1, sizeof(*p));
 	char err[512];
-	if (!p || cli_value_ctx(cli, &p->ctx) < 0) {
+	if (!p)
+		return cli_error("out of memory");
+	if (cli_value_ctx(cli, &p->ctx) < 0) {
 		free(p);
-		return p ? -1 : cli_error("out of memory");
+		return -1;
 	}
+	/* for the escape check: the goroutine's stack */
+	grr_goroutine_stack_bounds(cli->ctl, cli->sel_goid, &p->ctx.stack_lo, &p->ctx.stack_hi);
 	p->req = calloc(1, sizeof(*p->req));
 	p->res = calloc(1, sizeof(*p->res));
 	if (!p->req || !p->res) {

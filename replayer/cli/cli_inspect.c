@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FRAME_DEPTH 4096
+#define FRAME_SLACK 64   /* frames unwound past the selected one */
 
 struct gv_session *cli_values(struct cli *cli)
 {
@@ -92,11 +92,13 @@ int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx)
 		return -1;
 	ctx->rp = grr_ctl_replay(cli->ctl);
 	ctx->syms = grr_ctl_symbols(cli->ctl);
-	struct grr_frame *fr = malloc(FRAME_DEPTH * sizeof(*fr));
+	/* the selected frame and the inlined calls around it are enough */
+	int depth = cli->sel_frame + FRAME_SLACK;
+	struct grr_frame *fr = malloc((size_t)depth * sizeof(*fr));
 	if (!fr)
 		return cli_error("out of memory");
 	char err[256];
-	int n = grr_stack(cli->ctl, cli->sel_goid, fr, FRAME_DEPTH, err, sizeof(err));
+	int n = grr_stack(cli->ctl, cli->sel_goid, fr, depth, err, sizeof(err));
 	if (n > 0) {
 		int i = cli->sel_frame < n ? cli->sel_frame : n - 1;
 		value_frame(fr, n, i, &ctx->fr);
@@ -105,7 +107,6 @@ int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx)
 		ctx->have_frame = true;
 	}
 	free(fr);
-	grr_goroutine_stack_bounds(cli->ctl, cli->sel_goid, &ctx->stack_lo, &ctx->stack_hi);
 	return 0;
 }
 
