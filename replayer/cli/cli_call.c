@@ -39,6 +39,7 @@ void cli_call_discard(struct cli *cli, bool say)
 	if (say)
 		fprintf(cli->out, "The call of %s stopped at a breakpoint is abandoned.\n",
 			gv_call_name(cli->pending_call->call));
+	grr_ctl_view(cli->ctl, NULL);
 	pending_free(cli->pending_call);
 	cli->pending_call = NULL;
 }
@@ -92,10 +93,15 @@ static int outcome(struct cli *cli, struct cli_pending_call *p)
 	const struct grr_call_result *res = p->res;
 	int rc;
 	if (res->how == GRR_CALL_STOPPED) {
+		/* inspection looks inside the call until it ends */
 		cli->pending_call = p;
+		cli->sel_goid = -1;
+		cli->sel_frame = 0;
+		grr_ctl_view(cli->ctl, p->copy);
 		show_break(cli, p);
 		return 0;
 	}
+	grr_ctl_view(cli->ctl, NULL);
 	if (res->how == GRR_CALL_RETURNED || res->how == GRR_CALL_PANICKED)
 		rc = show_outcome(cli, &p->ctx, p->call, p->copy, res);
 	else if (res->how == GRR_CALL_REFUSED && strstr(res->reason, "safe point"))

@@ -36,6 +36,10 @@ struct grr_ctl *grr_ctl_open(const char *trace, const struct grr_ctl_opts *o,
 void grr_ctl_close(struct grr_ctl *c);
 
 struct grr_replay *grr_ctl_replay(struct grr_ctl *c);
+/* Makes grr_ctl_replay (what inspection reads) RP, a copy of the replay in
+ * which a call stopped at a breakpoint, until called again with NULL.  The
+ * replay itself, and every command that moves it, are not affected. */
+void grr_ctl_view(struct grr_ctl *c, struct grr_replay *rp);
 const struct grr_symbols *grr_ctl_symbols(const struct grr_ctl *c);
 
 /* ---- Breakpoints and watchpoints ---- */

@@ -67,6 +67,8 @@ struct grr_ctl {
 	char trace[PATH_MAX];
 	struct grr_ctl_opts opts;
 	struct grr_replay *rp;
+	struct grr_replay *view;   /* what inspection reads instead of rp, or
+				      NULL (grr_ctl_view) */
 	struct grr_symbols *syms;
 	struct grr_ctl_break *bps;
 	int nbps, capbps, next_id;

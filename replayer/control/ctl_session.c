@@ -58,7 +58,8 @@ void grr_ctl_close(struct grr_ctl *c)
 	free(c);
 }
 
-struct grr_replay *grr_ctl_replay(struct grr_ctl *c) { return c->rp; }
+struct grr_replay *grr_ctl_replay(struct grr_ctl *c) { return c->view ? c->view : c->rp; }
+void grr_ctl_view(struct grr_ctl *c, struct grr_replay *rp) { c->view = rp; }
 const struct grr_symbols *grr_ctl_symbols(const struct grr_ctl *c) { return c->syms; }
 bool grr_ctl_broken(const struct grr_ctl *c) { return c->broken; }
 uint32_t grr_ctl_current_tid(const struct grr_ctl *c) { return c->cur_tid; }

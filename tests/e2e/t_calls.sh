@@ -6,8 +6,8 @@
 # closure, multiple results and an error result; output the callee writes
 # is shown; a callee that tries to create a file is refused (and the file
 # is not created); a panic is reported; a pointer into the stack is refused
-# unless -unsafe; a breakpoint in the callee stops the call and continue
-# finishes it; wrong calls get one-line errors; and after the calls the
+# unless -unsafe; a breakpoint in the callee stops the call, args there
+# are the callee's, and continue finishes it; wrong calls get one-line errors; and after the calls the
 # replay reaches its recorded end with no divergence.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -43,7 +43,7 @@ for tc in $E2E_TOOLCHAINS; do
 			--ex "print main.heapAcct.String()" --ex "call main.area(main.sq)" \
 			--ex "call main.check(-1)" \
 			--ex "call a.Deposit(5)" --ex "call -unsafe a.Deposit(5)" \
-			--ex "break main.add" --ex "call main.add(3, 4)" --ex continue \
+			--ex "break main.add" --ex "call main.add(3, 4)" --ex args --ex continue \
 			--ex "clear 2" --ex continue \
 			"$tr" >"$work/s.out" 2>"$work/s.err"
 		src=$?
@@ -60,7 +60,9 @@ for tc in $E2E_TOOLCHAINS; do
 			e2e_fail "$c" "a call created $MUST_NOT_EXIST"
 		elif ! grep -q '^The call panicked: "boom"$' "$work/s.out"; then
 			e2e_fail "$c" "no panic report: $(tail -n 5 "$work/s.out" | tr '\n' '|')"
-		elif ! grep -q "^> main.add() .*main.go:[0-9]* (breakpoint 2) inside the call of main.add" "$work/s.out"; then
+		elif ! grep -q "^> main.add() .*main.go:[0-9]* (breakpoint 2) inside the call of main.add" "$work/s.out" ||
+			! grep -A4 '^The call is stopped there' "$work/s.out" | grep -q '^a = 3$' ||
+			! grep -A4 '^The call is stopped there' "$work/s.out" | grep -q '^b = 4$'; then
 			e2e_fail "$c" "the breakpoint in the callee did not stop the call: $(grep -A3 'break main.add\|Breakpoint 2' "$work/s.out" | tr '\n' '|')"
 		elif [ "$(grep -c '^error: ' "$work/s.err")" != 4 ] ||
 			! grep -q 'calls need a stop inside a goroutine' "$work/s.err" ||
