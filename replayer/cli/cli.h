@@ -79,9 +79,8 @@ char *cli_trim(char *args);
  * moves past it); NULL when there is none. */
 char *cli_next_word(char **args);
 
-/* cli_cond.c: makes CLI's session evaluate breakpoint conditions; its
- * state, to free() at the end (NULL if out of memory). */
-void *cli_cond_install(struct cli *cli);
+/* cli_cond.c: makes CLI's session evaluate breakpoint conditions. */
+void cli_cond_install(struct cli *cli);
 
 /* cli_inspect.c: the value session (NULL after reporting why not); the
  * evaluation context of the selected goroutine and frame in *CTX (only

@@ -7,18 +7,12 @@
 #include "replayer/cli/cli.h"
 #include "replayer/inspect/values.h"
 
-#include <stdlib.h>
-
-struct cond_ctx {
-	struct cli *cli;
-};
-
 /* grr_ctl_cond_fn: 1 true, 0 false, -1 error.  The control layer has made
  * the thread that hit the breakpoint the current one. */
 static int evaluate(void *opaque, struct grr_ctl *ctl, const char *cond, char *err, size_t errlen)
 {
 	(void)ctl;
-	struct cli *cli = ((struct cond_ctx *)opaque)->cli;
+	struct cli *cli = opaque;
 	int64_t goid = cli->sel_goid;
 	int frame = cli->sel_frame;
 	cli->sel_goid = -1;
@@ -34,12 +28,7 @@ static int evaluate(void *opaque, struct grr_ctl *ctl, const char *cond, char *e
 	return rc;
 }
 
-void *cli_cond_install(struct cli *cli)
+void cli_cond_install(struct cli *cli)
 {
-	struct cond_ctx *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->cli = cli;
-	grr_ctl_set_cond_eval(cli->ctl, evaluate, c);
-	return c;
+	grr_ctl_set_cond_eval(cli->ctl, evaluate, cli);
 }

@@ -91,7 +91,7 @@ int cli_main(const struct cli_opts *o)
 		fprintf(stderr, "grr replay: %s\n", err);
 		return 1;
 	}
-	void *cond = cli_cond_install(&cli);
+	cli_cond_install(&cli);
 	struct grr_ctl_pos pos;
 	grr_ctl_where(cli.ctl, &pos);
 	char where[512];
@@ -113,6 +113,5 @@ int cli_main(const struct cli_opts *o)
 	cli_call_discard(&cli, false);
 	cli_values_close(&cli);
 	grr_ctl_close(cli.ctl);
-	free(cond);
 	return o->batch && failed ? 1 : 0;
 }

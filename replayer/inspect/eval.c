@@ -134,20 +134,20 @@ static int deref(struct ev *ev, const struct gval *p, struct gval *out)
 /* ---- identifiers ---- */
 
 /* The value of variable V (as values.c shows it in locals and args). */
-static struct gval var_value(struct ev *ev, const struct gvar_info *v)
+struct gval gv_var_value(struct gv_env *e, const struct gvar_info *v)
 {
 	struct gval r;
 	if (!v->have_loc)
 		r = (struct gval){ .t = v->t, .how = GV_UNREADABLE,
-				   .why = ar_strdup(ev->e->ar, v->loc.why[0] ? v->loc.why
+				   .why = ar_strdup(e->ar, v->loc.why[0] ? v->loc.why
 									 : "optimized away") };
 	else if (v->loc.in_memory)
 		r = gv_at(v->t, v->loc.addr);
-	else if (v->loc.nbytes < v->t->size)
+	else if (!v->t || v->loc.nbytes < v->t->size)
 		r = (struct gval){ .t = v->t, .how = GV_UNREADABLE,
 				   .why = "only part of it is in registers here" };
 	else
-		r = gv_of_bytes(ev->e, v->t, v->loc.bytes);
+		r = gv_of_bytes(e, v->t, v->loc.bytes);
 	r.name = v->name;
 	return r;
 }
@@ -166,7 +166,7 @@ static bool find_local(struct ev *ev, const char *name, struct gval *out)
 	}
 	for (int i = ev->nvars - 1; i >= 0; i--)
 		if (strcmp(ev->vars[i].name, name) == 0) {
-			*out = var_value(ev, &ev->vars[i]);
+			*out = gv_var_value(ev->e, &ev->vars[i]);
 			return true;
 		}
 	return false;

@@ -225,6 +225,7 @@ int gv_frame_vars(struct gv_ctx *c, struct arena *ar, struct gvar_info **out, ch
 
 /* ---- values (value_read.c) --------------------------------------------- */
 
+
 enum gval_how { GV_MEM, GV_BYTES, GV_UNTYPED_INT, GV_UNTYPED_STR, GV_UNTYPED_BOOL,
 		GV_UNTYPED_NIL, GV_UNTYPED_FLOAT, GV_UNREADABLE };
 
@@ -249,6 +250,9 @@ struct gv_env {
 	size_t errlen;
 };
 
+/* The value of frame variable V (eval.c): in memory, from its register
+ * bytes, or unreadable with the reason its location gives. */
+struct gval gv_var_value(struct gv_env *e, const struct gvar_info *v);
 /* Reads N bytes at offset OFF of V; 0 or -1 with ENV->err set. */
 int gv_read(struct gv_env *e, const struct gval *v, uint64_t off, void *buf, size_t n);
 int gv_read_mem(struct gv_env *e, uint64_t addr, void *buf, size_t n);

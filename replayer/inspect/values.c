@@ -189,30 +189,6 @@ out:
 	return rc;
 }
 
-int gv_address(struct gv_ctx *c, const char *expr, uint64_t *addr, char *err, size_t errlen)
-{
-	struct request r;
-	struct gval v;
-	request_begin(&r, c, err, errlen);
-	int rc = -1;
-	if (evaluate(c, &r, expr, &v) < 0)
-		goto out;
-	struct gtype *t = v.t ? gv_resolve(v.t) : NULL;
-	if (v.how == GV_UNTYPED_INT ||
-	    (t && (t->kind == GT_PTR || t->kind == GT_UNSAFEPTR || t->kind == GT_INT ||
-		   t->kind == GT_UINT))) {
-		rc = gv_uint(&r.env, &v, addr);
-	} else if (v.how == GV_MEM) {
-		*addr = v.addr;   /* a variable in memory: where it is */
-		rc = 0;
-	} else {
-		snprintf(err, errlen, "%s is not an address and not in memory", expr);
-	}
-out:
-	request_end(&r);
-	return rc;
-}
-
 int gv_lvalue(struct gv_ctx *c, const char *expr, uint64_t *addr, uint64_t *size, char *err,
 	      size_t errlen)
 {
@@ -251,21 +227,6 @@ static bool wanted(const struct gvar_info *v, bool args, const char *filter)
 	return v->is_arg == args && (!filter || strstr(v->name, filter));
 }
 
-/* The value of variable V for rendering. */
-static struct gval var_value(const struct gvar_info *v, struct gv_env *e)
-{
-	if (!v->have_loc)
-		return (struct gval){ .t = v->t, .how = GV_UNREADABLE,
-				      .why = ar_strdup(e->ar, v->loc.why[0] ? v->loc.why
-									    : "optimized away") };
-	if (v->loc.in_memory)
-		return gv_at(v->t, v->loc.addr);
-	if (!v->t || v->loc.nbytes < v->t->size)
-		return (struct gval){ .t = v->t, .how = GV_UNREADABLE,
-				      .why = "only part of it is in registers here" };
-	return gv_of_bytes(e, v->t, v->loc.bytes);
-}
-
 int gv_frame_list(struct gv_ctx *c, bool args, const char *filter, const struct gv_config *cfg,
 		  bool multiline, char **out, char *err, size_t errlen)
 {
@@ -285,7 +246,7 @@ int gv_frame_list(struct gv_ctx *c, bool args, const char *filter, const struct 
 		if (b.len)
 			sb_putc(&b, '\n');
 		sb_printf(&b, sh ? "(%s) = " : "%s = ", vars[i].name);
-		struct gval v = var_value(&vars[i], &r.env);
+		struct gval v = gv_var_value(&r.env, &vars[i]);
 		r.env.err[0] = '\0';
 		gr_render(&r.env, c->syms, &v, cfg, multiline, &b);
 	}

@@ -73,9 +73,6 @@ int gv_whatis(struct gv_ctx *c, const char *expr, char **out, char *err, size_t 
 /* A breakpoint condition: 1 true, 0 false, -1 error (ERR). */
 int gv_condition(struct gv_ctx *c, const char *expr, char *err, size_t errlen);
 
-/* EXPR as an address (a pointer's value, an integer, or &x): 0 or -1. */
-int gv_address(struct gv_ctx *c, const char *expr, uint64_t *addr, char *err, size_t errlen);
-
 /* Where EXPR's value lives in memory and its size in bytes (watch EXPR):
  * 0, or -1 with ERR when it is not in memory (a register, a constant). */
 int gv_lvalue(struct gv_ctx *c, const char *expr, uint64_t *addr, uint64_t *size, char *err,

@@ -292,3 +292,12 @@ dbg() {
 rc_of() { cat "$work/$1.rc"; }
 # show NAME: a session's status and the ends of its output, for messages
 show() { echo "status $(rc_of "$1"); out: $(tail -n 6 "$work/$1.out" | tr '\n' '|') err: $(head -c 300 "$work/$1.err")"; }
+
+# marker_blocks JOIN: standard input split at the lines `"@@N"` that a
+# scripted `print "@@N"` writes; what follows each marker, its lines joined
+# with JOIN, one line per marker.
+marker_blocks() {
+	awk -v j="$1" '/^"@@[0-9]+"$/ { if (n) print cur; cur = ""; n = 1; next }
+		n { cur = cur (cur == "" ? "" : j) $0 }
+		END { if (n) print cur }'
+}

@@ -61,11 +61,9 @@ script() {
 # dropped.
 blocks() {
 	local line head body
-	sed 's/\x1b\[[0-9;]*m//g; s/^error: //; s/^[^ ]*init\.txt:[0-9]*: //' "$1" | awk '
-		/^"@@[0-9]+"$/ { if (n) print cur; cur = ""; n = 1; next }
-		/^> / || /^ +[0-9]+:\t/ || /^=> +[0-9]+:\t/ || /^$/ { next }   # Delve after a call
-		n { cur = cur (cur == "" ? "" : "|") $0 }
-		END { if (n) print cur }' |
+	sed 's/\x1b\[[0-9;]*m//g; s/^error: //; s/^[^ ]*init\.txt:[0-9]*: //' "$1" |
+		awk '!(/^> / || /^ +[0-9]+:\t/ || /^=> +[0-9]+:\t/ || /^$/)' |   # Delve after a call
+		marker_blocks '|' |
 		sed 's/0x[0-9a-f]\{9,\}/0xADDR/g; s/^([^|]*)(0xADDR)|//' |
 		while IFS= read -r line; do
 			if [[ $line =~ ^(map\[[^|]*\[)\|(.*)\|\]$ ]]; then

@@ -23,9 +23,7 @@ L_SETBAL=$(line_of setbal)
 # printed, one line each: print's multi-line layout (Delve's) joined into
 # the one-line layout the program printed its values in.
 one_line_blocks() {
-	awk '/^"@@[0-9]+"$/ { if (n) print cur; cur = ""; n = 1; next }
-		n { cur = cur (cur == "" ? "" : "\001") $0 }
-		END { if (n) print cur }' "$1" |
+	marker_blocks $'\001' <"$1" |
 		perl -pe 's/,\001\t*/, /g; s/([\[{ ])\001\t*/$1/g; s/\001\t*([\]}])/$1/g; s/,}/}/g'
 }
 
