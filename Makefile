@@ -36,13 +36,14 @@ B       := build/$(FLAVOR)
 # that only read traces.
 FORMAT_SRC   := $(wildcard format/*.c)
 TRACEE_SRC   := $(wildcard tracee/*.c)
+TRACEE_ASM   := $(wildcard tracee/*.S)
 RECORDER_SRC := $(wildcard recorder/*.c)
 REPLAYER_SRC := $(wildcard replayer/*.c replayer/*/*.c)
 TOOLS_SRC    := $(wildcard tools/*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 FORMAT_OBJ   := $(call obj,$(FORMAT_SRC))
-TRACEE_OBJ   := $(call obj,$(TRACEE_SRC))
+TRACEE_OBJ   := $(call obj,$(TRACEE_SRC)) $(patsubst %.S,$(B)/%.o,$(TRACEE_ASM))
 RECORDER_OBJ := $(call obj,$(RECORDER_SRC))
 REPLAYER_OBJ := $(call obj,$(REPLAYER_SRC))
 TOOLS_OBJ    := $(call obj,$(TOOLS_SRC))
@@ -57,6 +58,10 @@ all: bin/grr
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
 
 $(B)/libgrr.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)

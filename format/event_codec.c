@@ -73,6 +73,7 @@ int grr_event_encode(struct grr_buf *out, struct grr_ev_state *st, const struct 
 				return -1;
 		return 0;
 	case GRR_EV_SYSCALL_EXIT:
+	case GRR_EV_BUFFERED:
 		if (ev->u.exit.nwrites && !ev->u.exit.writes) {
 			*why = "syscall exit with writes == NULL";
 			return -2;
@@ -214,7 +215,8 @@ int grr_event_decode(const uint8_t **p, const uint8_t *end, struct grr_ev_state 
 		for (int i = 0; i < 6; i++)
 			GETV(ev->u.enter.args[i]);
 		break;
-	case GRR_EV_SYSCALL_EXIT: {
+	case GRR_EV_SYSCALL_EXIT:
+	case GRR_EV_BUFFERED: {
 		if (get_u32(&q, end, &ev->u.exit.nr))
 			BAD("bad syscall number");
 		GETV(v);

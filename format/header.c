@@ -38,6 +38,7 @@ const char *grr_event_kind_name(unsigned kind)
 		[GRR_EV_RDTSC] = "rdtsc",
 		[GRR_EV_ANCHOR] = "anchor",
 		[GRR_EV_NOTE] = "note",
+		[GRR_EV_BUFFERED] = "buffered",
 	};
 	if (kind >= 1 && kind <= GRR_EV_KIND_MAX)
 		return names[kind];

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define GRR_FORMAT_MAJOR 1
-#define GRR_FORMAT_MINOR 0
+#define GRR_FORMAT_MINOR 1
 
 /* Error reporting: every fallible call fills one of these with a single
  * line naming the file and the problem, e.g.
@@ -84,6 +84,9 @@ struct grr_header {
 };
 #define GRR_HDR_CHAOS    1u
 #define GRR_HDR_PORTABLE 2u
+/* the program read the clock and the TSC through grr's clock page
+ * (tracee/clockpage.h); its values are in BUFFERED events (minor 1) */
+#define GRR_HDR_CLOCKPAGE 4u
 
 void grr_header_free(struct grr_header *h);
 
@@ -99,7 +102,8 @@ enum grr_event_kind {
 	GRR_EV_RDTSC         = 7,  /* an RDTSC/RDTSCP instruction was emulated */
 	GRR_EV_ANCHOR        = 8,  /* a thread stopped at an arbitrary point */
 	GRR_EV_NOTE          = 9,  /* free text: warnings, recorder messages */
-	GRR_EV_KIND_MAX      = 9
+	GRR_EV_BUFFERED      = 10, /* values the thread read in-process (clock page) */
+	GRR_EV_KIND_MAX      = 10
 };
 
 /* Number of general registers, in the order of the kernel's x86-64
@@ -144,6 +148,8 @@ struct grr_event {
 			uint32_t nr;
 			uint64_t args[6];
 		} enter;
+		/* SYSCALL_EXIT; also BUFFERED: nr 0, ret the number of
+		 * values, writes the clock page slots holding them */
 		struct {
 			uint32_t nr;
 			int64_t ret;

@@ -261,7 +261,8 @@ static uint64_t encoded_bound(const struct grr_event *ev)
 	uint64_t n = 32;
 	switch (ev->kind) {
 	case GRR_EV_SYSCALL_ENTER: return n + 70;
-	case GRR_EV_SYSCALL_EXIT: return n + 30 + (uint64_t)ev->u.exit.nwrites * (21 + GRR_INLINE_MAX);
+	case GRR_EV_SYSCALL_EXIT:
+	case GRR_EV_BUFFERED: return n + 30 + (uint64_t)ev->u.exit.nwrites * (21 + GRR_INLINE_MAX);
 	case GRR_EV_SIGNAL: return n + 150;
 	case GRR_EV_ANCHOR: return n + 300 + 530 + 20 + (uint64_t)ev->u.anchor.nexcluded * 20;
 	case GRR_EV_NOTE: return n + 10 + (ev->u.note.text ? strlen(ev->u.note.text) : 0);
@@ -273,7 +274,7 @@ static const char *invalid_event(const struct grr_event *ev)
 {
 	if (ev->kind < 1 || ev->kind > GRR_EV_KIND_MAX)
 		return "unknown event kind";
-	if (ev->kind == GRR_EV_SYSCALL_EXIT) {
+	if (ev->kind == GRR_EV_SYSCALL_EXIT || ev->kind == GRR_EV_BUFFERED) {
 		if (ev->u.exit.nwrites > GRR_MAX_WRITES)
 			return "too many memory writes";
 		if (ev->u.exit.nwrites && !ev->u.exit.writes)

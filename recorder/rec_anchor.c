@@ -35,6 +35,9 @@ static uint32_t collect_exclusions(struct recorder *r, struct grr_range *ex, uin
 int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 		   const struct user_regs_struct *regs)
 {
+	/* values read while grr stepped the thread here come first */
+	if (r->cp.active && rec_clock_drain(r, t) < 0)
+		return -1;
 	struct grr_event ev;
 	memset(&ev, 0, sizeof(ev));
 	memcpy(ev.u.anchor.regs, regs, sizeof(ev.u.anchor.regs));
@@ -46,6 +49,12 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	 * another CPU model changes, are no part of the state) */
 	memcpy(ex, r->cpuid_vars, r->ncpuid_vars * sizeof(ex[0]));
 	uint32_t nex = r->ncpuid_vars;
+	if (r->cp.active) {
+		/* the clock page's slots and private stack differ at replay */
+		ex[nex].addr = GRR_CP_EXCLUDED_ADDR;
+		ex[nex].len = GRR_CP_EXCLUDED_LEN;
+		nex++;
+	}
 	nex += collect_exclusions(r, ex + nex, 64 - nex);
 	uint64_t t0 = rec_now_ns();
 	if (grr_digest_memory(&r->mem, ex, nex, &ev.u.anchor.digest, NULL) < 0)
@@ -111,6 +120,9 @@ static bool must_not_step(struct recorder *r, uint64_t pc)
 int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 		    struct user_regs_struct *regs, int *status)
 {
+	int m = rec_clock_step_out(r, t, regs, status);
+	if (m != 0)
+		return m;
 	for (int i = 0; i < MAX_ANCHOR_STEPS; i++) {
 		if (patchable(r, regs->rip, regs->rsp) || must_not_step(r, regs->rip))
 			return 0;
@@ -122,6 +134,10 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 			return 1;
 		if (grr_task_getregs(t->tid, regs) < 0)
 			return -1;
+		/* (a step into a clock read goes on through it) */
+		m = rec_clock_step_out(r, t, regs, status);
+		if (m != 0)
+			return m;
 	}
 	return 0;
 }

@@ -9,7 +9,9 @@
 
 #include "format/trace.h"
 #include "recorder/recorder.h"
+#include "tracee/clockpage.h"
 #include "tracee/cpuid_vars.h"
+#include "tracee/initstack.h"
 #include "tracee/mem.h"
 #include "tracee/sigframe.h"
 #include "tracee/symtab.h"
@@ -76,6 +78,9 @@ struct recorder {
 	struct grr_range cpuid_vars[GRR_CPUID_VARS_MAX];
 	uint32_t ncpuid_vars;
 	bool debug;                   /* GRR_DEBUG_RECORD: log each stop */
+	struct grr_clockpage cp;      /* in-process clock reads (rec_clock.c) */
+	uint64_t cp_drained;          /* values collected so far */
+	uint64_t cp_values;
 };
 
 uint64_t rec_now_ns(void);
@@ -124,6 +129,16 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status);
 /* rec_event.c: ptrace events (clone, exit, exec, stop) */
 int rec_on_ptrace_event(struct recorder *r, struct rec_thread *t, int event, int sig);
 void rec_on_thread_gone(struct recorder *r, struct rec_thread *t, int status);
+
+/* rec_clock.c: the clock page (tracee/clockpage.h) */
+/* Installs the page or hides the vDSO (AT_SYSINFO_EHDR in S). */
+int rec_clock_setup(struct recorder *r, struct grr_initstack *s);
+/* Logs the values read since the last collection (T ran them). */
+int rec_clock_drain(struct recorder *r, struct rec_thread *t);
+/* Single-steps T out of record-only code (grr_clockpage_record_only):
+ * 0 (REGS updated), 1 if a step ended in another stop (*STATUS), -1. */
+int rec_clock_step_out(struct recorder *r, struct rec_thread *t,
+		       struct user_regs_struct *regs, int *status);
 
 /* rec_start.c */
 int rec_start(struct recorder *r, char *err, size_t errlen);

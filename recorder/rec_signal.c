@@ -66,6 +66,26 @@ static int is_synchronous(int sig, int code)
 	}
 }
 
+/* An asynchronous signal that stopped the thread inside a clock read's
+ * record-only code (which replay never runs) is held back until the
+ * thread is out of it; its siginfo is put back for the delivery.  Returns
+ * 0 (REGS updated), 1 if another stop came first (handled; the signal is
+ * sent again), -1. */
+static int defer_past_clock_read(struct recorder *r, struct rec_thread *t, int sig,
+				 const uint8_t *siginfo, struct user_regs_struct *regs)
+{
+	if (!grr_clockpage_record_only(&r->cp, regs->rip))
+		return 0;
+	int status, m = rec_clock_step_out(r, t, regs, &status);
+	if (m < 0)
+		return -1;
+	if (m == 1) {
+		grr_task_kill(r->pid, t->tid, sig);
+		return rec_handle_status(r, t->tid, status) < 0 ? -1 : 1;
+	}
+	return grr_task_setsiginfo(t->tid, siginfo) < 0 ? -1 : 0;
+}
+
 int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig)
 {
 	struct grr_event ev;
@@ -91,6 +111,9 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig)
 	} else if (regs.rip == t->stop_rip && regs.rsp == t->stop_rsp) {
 		ev.u.signal.how = GRR_SIG_AT_STOP;
 	} else {
+		int m = defer_past_clock_read(r, t, sig, ev.u.signal.siginfo, &regs);
+		if (m != 0)
+			return m < 0 ? -1 : 0;
 		if (rec_log_anchor(r, t, &regs) < 0)
 			return -1;
 		ev.u.signal.how = GRR_SIG_AT_ANCHOR;

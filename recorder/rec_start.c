@@ -1,9 +1,10 @@
 /* rec_start.c - starting the program and writing the trace header.
  *
- * At the exec stop, before the program's first instruction: the vDSO is
- * hidden (AT_SYSINFO_EHDR = 0, so Go reads the clock and random bytes
- * through syscalls, which are recorded), and the initial stack, auxv and
- * address space are saved in the header so replay can re-create them. */
+ * At the exec stop, before the program's first instruction: the kernel's
+ * vDSO is replaced by grr's clock page (rec_clock.c), or hidden
+ * (AT_SYSINFO_EHDR = 0, so Go reads the clock through syscalls, which are
+ * recorded), and the initial stack, auxv and address space are saved in
+ * the header so replay can re-create them. */
 #include "recorder/rec_private.h"
 #include "tracee/cpu.h"
 #include "tracee/elfinfo.h"
@@ -44,7 +45,8 @@ static void fill_header(struct recorder *r, struct grr_header *h, const char *ex
 	clock_gettime(CLOCK_REALTIME, &ts);
 	h->start_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	h->chaos_seed = r->opts->chaos ? r->sched.rng : 0;
-	h->flags = (r->opts->chaos ? GRR_HDR_CHAOS : 0) | (r->opts->portable ? GRR_HDR_PORTABLE : 0);
+	h->flags = (r->opts->chaos ? GRR_HDR_CHAOS : 0) | (r->opts->portable ? GRR_HDR_PORTABLE : 0) |
+		   (r->cp.active ? GRR_HDR_CLOCKPAGE : 0);
 }
 
 static int check_program(const char *exe, bool portable, struct grr_elfinfo *ei, char *err,
@@ -105,8 +107,11 @@ int rec_start(struct recorder *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot read the initial stack", exe);
 		return -1;
 	}
-	/* No vDSO: time and randomness go through (recorded) syscalls. */
-	grr_initstack_set_auxval(&r->mem, &s, AT_SYSINFO_EHDR, 0);
+	if (rec_clock_setup(r, &s) < 0) {
+		grr_initstack_free(&s);
+		snprintf(err, errlen, "%s: cannot set up the clock page", exe);
+		return -1;
+	}
 	struct grr_mapping *maps;
 	int nmaps = grr_maps_read(r->pid, &maps);
 	if (nmaps < 0) {

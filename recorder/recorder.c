@@ -107,6 +107,10 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status)
 	}
 	struct grr_stop st;
 	grr_stop_decode(status, &st);
+	/* what the thread read in-process before this stop comes first */
+	if (r->cp.active && t->state == RT_RUNNING && st.kind != GRR_STOP_EXITED &&
+	    st.kind != GRR_STOP_KILLED && rec_clock_drain(r, t) < 0)
+		return -1;
 	if (r->debug) {
 		char what[64];
 		fprintf(stderr, "grr-debug: tid %d state %d %s\n", (int)tid, (int)t->state,
@@ -261,9 +265,10 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 	}
 	if (o->verbose && rc == 0)
 		fprintf(stderr, "grr: %llu events, %llu anchors (%.1f ms digesting, %llu steps "
-			"to place them)\n", (unsigned long long)res->events,
-			(unsigned long long)r.anchors, r.digest_ns / 1e6,
-			(unsigned long long)r.anchor_steps);
+			"to place them), %llu clock reads in-process\n",
+			(unsigned long long)res->events, (unsigned long long)r.anchors,
+			r.digest_ns / 1e6, (unsigned long long)r.anchor_steps,
+			(unsigned long long)r.cp_values);
 	if (r.have_syms)
 		grr_symtab_free(&r.syms);
 	grr_mem_close(&r.mem);

@@ -72,6 +72,7 @@ static int dispatch(struct grr_replay *rp, struct rp_thread *t)
 	case GRR_EV_THREAD_EXIT:   return rp_do_thread_exit(rp, t);
 	case GRR_EV_RDTSC:         return rp_do_rdtsc(rp, t);
 	case GRR_EV_ANCHOR:        return rp_do_anchor(rp, t);
+	case GRR_EV_BUFFERED:      return rp_apply_writes(rp, t);
 	default:                   return 0;
 	}
 }

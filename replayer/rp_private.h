@@ -134,6 +134,9 @@ void rp_describe_stop(struct grr_replay *rp, struct rp_thread *t, const struct g
 /* rp_syscall.c */
 int rp_do_enter(struct grr_replay *rp, struct rp_thread *t);
 int rp_do_exit(struct grr_replay *rp, struct rp_thread *t);
+/* The memory writes of the current SYSCALL_EXIT or BUFFERED event (the
+ * latter: clock page values, put in place before the thread runs on). */
+int rp_apply_writes(struct grr_replay *rp, struct rp_thread *t);
 int rp_do_clone(struct grr_replay *rp, struct rp_thread *t);
 
 /* rp_signal.c */

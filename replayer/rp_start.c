@@ -1,9 +1,11 @@
 /* rp_start.c - opening a trace and re-creating the recorded process at its
  * first instruction: same executable (build id checked; or the copy a
  * packed trace embeds, rp_exe.h), same argv, envp and auxv, same AT_RANDOM
- * bytes, no vDSO, same address space. */
+ * bytes, the same clock page (tracee/clockpage.h) or no vDSO, same
+ * address space. */
 #include "replayer/rp_exe.h"
 #include "replayer/rp_private.h"
+#include "tracee/clockpage.h"
 #include "tracee/cpu.h"
 #include "tracee/elfinfo.h"
 #include "tracee/initstack.h"
@@ -107,6 +109,27 @@ static int restore_execfn(struct grr_replay *rp, struct grr_initstack *s, char *
 	return rc;
 }
 
+/* The clock page as the recording had it, in replay mode (values come
+ * from BUFFERED events), or no vDSO at all. */
+static int set_clock(struct grr_replay *rp, struct grr_initstack *s, char *err, size_t errlen)
+{
+	if (!(rp->hdr->flags & GRR_HDR_CLOCKPAGE)) {
+		if (grr_initstack_set_auxval(&rp->mem, s, AT_SYSINFO_EHDR, 0) == 0)
+			return 0;
+		snprintf(err, errlen, "cannot hide the vDSO of the replayed program");
+		return -1;
+	}
+	const struct grr_symbol *ct = rp->have_syms ? grr_clockpage_cputicks(&rp->syms) : NULL;
+	struct grr_clockpage cp = { .cputicks = ct ? ct->addr : 0 };
+	const char *why = "the executable has no runtime.cputicks";
+	if (!ct || grr_clockpage_install(&rp->mem, rp->pid, &cp, false, &why) < 0 ||
+	    grr_initstack_set_auxval(&rp->mem, s, AT_SYSINFO_EHDR, GRR_CLOCKPAGE_ADDR) < 0) {
+		snprintf(err, errlen, "cannot re-create the recording's clock page: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 static int prepare_process(struct grr_replay *rp, bool moved_exe, char *err, size_t errlen)
 {
 	struct user_regs_struct regs;
@@ -120,10 +143,9 @@ static int prepare_process(struct grr_replay *rp, bool moved_exe, char *err, siz
 		grr_initstack_free(&s);
 		return -1;
 	}
-	grr_initstack_set_auxval(&rp->mem, &s, AT_SYSINFO_EHDR, 0);
+	int rc = set_clock(rp, &s, err, errlen);
 	uint64_t at_random = grr_initstack_auxval(&s, AT_RANDOM);
-	int rc = 0;
-	if (at_random && grr_mem_write(&rp->mem, at_random, rp->hdr->at_random, 16) < 0) {
+	if (rc == 0 && at_random && grr_mem_write(&rp->mem, at_random, rp->hdr->at_random, 16) < 0) {
 		snprintf(err, errlen, "cannot restore AT_RANDOM");
 		rc = -1;
 	}

@@ -153,7 +153,7 @@ static int replay_file_mmap(struct grr_replay *rp, struct rp_thread *t)
 	return 0;
 }
 
-static int apply_writes(struct grr_replay *rp, struct rp_thread *t)
+int rp_apply_writes(struct grr_replay *rp, struct rp_thread *t)
 {
 	for (uint32_t i = 0; i < rp->ev.u.exit.nwrites; i++) {
 		const struct grr_mem_write *w = &rp->ev.u.exit.writes[i];
@@ -211,7 +211,7 @@ int rp_do_exit(struct grr_replay *rp, struct rp_thread *t)
 	}
 	if (rc < 0)
 		return -1;
-	if (apply_writes(rp, t) < 0)
+	if (rp_apply_writes(rp, t) < 0)
 		return -1;
 	rp_fork_track(rp, t);
 	t->park = RP_STOPPED;

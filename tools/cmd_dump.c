@@ -149,6 +149,18 @@ static void put_hex(FILE *o, const uint8_t *p, size_t n)
 		fprintf(o, "%02x", p[i]);
 }
 
+/* " [N writes, M bytes]" of a SYSCALL_EXIT or BUFFERED event */
+static void put_writes_summary(FILE *o, const struct grr_event *ev)
+{
+	if (!ev->u.exit.nwrites)
+		return;
+	uint64_t bytes = 0;
+	for (uint32_t i = 0; i < ev->u.exit.nwrites; i++)
+		bytes += ev->u.exit.writes[i].len;
+	fprintf(o, " [%u write%s, %" PRIu64 " byte%s]", ev->u.exit.nwrites,
+		ev->u.exit.nwrites == 1 ? "" : "s", bytes, bytes == 1 ? "" : "s");
+}
+
 static void print_text(FILE *o, const struct grr_event *ev)
 {
 	char sig[32];
@@ -171,15 +183,13 @@ static void print_text(FILE *o, const struct grr_event *ev)
 	case GRR_EV_SYSCALL_EXIT: {
 		fprintf(o, " %s = ", grr_syscall_name(ev->u.exit.nr));
 		put_ret(o, ev->u.exit.ret);
-		if (ev->u.exit.nwrites) {
-			uint64_t bytes = 0;
-			for (uint32_t i = 0; i < ev->u.exit.nwrites; i++)
-				bytes += ev->u.exit.writes[i].len;
-			fprintf(o, " [%u write%s, %" PRIu64 " byte%s]", ev->u.exit.nwrites,
-				ev->u.exit.nwrites == 1 ? "" : "s", bytes, bytes == 1 ? "" : "s");
-		}
+		put_writes_summary(o, ev);
 		break;
 	}
+	case GRR_EV_BUFFERED:
+		fprintf(o, " %" PRId64 " value%s", ev->u.exit.ret, ev->u.exit.ret == 1 ? "" : "s");
+		put_writes_summary(o, ev);
+		break;
 	case GRR_EV_SIGNAL:
 		fprintf(o, " %s (%u) %s", signal_name(ev->u.signal.signo, sig, sizeof(sig)),
 			ev->u.signal.signo, sig_how_name(ev->u.signal.how));
@@ -223,6 +233,20 @@ static void print_text(FILE *o, const struct grr_event *ev)
 
 #define JSON_HEAD_BYTES 32
 
+/* ,"writes":[...] of a SYSCALL_EXIT or BUFFERED event */
+static void put_json_writes(FILE *o, const struct grr_event *ev)
+{
+	fputs(",\"writes\":[", o);
+	for (uint32_t i = 0; i < ev->u.exit.nwrites; i++) {
+		const struct grr_mem_write *w = &ev->u.exit.writes[i];
+		fprintf(o, "%s{\"addr\":%" PRIu64 ",\"len\":%" PRIu64 ",\"head\":\"", i ? "," : "",
+			w->addr, w->len);
+		put_hex(o, w->data, w->len < JSON_HEAD_BYTES ? (size_t)w->len : JSON_HEAD_BYTES);
+		fputs("\"}", o);
+	}
+	fputc(']', o);
+}
+
 static void print_json(FILE *o, const struct grr_event *ev)
 {
 	char sig[32];
@@ -240,15 +264,12 @@ static void print_json(FILE *o, const struct grr_event *ev)
 	case GRR_EV_SYSCALL_EXIT:
 		fprintf(o, ",\"nr\":%u,\"name\":", ev->u.exit.nr);
 		put_json_string(o, grr_syscall_name(ev->u.exit.nr));
-		fprintf(o, ",\"ret\":%" PRId64 ",\"writes\":[", ev->u.exit.ret);
-		for (uint32_t i = 0; i < ev->u.exit.nwrites; i++) {
-			const struct grr_mem_write *w = &ev->u.exit.writes[i];
-			fprintf(o, "%s{\"addr\":%" PRIu64 ",\"len\":%" PRIu64 ",\"head\":\"", i ? "," : "",
-				w->addr, w->len);
-			put_hex(o, w->data, w->len < JSON_HEAD_BYTES ? (size_t)w->len : JSON_HEAD_BYTES);
-			fputs("\"}", o);
-		}
-		fputc(']', o);
+		fprintf(o, ",\"ret\":%" PRId64, ev->u.exit.ret);
+		put_json_writes(o, ev);
+		break;
+	case GRR_EV_BUFFERED:
+		fprintf(o, ",\"values\":%" PRId64, ev->u.exit.ret);
+		put_json_writes(o, ev);
 		break;
 	case GRR_EV_SIGNAL:
 		fprintf(o, ",\"signo\":%u,\"name\":\"%s\",\"how\":\"%s\",\"siginfo\":\"", ev->u.signal.signo,

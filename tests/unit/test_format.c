@@ -163,8 +163,9 @@ static void gen(struct gen_event *g, uint64_t i)
 			ev->u.enter.args[k] = k == 2 ? (uint64_t)-100 : rnd() >> (k * 10);
 		break;
 	case 1: case 3: case 5: {
-		ev->kind = GRR_EV_SYSCALL_EXIT;
-		ev->u.exit.nr = (uint32_t)(i % 300);
+		/* now and then the same shape as clock page values */
+		ev->kind = i % 24 == 5 ? GRR_EV_BUFFERED : GRR_EV_SYSCALL_EXIT;
+		ev->u.exit.nr = ev->kind == GRR_EV_BUFFERED ? 0 : (uint32_t)(i % 300);
 		ev->u.exit.ret = (i % 5 == 0) ? -11 : (int64_t)(rnd() % 100000);
 		uint32_t nw = (uint32_t)(i % 4);
 		for (uint32_t k = 0; k < nw; k++) {
@@ -257,6 +258,7 @@ static const char *event_diff(const struct grr_event *a, const struct grr_event 
 		DIFF(memcmp(a->u.enter.args, b->u.enter.args, sizeof(a->u.enter.args)), "enter.args");
 		break;
 	case GRR_EV_SYSCALL_EXIT:
+	case GRR_EV_BUFFERED:
 		DIFF(a->u.exit.nr != b->u.exit.nr, "exit.nr");
 		DIFF(a->u.exit.ret != b->u.exit.ret, "exit.ret");
 		DIFF(a->u.exit.nwrites != b->u.exit.nwrites, "exit.nwrites");
