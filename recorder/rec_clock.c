@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -56,6 +57,27 @@ int rec_clock_setup(struct recorder *r, struct grr_initstack *s)
 	/* No vDSO: time goes through (recorded) syscalls. */
 	grr_initstack_set_auxval(&r->mem, s, AT_SYSINFO_EHDR, 0);
 	return 0;
+}
+
+bool rec_clock_drainable(struct recorder *r, struct rec_thread *t, const struct grr_stop *st)
+{
+	switch (st->kind) {
+	case GRR_STOP_SYSCALL:
+		return true;   /* no value is half-stored at a syscall */
+	case GRR_STOP_EVENT:
+		if (st->event != PTRACE_EVENT_STOP)
+			return true;   /* (clone, exit, exec: inside a syscall) */
+		break;
+	case GRR_STOP_SIGNAL:
+		break;
+	default:
+		return false;
+	}
+	/* an interrupt or a signal may stop the thread between claiming a
+	 * slot and filling it: such a stop is stepped out of first, and the
+	 * values are collected before its anchor */
+	struct user_regs_struct regs;
+	return grr_task_getregs(t->tid, &regs) == 0 && !grr_clockpage_record_only(&r->cp, regs.rip);
 }
 
 int rec_clock_drain(struct recorder *r, struct rec_thread *t)

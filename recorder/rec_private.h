@@ -16,6 +16,7 @@
 #include "tracee/sigframe.h"
 #include "tracee/symtab.h"
 #include "tracee/syscalls.h"
+#include "tracee/task.h"
 
 enum rec_thread_state {
 	RT_NEW,        /* created by clone; its first stop not seen yet */
@@ -133,6 +134,9 @@ void rec_on_thread_gone(struct recorder *r, struct rec_thread *t, int status);
 /* rec_clock.c: the clock page (tracee/clockpage.h) */
 /* Installs the page or hides the vDSO (AT_SYSINFO_EHDR in S). */
 int rec_clock_setup(struct recorder *r, struct grr_initstack *s);
+/* Whether the values can be collected at stop ST of the running T (not
+ * while it is in record-only code). */
+bool rec_clock_drainable(struct recorder *r, struct rec_thread *t, const struct grr_stop *st);
 /* Logs the values read since the last collection (T ran them). */
 int rec_clock_drain(struct recorder *r, struct rec_thread *t);
 /* Single-steps T out of record-only code (grr_clockpage_record_only):

@@ -108,8 +108,8 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status)
 	struct grr_stop st;
 	grr_stop_decode(status, &st);
 	/* what the thread read in-process before this stop comes first */
-	if (r->cp.active && t->state == RT_RUNNING && st.kind != GRR_STOP_EXITED &&
-	    st.kind != GRR_STOP_KILLED && rec_clock_drain(r, t) < 0)
+	if (r->cp.active && t->state == RT_RUNNING && rec_clock_drainable(r, t, &st) &&
+	    rec_clock_drain(r, t) < 0)
 		return -1;
 	if (r->debug) {
 		char what[64];

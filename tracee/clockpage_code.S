@@ -5,14 +5,15 @@
  * the page look like a vDSO to the Go runtime.  They reach their data
  * (D, GRR_CP_DATA_OFF into the page) rip-relative, so they run anywhere.
  *
- * Both entry points read a value (the clock, the TSC) in record mode
- * (mode word != 0) and store it in the next slot of a ring; in replay mode
- * (mode word == 0) the replayer has put the recorded value in that slot.
- * From there on both modes run the same instructions with the same
- * registers, so an anchor may fall anywhere outside the record-only span
- * [..._rec_begin, ..._rec_end): scratch registers and flags are reset at
- * its end.  Every GRR_CP_SLOTS values the code makes a getpid syscall, a
- * stop at which grr collects the full ring. */
+ * Both entry points claim the next value number; in record mode (mode
+ * word != 0) they read a value (the clock, the TSC) and store it in that
+ * number's slot of a ring; in replay mode (mode word == 0) the replayer
+ * has put the recorded value there.  From there on both modes run the same
+ * instructions with the same registers, so an anchor may fall anywhere
+ * outside the record-only span [..._rec_begin, ..._rec_end): scratch
+ * registers and flags are reset at its end.  After every GRR_CP_SLOTS
+ * values the code makes a getpid syscall, a stop at which grr collects the
+ * full ring. */
 
 #define CODE_OFF   0x200
 #define DATA_OFF   0x1000
@@ -23,6 +24,28 @@
 #define D_MODE     8
 #define D_REALFN   16
 #define D_SAVED_SP 24
+
+/* CLAIM: the next value's number, counted at once (so that a signal
+ * handler reading the clock in between takes the next one), into rdx as
+ * count + 1, and its slot's offset into r8. */
+.macro CLAIM
+	movl	$1, %edx
+	xaddq	%rdx, D_INDEX(%rcx)
+	movq	%rdx, %r8
+	andq	$(NSLOTS - 1), %r8
+	shlq	$5, %r8
+	incq	%rdx
+.endm
+
+/* RESET: scratch registers and flags as the replay path leaves them
+ * (rcx, rdx, r8 are equal already). */
+.macro RESET
+	xorl	%eax, %eax
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	cmpq	%rax, %rax             /* every arithmetic flag defined */
+.endm
 
 	.section .rodata
 	.p2align 4
@@ -51,32 +74,24 @@ grr_cp_clock_rec_begin:
 	popq	%rsi
 	leaq	D(%rip), %rcx
 	movq	D_SAVED_SP(%rcx), %rsp
-	movq	D_INDEX(%rcx), %rdx
-	andq	$(NSLOTS - 1), %rdx
-	shlq	$5, %rdx
 	cltq
-	movq	%rax, SLOTS_OFF(%rcx,%rdx)
-	movq	(%rsi), %r8
-	movq	%r8, SLOTS_OFF+8(%rcx,%rdx)
-	movq	8(%rsi), %r8
-	movq	%r8, SLOTS_OFF+16(%rcx,%rdx)
-.Lclock_replay:
-	xorl	%eax, %eax
-	xorl	%edx, %edx
-	xorl	%r8d, %r8d
-	xorl	%r9d, %r9d
-	xorl	%r10d, %r10d
-	xorl	%r11d, %r11d
-	cmpq	%rax, %rax             /* every arithmetic flag defined */
+	CLAIM
+	movq	%rax, SLOTS_OFF(%rcx,%r8)
+	movq	(%rsi), %rax
+	movq	%rax, SLOTS_OFF+8(%rcx,%r8)
+	movq	8(%rsi), %rax
+	movq	%rax, SLOTS_OFF+16(%rcx,%r8)
+	jmp	.Lclock_join
+.Lclock_replay:                        /* (never runs while recording) */
+	CLAIM
+.Lclock_join:
+	RESET
 grr_cp_clock_rec_end:
-	movq	D_INDEX(%rcx), %rdx
-	andq	$(NSLOTS - 1), %rdx
-	shlq	$5, %rdx
-	movq	SLOTS_OFF+8(%rcx,%rdx), %r8
-	movq	%r8, (%rsi)
-	movq	SLOTS_OFF+16(%rcx,%rdx), %r8
-	movq	%r8, 8(%rsi)
-	movq	SLOTS_OFF(%rcx,%rdx), %rax
+	movq	SLOTS_OFF+8(%rcx,%r8), %rax
+	movq	%rax, (%rsi)
+	movq	SLOTS_OFF+16(%rcx,%r8), %rax
+	movq	%rax, 8(%rsi)
+	movq	SLOTS_OFF(%rcx,%r8), %rax
 	jmp	.Lcommit
 .Lclock_syscall:
 	movl	$228, %eax             /* clock_gettime: recorded as any syscall */
@@ -94,29 +109,20 @@ grr_cp_tsc_rec_begin:
 	rdtsc
 	shlq	$32, %rdx
 	orq	%rdx, %rax
-	movq	D_INDEX(%rcx), %rdx
-	andq	$(NSLOTS - 1), %rdx
-	shlq	$5, %rdx
-	movq	%rax, SLOTS_OFF(%rcx,%rdx)
+	CLAIM
+	movq	%rax, SLOTS_OFF(%rcx,%r8)
+	jmp	.Ltsc_join
 .Ltsc_replay:
-	xorl	%eax, %eax
-	xorl	%edx, %edx
-	xorl	%r8d, %r8d
-	xorl	%r9d, %r9d
-	xorl	%r10d, %r10d
-	xorl	%r11d, %r11d
-	cmpq	%rax, %rax
+	CLAIM
+.Ltsc_join:
+	RESET
 grr_cp_tsc_rec_end:
-	movq	D_INDEX(%rcx), %rdx
-	andq	$(NSLOTS - 1), %rdx
-	shlq	$5, %rdx
-	movq	SLOTS_OFF(%rcx,%rdx), %rax
+	movq	SLOTS_OFF(%rcx,%r8), %rax
 	movq	%rax, 8(%rsp)
 
-/* Both: count the value; after a full ring, stop in getpid for grr. */
+/* Both: after the last slot of the ring, stop in getpid for grr. */
 .Lcommit:
-	incq	D_INDEX(%rcx)
-	testq	$(NSLOTS - 1), D_INDEX(%rcx)
+	testq	$(NSLOTS - 1), %rdx
 	jnz	.Ldone
 	movq	%rax, %r8
 	movl	$39, %eax
