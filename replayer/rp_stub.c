@@ -21,11 +21,12 @@
 #include <sys/syscall.h>
 
 #define STUB_CODE  GRR_RESERVED_ADDR
-#define STUB_DATA  (GRR_RESERVED_ADDR + 0x800)
+#define STUB_DATA  (GRR_RESERVED_ADDR + 0x2000)  /* a page of its own: stores next to running code are slow */
 #define D_SAVE_RAX   0
 #define D_SAVE_FLAGS 8
 #define D_EXPECT     16    /* 16 registers, x86 encoding order */
 #define D_EXP_STACK  (16 + 16 * 8)  /* GRR_ANCHOR_STACK_WORDS words */
+#define D_SAVE_RCX   (D_EXP_STACK + 8 * GRR_ANCHOR_STACK_WORDS)
 #define EFLAGS_ARITH 0x8d5ull
 
 /* x86 register number -> index in user_regs_struct / grr regs. */
@@ -72,15 +73,50 @@ static void patch_rel32(struct emitter *e, size_t at, uint64_t target)
 	memcpy(e->buf + at, &rel, 4);
 }
 
-/* Builds the stub for one anchor (FLAGS: the expected lahf/seto word);
- * returns the offset of its int3, or -1. */
+/* The quick test, first in the stub: whether the relocation plan's hot
+ * register QUICK equals its expected value, else straight to the fast
+ * miss path (the displaced instructions and the jump back).  Where the
+ * flags are dead at the pc, a plain cmp; else, without touching the flags,
+ * rcx = QUICK + ~EXPECT + 1 and jrcxz (rcx saved, and restored on both
+ * ways).  Returns the offset of the jump's rel32 to patch. */
+static size_t emit_quick_test(struct emitter *e, const struct grr_reloc *r, uint64_t expect)
+{
+	int q = r->hot_reg;
+	if (r->flags_dead) {
+		uint8_t cmp[3] = { (uint8_t)(0x48 | (q >= 8 ? 0x04 : 0)), 0x3b,
+				   (uint8_t)(0x05 | ((q & 7) << 3)) };   /* cmp [exp], q */
+		emit_riprel(e, cmp, 3, STUB_DATA + D_EXPECT + 8 * q, 0);
+		return emit_jne(e);
+	}
+	emit_riprel(e, (const uint8_t[]){ 0x48, 0x89, 0x0d }, 3, STUB_DATA + D_SAVE_RCX, 0);
+	uint64_t inv = ~expect;
+	emit(e, (const uint8_t[]){ 0x48, 0xb9 }, 2);              /* movabs $~expect, %rcx */
+	emit(e, &inv, 8);
+	uint8_t lea[5] = { (uint8_t)(0x48 | (q >= 8 ? 1 : 0)), 0x8d, 0x4c,
+			   (uint8_t)(0x08 | (q & 7)), 0x01 };      /* lea 1(%q,%rcx), %rcx */
+	emit(e, lea, 5);
+	emit(e, (const uint8_t[]){ 0xe3, 0x05 }, 2);              /* jrcxz over the jmp */
+	emit(e, (const uint8_t[]){ 0xe9 }, 1);
+	size_t at = e->n;
+	emit(e, &(int32_t){ 0 }, 4);
+	emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x0d }, 3, STUB_DATA + D_SAVE_RCX, 0);
+	return at;
+}
+
+/* Builds the stub for one anchor (FLAGS: the expected lahf/seto word;
+ * QUICK_EXPECT: the value of R's hot register, tested first); returns the offset of
+ * its int3, or -1.  Layout: the quick test; the full comparison (flags
+ * saved) ending in int3; the miss path (flags restored), then the fast
+ * miss path (rcx restored), the displaced instructions and the jump back. */
 static int build_stub(struct emitter *e, const struct grr_reloc *r, uint16_t flags, int nstack,
-		      size_t *miss_off)
+		      uint64_t quick_expect, size_t *miss_off)
 {
 	size_t jumps[32 + GRR_ANCHOR_STACK_WORDS];
 	int nj = 0;
 	e->n = 0;
 	e->base = STUB_CODE;
+	bool quick = r->hot_reg >= 0;
+	size_t fast_miss_jump = quick ? emit_quick_test(e, r, quick_expect) : 0;
 	emit_riprel(e, (const uint8_t[]){ 0x48, 0x89, 0x05 }, 3, STUB_DATA + D_SAVE_RAX, 0);
 	emit(e, (const uint8_t[]){ 0x9f }, 1);                    /* lahf */
 	emit(e, (const uint8_t[]){ 0x0f, 0x90, 0xc0 }, 3);        /* seto al */
@@ -92,10 +128,13 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, uint16_t fla
 		emit_riprel(e, op, 3, STUB_DATA + D_EXPECT + 8 * reg, 0);
 		jumps[nj++] = emit_jne(e);
 	}
-	/* cmp word [saved flags], imm16 ; jne miss */
-	emit_riprel(e, (const uint8_t[]){ 0x66, 0x81, 0x3d }, 3, STUB_DATA + D_SAVE_FLAGS, 2);
-	emit(e, &flags, 2);
-	jumps[nj++] = emit_jne(e);
+	/* cmp word [saved flags], imm16 ; jne miss (dead flags, which the
+	 * quick cmp changed, are set to the recorded ones at a match) */
+	if (!r->flags_dead) {
+		emit_riprel(e, (const uint8_t[]){ 0x66, 0x81, 0x3d }, 3, STUB_DATA + D_SAVE_FLAGS, 2);
+		emit(e, &flags, 2);
+		jumps[nj++] = emit_jne(e);
+	}
 	/* mov rax, [rsp + 8k]; cmp rax, [expected k]; jne miss */
 	for (int k = 0; k < nstack; k++) {
 		uint8_t ld[5] = { 0x48, 0x8b, 0x44, 0x24, (uint8_t)(8 * k) };
@@ -118,6 +157,12 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, uint16_t fla
 	emit_riprel(e, (const uint8_t[]){ 0x66, 0x8b, 0x05 }, 3, STUB_DATA + D_SAVE_FLAGS, 0);
 	emit(e, (const uint8_t[]){ 0x04, 0x7f, 0x9e }, 3);        /* add al,0x7f; sahf */
 	emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x05 }, 3, STUB_DATA + D_SAVE_RAX, 0);
+	if (quick) {
+		patch_rel32(e, fast_miss_jump, here(e));
+		if (!r->flags_dead)
+			emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x0d }, 3,
+				    STUB_DATA + D_SAVE_RCX, 0);
+	}
 	uint8_t moved[GRR_RELOC_MAX];
 	int m = grr_reloc_emit(r, here(e), moved);
 	if (m < 0)
@@ -186,7 +231,8 @@ static int install(struct grr_replay *rp, const struct grr_reloc *r, const uint6
 {
 	struct emitter e;
 	int nstack = rp->ev.u.anchor.nstack;
-	*trap = build_stub(&e, r, flags_word(rec_regs[18]), nstack, miss);
+	*trap = build_stub(&e, r, flags_word(rec_regs[18]), nstack,
+			   r->hot_reg >= 0 ? rec_regs[reg_index[r->hot_reg]] : 0, miss);
 	if (*trap < 0)
 		return -1;
 	uint64_t expect[16];
@@ -203,13 +249,16 @@ static int install(struct grr_replay *rp, const struct grr_reloc *r, const uint6
 
 /* The thread is at the stub's int3 with equal general registers: restores
  * the true state at the anchor pc (rip, flags saved by the stub). */
-static int restore_at_pc(struct grr_replay *rp, struct rp_thread *t, uint64_t pc,
+static int restore_at_pc(struct grr_replay *rp, struct rp_thread *t, const struct grr_reloc *r,
 			 struct user_regs_struct *regs)
 {
 	uint16_t fw;
 	if (grr_mem_read(&rp->mem, STUB_DATA + D_SAVE_FLAGS, &fw, 2) < 0)
 		return -1;
 	uint64_t flags = ((uint64_t)(fw >> 8) & 0xd5) | ((fw & 1) ? 0x800 : 0);
+	if (r->flags_dead)   /* no program instruction reads them: as recorded */
+		flags = rp->ev.u.anchor.regs[18] & EFLAGS_ARITH;
+	uint64_t pc = r->pc;
 	regs->eflags = (regs->eflags & ~EFLAGS_ARITH) | flags;
 	regs->rip = pc;
 	return grr_task_setregs(t->tid, regs);
@@ -257,6 +306,10 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 		return -1;
 	int trap;
 	size_t miss;
+	if (rp->debug)
+		fprintf(rp->opts.err, "grr-debug: anchor stub at 0x%llx: quick test %s\n",
+			(unsigned long long)pc, r.hot_reg < 0 ? "none" :
+			r.flags_dead ? "cmp (dead flags)" : "jrcxz");
 	if (install(rp, &r, rec, &trap, &miss) < 0) {
 		grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
 		return 1;
@@ -284,7 +337,7 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 			fprintf(rp->opts.err, "grr-debug: anchor candidate %llu at 0x%llx\n",
 				(unsigned long long)hits, (unsigned long long)pc);
 		struct user_regs_struct at_pc = regs;
-		if (restore_at_pc(rp, t, pc, &at_pc) < 0) {
+		if (restore_at_pc(rp, t, &r, &at_pc) < 0) {
 			rc = rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
 			break;
 		}

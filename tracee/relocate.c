@@ -43,6 +43,83 @@ static const char *unmovable(const cs_insn *in)
 	}
 }
 
+/* x86 number of a 64- or 32-bit general register, or -1. */
+static int gpr_number(unsigned reg)
+{
+	static const unsigned r64[16] = {
+		X86_REG_RAX, X86_REG_RCX, X86_REG_RDX, X86_REG_RBX, X86_REG_RSP, X86_REG_RBP,
+		X86_REG_RSI, X86_REG_RDI, X86_REG_R8, X86_REG_R9, X86_REG_R10, X86_REG_R11,
+		X86_REG_R12, X86_REG_R13, X86_REG_R14, X86_REG_R15 };
+	static const unsigned r32[16] = {
+		X86_REG_EAX, X86_REG_ECX, X86_REG_EDX, X86_REG_EBX, X86_REG_ESP, X86_REG_EBP,
+		X86_REG_ESI, X86_REG_EDI, X86_REG_R8D, X86_REG_R9D, X86_REG_R10D, X86_REG_R11D,
+		X86_REG_R12D, X86_REG_R13D, X86_REG_R14D, X86_REG_R15D };
+	for (int i = 0; i < 16; i++)
+		if (reg == r64[i] || reg == r32[i])
+			return i;
+	return -1;
+}
+
+#define HOT_WINDOW 64   /* bytes either side of pc */
+
+/* The register written most often by the instructions near PC. */
+static int hot_register(csh h, const cs_insn *insn, size_t n, uint64_t pc)
+{
+	int count[16] = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		if (insn[i].address + HOT_WINDOW < pc || insn[i].address > pc + HOT_WINDOW)
+			continue;
+		cs_regs rd, wr;
+		uint8_t nrd, nwr;
+		if (cs_regs_access(h, &insn[i], rd, &nrd, wr, &nwr) != CS_ERR_OK)
+			continue;
+		for (int k = 0; k < nwr; k++) {
+			int g = gpr_number(wr[k]);
+			if (g >= 0)
+				count[g]++;
+		}
+	}
+	int best = -1;
+	for (int g = 0; g < 16; g++)
+		if (g != 1 && g != 4 && g != 5 && count[g] && (best < 0 || count[g] > count[best]))
+			best = g;
+	return best;
+}
+
+#define FLAG_SCAN 16    /* instructions looked at for flag liveness */
+
+/* Whether the straight-line code from instruction FIRST on overwrites all
+ * six arithmetic flags before any instruction reads one (a branch or an
+ * unknown effect ends the scan: live). */
+static int flags_dead_at(csh h, const cs_insn *insn, size_t n, size_t first)
+{
+	const uint64_t test = X86_EFLAGS_TEST_OF | X86_EFLAGS_TEST_SF | X86_EFLAGS_TEST_ZF |
+			      X86_EFLAGS_TEST_PF | X86_EFLAGS_TEST_CF | X86_EFLAGS_TEST_AF;
+	static const uint64_t writes[6] = {
+		X86_EFLAGS_MODIFY_OF | X86_EFLAGS_RESET_OF | X86_EFLAGS_SET_OF | X86_EFLAGS_UNDEFINED_OF,
+		X86_EFLAGS_MODIFY_SF | X86_EFLAGS_RESET_SF | X86_EFLAGS_SET_SF | X86_EFLAGS_UNDEFINED_SF,
+		X86_EFLAGS_MODIFY_ZF | X86_EFLAGS_RESET_ZF | X86_EFLAGS_SET_ZF | X86_EFLAGS_UNDEFINED_ZF,
+		X86_EFLAGS_MODIFY_PF | X86_EFLAGS_RESET_PF | X86_EFLAGS_SET_PF | X86_EFLAGS_UNDEFINED_PF,
+		X86_EFLAGS_MODIFY_CF | X86_EFLAGS_RESET_CF | X86_EFLAGS_SET_CF | X86_EFLAGS_UNDEFINED_CF,
+		X86_EFLAGS_MODIFY_AF | X86_EFLAGS_RESET_AF | X86_EFLAGS_SET_AF | X86_EFLAGS_UNDEFINED_AF,
+	};
+	unsigned written = 0;
+	for (size_t i = first; i < n && i < first + FLAG_SCAN; i++) {
+		if (is_branch(h, &insn[i]) || cs_insn_group(h, &insn[i], CS_GRP_RET) ||
+		    cs_insn_group(h, &insn[i], CS_GRP_INT) || unmovable(&insn[i]))
+			return 0;
+		uint64_t ef = insn[i].detail->x86.eflags;
+		if (ef & test)
+			return 0;
+		for (int f = 0; f < 6; f++)
+			if (ef & writes[f])
+				written |= 1u << f;
+		if (written == 0x3f)
+			return 1;
+	}
+	return 0;
+}
+
 int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t pc,
 		   struct grr_reloc *r, const char **why)
 {
@@ -86,6 +163,8 @@ int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t p
 	r->pc = pc;
 	r->len = len;
 	memcpy(r->orig, code + (pc - fstart), len);
+	r->hot_reg = hot_register(h, insn, n, pc);
+	r->flags_dead = flags_dead_at(h, insn, n, first);
 	rc = 0;
 	*why = NULL;
 out:

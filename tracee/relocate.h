@@ -16,6 +16,11 @@ struct grr_reloc {
 	uint64_t pc;                 /* where the replaced instructions were */
 	size_t len;                  /* bytes replaced (>= GRR_JMP_LEN) */
 	uint8_t orig[16];            /* their original bytes */
+	int hot_reg;                 /* the general register (x86 number; not
+					rsp, rbp or rcx) most written near pc,
+					likely a loop variable; -1 if none */
+	int flags_dead;              /* 1: the arithmetic flags at pc are
+					overwritten before being read */
 };
 
 /* Checks that the instructions at PC in the function [FSTART, FSTART+FLEN)
