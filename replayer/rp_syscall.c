@@ -93,16 +93,28 @@ static int set_result(struct grr_replay *rp, struct rp_thread *t, int64_t ret)
 	return 0;
 }
 
-static int skip_syscall(struct grr_replay *rp, struct rp_thread *t)
+/* Cancels the syscall at the entry stop (orig_rax -1: the kernel runs
+ * nothing and leaves rax alone, so RESULT set here is what the thread
+ * sees) and runs the thread to the exit stop. */
+static int skip_syscall(struct grr_replay *rp, struct rp_thread *t, int64_t result)
 {
 	struct user_regs_struct regs;
 	if (grr_task_getregs(t->tid, &regs) < 0)
 		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
 	regs.orig_rax = (uint64_t)-1;
+	regs.rax = (uint64_t)result;
 	if (grr_task_setregs(t->tid, &regs) < 0)
 		return rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
-	struct grr_sysinfo si;
-	return expect_exit(rp, t, &si);
+	struct grr_stop st;
+	int rc = rp_resume_and_wait(rp, t, &st);
+	if (rc < 0)
+		return rc;
+	if (st.kind != GRR_STOP_SYSCALL) {
+		char actual[256];
+		rp_describe_stop(rp, t, &st, actual, sizeof(actual));
+		return rp_diverge(rp, t, "%s", actual);
+	}
+	return 0;
 }
 
 /* The kernel's internal "restart me" results; user code never sees them. */
@@ -111,12 +123,17 @@ static bool is_restart_code(int64_t ret)
 	return ret == -512 || ret == -513 || ret == -514 || ret == -516;
 }
 
+/* The recorded result without running the call: three ptrace requests
+ * and one stop.  orig_rax stays -1 (nothing reads it after the call),
+ * except for a restart code, which the kernel's restart logic and
+ * apply_restart read with the syscall number back in orig_rax. */
 static int emulate(struct grr_replay *rp, struct rp_thread *t)
 {
-	if (skip_syscall(rp, t) < 0)
+	int64_t ret = rp->ev.u.exit.ret;
+	if (skip_syscall(rp, t, ret) < 0)
 		return -1;
-	t->restart_pending = is_restart_code(rp->ev.u.exit.ret);
-	return set_result(rp, t, rp->ev.u.exit.ret);
+	t->restart_pending = is_restart_code(ret);
+	return t->restart_pending ? set_result(rp, t, ret) : 0;
 }
 
 static int execute(struct grr_replay *rp, struct rp_thread *t, bool check)

@@ -256,7 +256,10 @@ int grr_clockpage_install(const struct grr_mem *m, pid_t tid, struct grr_clockpa
 	    grr_mem_write(m, D_MODE, &mode, 8) < 0 || grr_mem_write(m, D_REALFN, &realfn, 8) < 0 ||
 	    remote(m, tid, SYS_mprotect, GRR_CLOCKPAGE_ADDR, 4096, PROT_READ | PROT_EXEC, 0) < 0 ||
 	    grr_mem_write(m, cp->cputicks, patch, sizeof(patch)) < 0) {
-		*why = "cannot fill the clock page";
+		/* leave the address space as it was (the program runs without
+		 * the page; a replay must not find an extra mapping) */
+		remote(m, tid, SYS_munmap, GRR_CLOCKPAGE_ADDR, GRR_CLOCKPAGE_LEN, 0, 0);
+		*why = "cannot fill the clock page or redirect runtime.cputicks";
 		return -1;
 	}
 	cp->active = true;
