@@ -11,7 +11,7 @@ int rec_resume(struct recorder *r, struct rec_thread *t)
 	t->state = RT_RUNNING;
 	r->running = t;
 	r->slice_end_ns = rec_now_ns() + rec_sched_slice(&r->sched);
-	if (grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix) < 0) {
+	if (grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, false) < 0) {
 		/* The thread died under us (killed with its process); its exit
 		 * status will come through waitpid. */
 		if (errno == ESRCH) {

@@ -126,7 +126,7 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig)
 	t->pending_sig = sig;
 	if (r->running == t) {
 		t->pending_sig = 0;
-		return grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix);
+		return grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, false);
 	}
 	rec_thread_set_ready(r, t);
 	return 0;

@@ -1,5 +1,16 @@
 /* rp_advance.c - running one replayed thread to its next stop.  Only one
- * thread ever runs user code: the one the next event belongs to. */
+ * thread ever runs user code: the one the next event belongs to.
+ *
+ * Threads run with PTRACE_SYSEMU: the syscall a thread reaches stops at
+ * its entry and is skipped, so that an emulated syscall costs one stop
+ * (its result is set right there).  A syscall that must run for real
+ * (EXECUTE policy, thread clones, exit) is put back before its syscall
+ * instruction and entered again with PTRACE_SYSCALL (rp_rearm_syscall);
+ * a thread at such a real entry stop is resumed with PTRACE_SYSCALL, to
+ * its exit stop.  Any other kind of resume of a thread still at a SYSEMU
+ * entry stop first takes the skipped syscall's exit report
+ * (rp_leave_sysemu), which the kernel makes on a PTRACE_SYSCALL or single
+ * step. */
 #include "replayer/rp_private.h"
 
 #include <errno.h>
@@ -41,10 +52,60 @@ static int apply_restart(struct grr_replay *rp, struct rp_thread *t)
 	return 0;
 }
 
+/* Waits for T's next stop, which must be a syscall stop. */
+static int wait_syscall_stop(struct grr_replay *rp, struct rp_thread *t)
+{
+	struct grr_stop st;
+	if (rp_wait(rp, t, &st) < 0)
+		return -1;
+	if (st.kind != GRR_STOP_SYSCALL) {
+		char actual[256];
+		rp_describe_stop(rp, t, &st, actual, sizeof(actual));
+		return rp_diverge(rp, t, "%s", actual);
+	}
+	return 0;
+}
+
+int rp_leave_sysemu(struct grr_replay *rp, struct rp_thread *t)
+{
+	if (!t->sysemu_stop)
+		return 0;
+	t->sysemu_stop = false;
+	if (grr_task_resume_syscall(t->tid, 0) < 0)
+		return rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
+	return wait_syscall_stop(rp, t);
+}
+
+int rp_rearm_syscall(struct grr_replay *rp, struct rp_thread *t)
+{
+	if (!t->sysemu_stop)
+		return 0;
+	struct user_regs_struct regs;
+	if (grr_task_getregs(t->tid, &regs) < 0)
+		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
+	regs.rip -= 2;
+	regs.rax = regs.orig_rax;
+	if (grr_task_setregs(t->tid, &regs) < 0)
+		return rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
+	/* the skipped call's exit report, then the real entry */
+	if (rp_leave_sysemu(rp, t) < 0)
+		return -1;
+	if (grr_task_resume_syscall(t->tid, 0) < 0)
+		return rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
+	return wait_syscall_stop(rp, t);
+}
+
 int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st)
 {
 	if (rp_settle_new(rp, t) < 0)
 		return -1;
+	/* a signal with a handler is delivered by a single step, and a
+	 * debugger stop is stepped over */
+	if (t->sysemu_stop && (t->pending_sig || t->at_user_stop) && rp_leave_sysemu(rp, t) < 0)
+		return -1;
+	/* a thread at a real entry stop runs its syscall */
+	bool sysemu = t->park != RP_AT_ENTRY || t->sysemu_stop;
+	t->sysemu_stop = false;
 	uint64_t skip = 0;
 	if (!t->pending_sig) {
 		/* stopped by the debugger on a breakpoint: run that instruction */
@@ -59,7 +120,7 @@ int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_st
 	if (rp_run_prepare(rp, t, skip) < 0)
 		return -1;
 	int rc = 0;
-	if (grr_sigframe_deliver(&rp->mem, t->tid, sig, &t->sigfix) < 0)
+	if (grr_sigframe_deliver(&rp->mem, t->tid, sig, &t->sigfix, sysemu) < 0)
 		rc = rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
 	else if (rp_wait(rp, t, st) < 0)
 		rc = -1;
@@ -67,11 +128,13 @@ int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_st
 		 grr_sigframe_settle(&rp->mem, t->tid, &t->sigfix,
 				     st->kind == GRR_STOP_SIGNAL && st->sig == SIGTRAP)) {
 		/* that was the step into the handler: on to the real stop */
-		if (grr_task_resume_syscall(t->tid, 0) < 0)
+		if ((sysemu ? grr_task_resume_sysemu(t->tid, 0) : grr_task_resume_syscall(t->tid, 0)) < 0)
 			rc = rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
 		else
 			rc = rp_wait(rp, t, st);
 	}
+	if (rc == 0 && sysemu && st->kind == GRR_STOP_SYSCALL)
+		t->sysemu_stop = true;
 	if (rc == 0)
 		rc = rp_check_debug_stop(rp, t, st);
 	rp_run_finish(rp, t);

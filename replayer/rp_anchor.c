@@ -78,6 +78,8 @@ bool rp_anchor_here(struct grr_replay *rp, struct rp_thread *t)
 static int step_over(struct grr_replay *rp, struct rp_thread *t)
 {
 	struct grr_stop st;
+	if (rp_leave_sysemu(rp, t) < 0)
+		return -1;
 	if (grr_task_singlestep(t->tid, 0) < 0 || rp_wait(rp, t, &st) < 0)
 		return rp_fail(rp, "cannot single-step thread %d", (int)t->tid);
 	if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGTRAP) {

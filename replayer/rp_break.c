@@ -262,6 +262,8 @@ int rp_check_debug_stop(struct grr_replay *rp, struct rp_thread *t, const struct
 int rp_singlestep(struct grr_replay *rp, struct rp_thread *t)
 {
 	struct grr_stop st;
+	if (rp_leave_sysemu(rp, t) < 0)
+		return -1;
 	if (arm_watch(rp, t->tid) < 0 || grr_task_singlestep(t->tid, 0) < 0)
 		return rp_fail(rp, "cannot single-step thread %d: %s", (int)t->tid, strerror(errno));
 	if (rp_wait(rp, t, &st) < 0)

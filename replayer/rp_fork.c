@@ -227,7 +227,7 @@ struct grr_replay *grr_replay_fork(struct grr_replay *rp, char *err, size_t errl
 		snprintf(err, errlen, "no thread can be driven here");
 		return NULL;
 	}
-	if (rp_stub_map(rp, f) < 0) {
+	if (rp_leave_sysemu(rp, f) < 0 || rp_stub_map(rp, f) < 0) {
 		snprintf(err, errlen, "cannot map grr's page in the program");
 		return NULL;
 	}
@@ -260,6 +260,7 @@ struct grr_replay *grr_replay_fork(struct grr_replay *rp, char *err, size_t errl
 		struct rp_thread *t = &rp->threads[i];
 		struct rp_thread *n = &cp->threads[cp->nthreads++];
 		*n = *t;
+		n->sysemu_stop = false;   /* (write_state: at a real entry, or in user code) */
 		n->pending_sig = 0;
 		n->restart_pending = false;
 		memset(&n->sigfix, 0, sizeof(n->sigfix));

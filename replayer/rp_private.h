@@ -33,6 +33,8 @@ struct rp_thread {
 	struct grr_sigfix sigfix;     /* a delivery whose frame to normalize */
 	bool restart_pending;         /* syscall returned -ERESTART*: the kernel
 					 restarts it unless a signal comes */
+	bool sysemu_stop;             /* at a PTRACE_SYSEMU entry stop: that
+					 syscall will not run (rp_advance.c) */
 	struct grr_syscall_call call; /* syscall at RP_AT_ENTRY */
 	bool at_user_stop;            /* stopped by the debugger at user_stop_pc,
 					 that instruction not run yet */
@@ -105,6 +107,14 @@ int rp_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st);
 int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st);
 /* Consumes a new thread's first stop if still pending. */
 int rp_settle_new(struct grr_replay *rp, struct rp_thread *t);
+/* Before a resume other than rp_resume_and_wait's (single steps, injected
+ * syscalls): a thread at a PTRACE_SYSEMU entry stop would first report its
+ * skipped syscall's exit; that report is taken here. */
+int rp_leave_sysemu(struct grr_replay *rp, struct rp_thread *t);
+/* T stands at a PTRACE_SYSEMU entry stop of a syscall that must run for
+ * real: it is put back before its syscall instruction and run to a real
+ * entry stop. */
+int rp_rearm_syscall(struct grr_replay *rp, struct rp_thread *t);
 
 /* rp_break.c: debugger breakpoints and watchpoints.  Handlers return
  * RP_DEBUG_STOP (-2) up the call chain when a thread stopped at one; the

@@ -191,6 +191,8 @@ int rp_stub_map(struct grr_replay *rp, struct rp_thread *t)
 			     PROT_READ | PROT_WRITE | PROT_EXEC,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1, 0 };
 	int64_t ret;
+	if (rp_leave_sysemu(rp, t) < 0)
+		return -1;
 	if (grr_remote_syscall(&rp->mem, t->tid, SYS_mmap, args, &ret) < 0 ||
 	    (uint64_t)ret != GRR_RESERVED_ADDR)
 		return -1;
@@ -269,6 +271,8 @@ static int restore_at_pc(struct grr_replay *rp, struct rp_thread *t, const struc
  * The plan guarantees they are plain movable instructions. */
 static int step_out_of(struct grr_replay *rp, struct rp_thread *t, const struct grr_reloc *r)
 {
+	if (rp_leave_sysemu(rp, t) < 0)
+		return -1;
 	for (int i = 0; i < 16; i++) {
 		struct user_regs_struct regs;
 		if (grr_task_getregs(t->tid, &regs) < 0)

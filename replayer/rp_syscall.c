@@ -65,6 +65,8 @@ int rp_do_enter(struct grr_replay *rp, struct rp_thread *t)
 	t->park = RP_AT_ENTRY;
 	rp->last_pc = si.instruction_pointer;
 	if (t->call.nr == SYS_exit || t->call.nr == SYS_exit_group) {
+		if (rp_rearm_syscall(rp, t) < 0)
+			return -1;
 		if (grr_task_resume_syscall(t->tid, 0) < 0)
 			return rp_fail(rp, "cannot resume thread %d", (int)t->tid);
 		t->park = RP_IN_NO_RETURN;
@@ -130,6 +132,11 @@ static bool is_restart_code(int64_t ret)
 static int emulate(struct grr_replay *rp, struct rp_thread *t)
 {
 	int64_t ret = rp->ev.u.exit.ret;
+	if (t->sysemu_stop) {
+		/* skipped already: the result is all there is to do */
+		t->restart_pending = is_restart_code(ret);
+		return set_result(rp, t, ret);
+	}
 	if (skip_syscall(rp, t, ret) < 0)
 		return -1;
 	t->restart_pending = is_restart_code(ret);
@@ -139,6 +146,8 @@ static int emulate(struct grr_replay *rp, struct rp_thread *t)
 static int execute(struct grr_replay *rp, struct rp_thread *t, bool check)
 {
 	struct grr_sysinfo si;
+	if (rp_rearm_syscall(rp, t) < 0)
+		return -1;
 	int rc = expect_exit(rp, t, &si);
 	if (rc < 0)
 		return rc;
@@ -155,6 +164,8 @@ static int replay_file_mmap(struct grr_replay *rp, struct rp_thread *t)
 	int64_t ret = rp->ev.u.exit.ret;
 	if (ret < 0)
 		return emulate(rp, t);
+	if (rp_rearm_syscall(rp, t) < 0)
+		return -1;
 	struct user_regs_struct regs;
 	if (grr_task_getregs(t->tid, &regs) < 0)
 		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
@@ -240,6 +251,8 @@ int rp_do_clone(struct grr_replay *rp, struct rp_thread *t)
 {
 	if (t->park != RP_AT_ENTRY || (t->call.nr != SYS_clone && t->call.nr != SYS_clone3))
 		return rp_diverge(rp, t, "thread is not inside clone");
+	if (rp_rearm_syscall(rp, t) < 0)
+		return -1;
 	struct grr_stop st;
 	int rc = rp_resume_and_wait(rp, t, &st);
 	if (rc < 0)

@@ -35,7 +35,8 @@ static bool signal_caught(pid_t tid, int sig)
 	return found && sig >= 1 && sig <= 64 && ((caught >> (sig - 1)) & 1);
 }
 
-int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr_sigfix *fix)
+int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr_sigfix *fix,
+			 bool sysemu)
 {
 	fix->pending = false;
 	struct user_regs_struct regs;
@@ -46,7 +47,7 @@ int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr
 		fix->rsp = regs.rsp;
 		return grr_task_singlestep(tid, sig);
 	}
-	return grr_task_resume_syscall(tid, sig);
+	return sysemu ? grr_task_resume_sysemu(tid, sig) : grr_task_resume_syscall(tid, sig);
 }
 
 int grr_sigframe_settle(const struct grr_mem *m, pid_t tid, struct grr_sigfix *fix,

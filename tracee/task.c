@@ -65,6 +65,11 @@ int grr_task_resume_cont(pid_t tid, int sig)
 	return ptrace(PTRACE_CONT, tid, 0, (void *)(long)sig) < 0 ? -1 : 0;
 }
 
+int grr_task_resume_sysemu(pid_t tid, int sig)
+{
+	return ptrace(PTRACE_SYSEMU, tid, 0, (void *)(long)sig) < 0 ? -1 : 0;
+}
+
 int grr_task_singlestep(pid_t tid, int sig)
 {
 	return ptrace(PTRACE_SINGLESTEP, tid, 0, (void *)(long)sig) < 0 ? -1 : 0;

@@ -48,6 +48,8 @@ int grr_task_eventmsg(pid_t tid, unsigned long *msg);
 /* Resumes to the next syscall stop (or other stop), delivering SIG. */
 int grr_task_resume_syscall(pid_t tid, int sig);
 int grr_task_resume_cont(pid_t tid, int sig);
+/* PTRACE_SYSEMU: the next syscall stops at its entry and is not run. */
+int grr_task_resume_sysemu(pid_t tid, int sig);
 int grr_task_singlestep(pid_t tid, int sig);
 /* Asks a running, seized thread to stop (PTRACE_INTERRUPT). */
 int grr_task_interrupt(pid_t tid);
