@@ -77,6 +77,7 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 		 * run user code) */
 		if (r->debug)
 			fprintf(stderr, "grr-debug: tid %d: event stop while ready\n", (int)t->tid);
+		t->interrupt_requested = false;  /* (else no timeslice would end again) */
 		return 0;
 	default:
 		return grr_task_resume_syscall(t->tid, 0);

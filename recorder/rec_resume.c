@@ -9,6 +9,9 @@ int rec_resume(struct recorder *r, struct rec_thread *t)
 	int sig = t->pending_sig;
 	t->pending_sig = 0;
 	t->state = RT_RUNNING;
+	/* an interrupt asked for in an earlier turn is not this turn's: a
+	 * late stop from it is let go (rec_event.c) */
+	t->interrupt_requested = false;
 	r->running = t;
 	r->slice_end_ns = rec_now_ns() + rec_sched_slice(&r->sched);
 	if (grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, false) < 0) {

@@ -15,6 +15,9 @@
 /* Seconds a program gets to exit by itself after grr forwarded Ctrl-C or
  * SIGTERM to it, before it is killed. */
 #define STOP_GRACE_NS 3000000000ull
+/* How long an interrupted thread may take to stop before it is
+ * interrupted again. */
+#define INTERRUPT_RETRY_NS 20000000ull
 
 static bool any_ready(const struct recorder *r)
 {
@@ -31,7 +34,7 @@ static int64_t next_timeout(struct recorder *r, uint64_t now, uint64_t stop_dead
 	struct rec_thread *t = r->running;
 	if (t && t->state == RT_IN_KERNEL)
 		timeout = r->grace_end_ns > now ? (int64_t)(r->grace_end_ns - now) : 0;
-	else if (t && t->state == RT_RUNNING && !t->interrupt_requested && any_ready(r))
+	else if (t && t->state == RT_RUNNING && any_ready(r))
 		timeout = r->slice_end_ns > now ? (int64_t)(r->slice_end_ns - now) : 0;
 	if (stop_deadline) {
 		int64_t left = stop_deadline > now ? (int64_t)(stop_deadline - now) : 0;
@@ -81,11 +84,14 @@ static void on_timeout(struct recorder *r, uint64_t now)
 	if (t->state == RT_IN_KERNEL && now >= r->grace_end_ns) {
 		r->running = NULL;  /* blocked: let another thread run */
 	} else if (t->state == RT_RUNNING && now >= r->slice_end_ns && any_ready(r) &&
-		   !t->interrupt_requested && !t->sigfix.pending) {
+		   !t->sigfix.pending) {
 		/* (not while it single-steps into a signal handler: the step's
-		 * trap must come first) */
+		 * trap must come first).  An interrupt that meets the thread
+		 * entering a syscall is reported as that syscall's stop, not as
+		 * an interrupt stop: so it is sent again if no stop came. */
 		if (grr_task_interrupt(t->tid) == 0)
 			t->interrupt_requested = true;
+		r->slice_end_ns = now + INTERRUPT_RETRY_NS;
 	}
 }
 

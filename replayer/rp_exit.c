@@ -40,7 +40,9 @@ int rp_do_thread_exit(struct grr_replay *rp, struct rp_thread *t)
 	for (int i = 0; i < 4 && st.kind == GRR_STOP_EVENT && st.event == EVENT_STOP &&
 			(t->park == RP_NEW || rp->group_exiting); i++) {
 		t->park = RP_STOPPED;
-		if (grr_task_resume_cont(t->tid, 0) < 0 || rp_wait(rp, t, &st) < 0)
+		/* (ESRCH: the group's end already took it; its exit follows) */
+		if ((grr_task_resume_cont(t->tid, 0) < 0 && errno != ESRCH) ||
+		    rp_wait(rp, t, &st) < 0)
 			return rp_fail(rp, "cannot let thread %d end: %s", (int)t->tid,
 				       strerror(errno));
 	}

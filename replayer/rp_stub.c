@@ -73,20 +73,42 @@ static void patch_rel32(struct emitter *e, size_t at, uint64_t target)
 	memcpy(e->buf + at, &rel, 4);
 }
 
+/* The displaced instructions, re-encoded here, and the jump back. */
+static int emit_displaced(struct emitter *e, const struct grr_reloc *r)
+{
+	uint8_t moved[GRR_RELOC_MAX];
+	int m = grr_reloc_emit(r, here(e), moved);
+	if (m < 0)
+		return -1;
+	emit(e, moved, (size_t)m);
+	emit(e, (const uint8_t[]){ 0xe9 }, 1);
+	int32_t back = (int32_t)(int64_t)(r->pc + r->len - (here(e) + 4));
+	emit(e, &back, 4);
+	return 0;
+}
+
 /* The quick test, first in the stub: whether the relocation plan's hot
- * register QUICK equals its expected value, else straight to the fast
- * miss path (the displaced instructions and the jump back).  Where the
- * flags are dead at the pc, a plain cmp; else, without touching the flags,
- * rcx = QUICK + ~EXPECT + 1 and jrcxz (rcx saved, and restored on both
- * ways).  Returns the offset of the jump's rel32 to patch. */
-static size_t emit_quick_test(struct emitter *e, const struct grr_reloc *r, uint64_t expect)
+ * register equals EXPECT.  If not (the common case in a loop), the
+ * displaced instructions and the jump back follow at once; if so, on to
+ * the full comparison, whose offset is returned in *FULL.  Where the
+ * flags are dead at the pc, a plain cmp/je; else, without touching the
+ * flags, rcx = hot + ~EXPECT + 1 and jrcxz (rcx saved in the page, and
+ * restored on both ways). */
+static int emit_quick_test(struct emitter *e, const struct grr_reloc *r, uint64_t expect)
 {
 	int q = r->hot_reg;
+	size_t at;
 	if (r->flags_dead) {
 		uint8_t cmp[3] = { (uint8_t)(0x48 | (q >= 8 ? 0x04 : 0)), 0x3b,
 				   (uint8_t)(0x05 | ((q & 7) << 3)) };   /* cmp [exp], q */
 		emit_riprel(e, cmp, 3, STUB_DATA + D_EXPECT + 8 * q, 0);
-		return emit_jne(e);
+		emit(e, (const uint8_t[]){ 0x0f, 0x84 }, 2);      /* je full */
+		at = e->n;
+		emit(e, &(int32_t){ 0 }, 4);
+		if (emit_displaced(e, r) < 0)
+			return -1;
+		patch_rel32(e, at, here(e));
+		return 0;
 	}
 	emit_riprel(e, (const uint8_t[]){ 0x48, 0x89, 0x0d }, 3, STUB_DATA + D_SAVE_RCX, 0);
 	uint64_t inv = ~expect;
@@ -95,19 +117,22 @@ static size_t emit_quick_test(struct emitter *e, const struct grr_reloc *r, uint
 	uint8_t lea[5] = { (uint8_t)(0x48 | (q >= 8 ? 1 : 0)), 0x8d, 0x4c,
 			   (uint8_t)(0x08 | (q & 7)), 0x01 };      /* lea 1(%q,%rcx), %rcx */
 	emit(e, lea, 5);
-	emit(e, (const uint8_t[]){ 0xe3, 0x05 }, 2);              /* jrcxz over the jmp */
-	emit(e, (const uint8_t[]){ 0xe9 }, 1);
-	size_t at = e->n;
-	emit(e, &(int32_t){ 0 }, 4);
+	emit(e, (const uint8_t[]){ 0xe3, 0x00 }, 2);              /* jrcxz full */
+	at = e->n;
 	emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x0d }, 3, STUB_DATA + D_SAVE_RCX, 0);
-	return at;
+	if (emit_displaced(e, r) < 0 || e->n - at > 127)
+		return -1;
+	e->buf[at - 1] = (uint8_t)(e->n - at);
+	emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x0d }, 3, STUB_DATA + D_SAVE_RCX, 0);
+	return 0;
 }
 
 /* Builds the stub for one anchor (FLAGS: the expected lahf/seto word;
- * QUICK_EXPECT: the value of R's hot register, tested first); returns the offset of
- * its int3, or -1.  Layout: the quick test; the full comparison (flags
- * saved) ending in int3; the miss path (flags restored), then the fast
- * miss path (rcx restored), the displaced instructions and the jump back. */
+ * QUICK_EXPECT: the value of R's hot register, tested first); returns the
+ * offset of its int3, or -1.  Layout: the quick test and its miss path;
+ * the full comparison (flags saved) ending in int3; the full comparison's
+ * miss path (flags restored), the displaced instructions and the jump
+ * back. */
 static int build_stub(struct emitter *e, const struct grr_reloc *r, uint16_t flags, int nstack,
 		      uint64_t quick_expect, size_t *miss_off)
 {
@@ -115,8 +140,8 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, uint16_t fla
 	int nj = 0;
 	e->n = 0;
 	e->base = STUB_CODE;
-	bool quick = r->hot_reg >= 0;
-	size_t fast_miss_jump = quick ? emit_quick_test(e, r, quick_expect) : 0;
+	if (r->hot_reg >= 0 && emit_quick_test(e, r, quick_expect) < 0)
+		return -1;
 	emit_riprel(e, (const uint8_t[]){ 0x48, 0x89, 0x05 }, 3, STUB_DATA + D_SAVE_RAX, 0);
 	emit(e, (const uint8_t[]){ 0x9f }, 1);                    /* lahf */
 	emit(e, (const uint8_t[]){ 0x0f, 0x90, 0xc0 }, 3);        /* seto al */
@@ -157,20 +182,8 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, uint16_t fla
 	emit_riprel(e, (const uint8_t[]){ 0x66, 0x8b, 0x05 }, 3, STUB_DATA + D_SAVE_FLAGS, 0);
 	emit(e, (const uint8_t[]){ 0x04, 0x7f, 0x9e }, 3);        /* add al,0x7f; sahf */
 	emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x05 }, 3, STUB_DATA + D_SAVE_RAX, 0);
-	if (quick) {
-		patch_rel32(e, fast_miss_jump, here(e));
-		if (!r->flags_dead)
-			emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x0d }, 3,
-				    STUB_DATA + D_SAVE_RCX, 0);
-	}
-	uint8_t moved[GRR_RELOC_MAX];
-	int m = grr_reloc_emit(r, here(e), moved);
-	if (m < 0)
+	if (emit_displaced(e, r) < 0)
 		return -1;
-	emit(e, moved, (size_t)m);
-	emit(e, (const uint8_t[]){ 0xe9 }, 1);
-	int32_t back = (int32_t)(int64_t)(r->pc + r->len - (here(e) + 4));
-	emit(e, &back, 4);
 	if (e->n > sizeof(e->buf))
 		return -1;
 	return trap;
@@ -191,6 +204,9 @@ int rp_stub_map(struct grr_replay *rp, struct rp_thread *t)
 			     PROT_READ | PROT_WRITE | PROT_EXEC,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1, 0 };
 	int64_t ret;
+	/* the injected syscall's resume would drop a signal being delivered */
+	if (t->pending_sig || t->sigfix.pending)
+		return -1;
 	if (rp_leave_sysemu(rp, t) < 0)
 		return -1;
 	if (grr_remote_syscall(&rp->mem, t->tid, SYS_mmap, args, &ret) < 0 ||

@@ -88,33 +88,50 @@ static int hot_register(csh h, const cs_insn *insn, size_t n, uint64_t pc)
 
 #define FLAG_SCAN 16    /* instructions looked at for flag liveness */
 
-/* Whether the straight-line code from instruction FIRST on overwrites all
- * six arithmetic flags before any instruction reads one (a branch or an
- * unknown effect ends the scan: live). */
-static int flags_dead_at(csh h, const cs_insn *insn, size_t n, size_t first)
+/* Whether IN may read an arithmetic flag.  Capstone 4's flag tables miss
+ * some readers (sbb, for one), so the mnemonic decides too. */
+static bool may_read_flags(const cs_insn *in)
 {
+	static const char *const readers[] = {
+		"set", "cmov", "adc", "sbb", "rcl", "rcr", "pushf", "lahf", "j", "loop",
+		"cmc", "salc", "into", "adox", "fcmov",
+	};
 	const uint64_t test = X86_EFLAGS_TEST_OF | X86_EFLAGS_TEST_SF | X86_EFLAGS_TEST_ZF |
 			      X86_EFLAGS_TEST_PF | X86_EFLAGS_TEST_CF | X86_EFLAGS_TEST_AF;
-	static const uint64_t writes[6] = {
-		X86_EFLAGS_MODIFY_OF | X86_EFLAGS_RESET_OF | X86_EFLAGS_SET_OF | X86_EFLAGS_UNDEFINED_OF,
-		X86_EFLAGS_MODIFY_SF | X86_EFLAGS_RESET_SF | X86_EFLAGS_SET_SF | X86_EFLAGS_UNDEFINED_SF,
-		X86_EFLAGS_MODIFY_ZF | X86_EFLAGS_RESET_ZF | X86_EFLAGS_SET_ZF | X86_EFLAGS_UNDEFINED_ZF,
-		X86_EFLAGS_MODIFY_PF | X86_EFLAGS_RESET_PF | X86_EFLAGS_SET_PF | X86_EFLAGS_UNDEFINED_PF,
-		X86_EFLAGS_MODIFY_CF | X86_EFLAGS_RESET_CF | X86_EFLAGS_SET_CF | X86_EFLAGS_UNDEFINED_CF,
-		X86_EFLAGS_MODIFY_AF | X86_EFLAGS_RESET_AF | X86_EFLAGS_SET_AF | X86_EFLAGS_UNDEFINED_AF,
-	};
-	unsigned written = 0;
+	if (in->detail->x86.eflags & test)
+		return true;
+	for (size_t k = 0; k < sizeof(readers) / sizeof(readers[0]); k++)
+		if (strncmp(in->mnemonic, readers[k], strlen(readers[k])) == 0)
+			return true;
+	return false;
+}
+
+/* Whether IN sets all six arithmetic flags, whatever its operands (not
+ * inc/dec, which keep CF, nor shifts, which keep them all for a count of
+ * 0). */
+static bool writes_all_flags(const cs_insn *in)
+{
+	switch (in->id) {
+	case X86_INS_ADD: case X86_INS_SUB: case X86_INS_CMP: case X86_INS_TEST:
+	case X86_INS_AND: case X86_INS_OR: case X86_INS_XOR: case X86_INS_NEG:
+	case X86_INS_XADD: case X86_INS_CMPXCHG:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether the straight-line code from instruction FIRST on sets all
+ * arithmetic flags before any instruction may read one (a branch or an
+ * unusual instruction ends the scan: live). */
+static int flags_dead_at(csh h, const cs_insn *insn, size_t n, size_t first)
+{
 	for (size_t i = first; i < n && i < first + FLAG_SCAN; i++) {
 		if (is_branch(h, &insn[i]) || cs_insn_group(h, &insn[i], CS_GRP_RET) ||
-		    cs_insn_group(h, &insn[i], CS_GRP_INT) || unmovable(&insn[i]))
+		    cs_insn_group(h, &insn[i], CS_GRP_INT) || unmovable(&insn[i]) ||
+		    may_read_flags(&insn[i]))
 			return 0;
-		uint64_t ef = insn[i].detail->x86.eflags;
-		if (ef & test)
-			return 0;
-		for (int f = 0; f < 6; f++)
-			if (ef & writes[f])
-				written |= 1u << f;
-		if (written == 0x3f)
+		if (writes_all_flags(&insn[i]))
 			return 1;
 	}
 	return 0;

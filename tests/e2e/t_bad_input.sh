@@ -95,7 +95,7 @@ fi
 size=$(stat -c %s "$trace")
 cp "$trace" "$work/newer.grr"
 printf '\002' | dd of="$work/newer.grr" bs=1 seek=8 conv=notrunc status=none
-run_case newer_version "$work/newer.grr" "unsupported trace format version 2.0 (this grr reads up to 1."
+run_case newer_version "$work/newer.grr" "unsupported trace format version 2."
 
 # Every truncation: dump fails (after printing the readable events); info
 # fails, or succeeds saying the trace was cut short.
