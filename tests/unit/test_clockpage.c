@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tracee/clockpage.h"
+#include "tests/unit/run_suite.h"
 
 /* The ELF hash (System V), as the Go runtime precomputes it. */
 static uint32_t elf_hash(const char *s)
@@ -186,9 +187,5 @@ int main(void)
 	tcase_add_test(tc, test_image_lookup);
 	tcase_add_test(tc, test_page_code);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

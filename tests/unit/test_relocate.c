@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "tracee/relocate.h"
+#include "tests/unit/run_suite.h"
 
 #define BASE 0x401000ull
 
@@ -68,9 +69,5 @@ int main(void)
 	tcase_add_test(tc, test_plan_loop);
 	tcase_add_test(tc, test_plan_flags_live);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }
