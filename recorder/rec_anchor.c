@@ -117,6 +117,17 @@ static bool must_not_step(struct recorder *r, uint64_t pc)
 				 (b[1] == 0x01 && b[2] == 0xf9))) || b[0] == 0xcc || b[0] == 0xcd;
 }
 
+int rec_step(struct recorder *r, struct rec_thread *t, struct user_regs_struct *regs,
+	     int *status)
+{
+	if (grr_task_singlestep(t->tid, 0) < 0 || waitpid(t->tid, status, __WALL) < 0)
+		return -1;
+	r->anchor_steps++;
+	if (!WIFSTOPPED(*status) || WSTOPSIG(*status) != SIGTRAP || (*status >> 16) != 0)
+		return 1;
+	return grr_task_getregs(t->tid, regs) < 0 ? -1 : 0;
+}
+
 int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 		    struct user_regs_struct *regs, int *status)
 {
@@ -126,14 +137,9 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 	for (int i = 0; i < MAX_ANCHOR_STEPS; i++) {
 		if (patchable(r, regs->rip, regs->rsp) || must_not_step(r, regs->rip))
 			return 0;
-		if (grr_task_singlestep(t->tid, 0) < 0 || waitpid(t->tid, status, __WALL) < 0)
-			return -1;
-		r->anchor_steps++;
-		if (!WIFSTOPPED(*status) || WSTOPSIG(*status) != SIGTRAP ||
-		    (*status >> 16) != 0)
-			return 1;
-		if (grr_task_getregs(t->tid, regs) < 0)
-			return -1;
+		m = rec_step(r, t, regs, status);
+		if (m != 0)
+			return m;
 		/* (a step into a clock read goes on through it) */
 		m = rec_clock_step_out(r, t, regs, status);
 		if (m != 0)

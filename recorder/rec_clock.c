@@ -15,14 +15,12 @@
 
 #include <elf.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 
 /* Untraps the TSC in the stopped thread TID (the page's record-only code
  * and the kernel's vDSO execute RDTSC/RDTSCP). */
@@ -112,13 +110,9 @@ int rec_clock_step_out(struct recorder *r, struct rec_thread *t,
 	for (int i = 0; grr_clockpage_record_only(&r->cp, regs->rip); i++) {
 		if (i == MAX_RECORD_ONLY_STEPS)
 			return 0;
-		if (grr_task_singlestep(t->tid, 0) < 0 || waitpid(t->tid, status, __WALL) < 0)
-			return -1;
-		r->anchor_steps++;
-		if (!WIFSTOPPED(*status) || WSTOPSIG(*status) != SIGTRAP || (*status >> 16) != 0)
-			return 1;
-		if (grr_task_getregs(t->tid, regs) < 0)
-			return -1;
+		int m = rec_step(r, t, regs, status);
+		if (m != 0)
+			return m;
 	}
 	return 0;
 }

@@ -117,6 +117,10 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig);
 /* rec_anchor.c */
 int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 		   const struct user_regs_struct *regs);
+/* Single-steps T one instruction: 0 (REGS updated), 1 if the step ended
+ * in another stop (its wait status in *STATUS), -1. */
+int rec_step(struct recorder *r, struct rec_thread *t, struct user_regs_struct *regs,
+	     int *status);
 /* Single-steps an interrupted thread to an instruction the replayer can
  * trap cheaply (tracee/relocate.h), a few instructions at most.  Returns
  * 0 (REGS updated), 1 if a step ended in another stop (its wait status in

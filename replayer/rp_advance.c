@@ -52,10 +52,13 @@ static int apply_restart(struct grr_replay *rp, struct rp_thread *t)
 	return 0;
 }
 
-/* Waits for T's next stop, which must be a syscall stop. */
-static int wait_syscall_stop(struct grr_replay *rp, struct rp_thread *t)
+/* Resumes T with PTRACE_SYSCALL to its next stop, which must be a syscall
+ * stop. */
+static int syscall_step(struct grr_replay *rp, struct rp_thread *t)
 {
 	struct grr_stop st;
+	if (grr_task_resume_syscall(t->tid, 0) < 0)
+		return rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
 	if (rp_wait(rp, t, &st) < 0)
 		return -1;
 	if (st.kind != GRR_STOP_SYSCALL) {
@@ -71,9 +74,7 @@ int rp_leave_sysemu(struct grr_replay *rp, struct rp_thread *t)
 	if (!t->sysemu_stop)
 		return 0;
 	t->sysemu_stop = false;
-	if (grr_task_resume_syscall(t->tid, 0) < 0)
-		return rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
-	return wait_syscall_stop(rp, t);
+	return syscall_step(rp, t);
 }
 
 int rp_rearm_syscall(struct grr_replay *rp, struct rp_thread *t)
@@ -90,9 +91,7 @@ int rp_rearm_syscall(struct grr_replay *rp, struct rp_thread *t)
 	/* the skipped call's exit report, then the real entry */
 	if (rp_leave_sysemu(rp, t) < 0)
 		return -1;
-	if (grr_task_resume_syscall(t->tid, 0) < 0)
-		return rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
-	return wait_syscall_stop(rp, t);
+	return syscall_step(rp, t);
 }
 
 int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st)

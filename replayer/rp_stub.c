@@ -90,7 +90,7 @@ static int emit_displaced(struct emitter *e, const struct grr_reloc *r)
 /* The quick test, first in the stub: whether the relocation plan's hot
  * register equals EXPECT.  If not (the common case in a loop), the
  * displaced instructions and the jump back follow at once; if so, on to
- * the full comparison, whose offset is returned in *FULL.  Where the
+ * the full comparison, emitted next by the caller.  Where the
  * flags are dead at the pc, a plain cmp/je; else, without touching the
  * flags, rcx = hot + ~EXPECT + 1 and jrcxz (rcx saved in the page, and
  * restored on both ways). */
@@ -276,9 +276,8 @@ static int restore_at_pc(struct grr_replay *rp, struct rp_thread *t, const struc
 	uint64_t flags = ((uint64_t)(fw >> 8) & 0xd5) | ((fw & 1) ? 0x800 : 0);
 	if (r->flags_dead)   /* no program instruction reads them: as recorded */
 		flags = rp->ev.u.anchor.regs[18] & EFLAGS_ARITH;
-	uint64_t pc = r->pc;
 	regs->eflags = (regs->eflags & ~EFLAGS_ARITH) | flags;
-	regs->rip = pc;
+	regs->rip = r->pc;
 	return grr_task_setregs(t->tid, regs);
 }
 

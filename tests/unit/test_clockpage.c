@@ -182,10 +182,6 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("clockpage");
-	TCase *tc = tcase_create("clockpage");
-	tcase_add_test(tc, test_image_lookup);
-	tcase_add_test(tc, test_page_code);
-	suite_add_tcase(s, tc);
-	return run_suite(s);
+	const TTest *const tests[] = { test_image_lookup, test_page_code };
+	return run_tests("clockpage", tests, sizeof(tests) / sizeof(tests[0]));
 }

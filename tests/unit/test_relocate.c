@@ -64,10 +64,6 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("relocate");
-	TCase *tc = tcase_create("relocate");
-	tcase_add_test(tc, test_plan_loop);
-	tcase_add_test(tc, test_plan_flags_live);
-	suite_add_tcase(s, tc);
-	return run_suite(s);
+	const TTest *const tests[] = { test_plan_loop, test_plan_flags_live };
+	return run_tests("relocate", tests, sizeof(tests) / sizeof(tests[0]));
 }
