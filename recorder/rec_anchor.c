@@ -9,6 +9,7 @@
 #include "tracee/task.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -30,6 +31,18 @@ static uint32_t collect_exclusions(struct recorder *r, struct grr_range *ex, uin
 		}
 	}
 	return n;
+}
+
+void rec_anchor_setup(struct recorder *r)
+{
+	const char *why = "GRR_FULL_DIGESTS is set";
+	const char *full = getenv("GRR_FULL_DIGESTS");
+	if (full && *full && strcmp(full, "0") != 0)
+		grr_digester_init_full(&r->dg);
+	else if (grr_digester_init(&r->dg, &r->mem, r->pid, &why) == 0)
+		return;
+	if (r->opts->verbose)
+		fprintf(stderr, "grr: anchors digest all memory each time (%s)\n", why);
 }
 
 int rec_log_anchor(struct recorder *r, struct rec_thread *t,
@@ -57,7 +70,7 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	}
 	nex += collect_exclusions(r, ex + nex, 64 - nex);
 	uint64_t t0 = rec_now_ns();
-	if (grr_digest_memory(&r->mem, ex, nex, &ev.u.anchor.digest, NULL) < 0)
+	if (grr_digester_digest(&r->dg, &r->mem, ex, nex, &ev.u.anchor.digest) < 0)
 		return -1;
 	r->digest_ns += rec_now_ns() - t0;
 	r->anchors++;

@@ -102,6 +102,8 @@ int rec_on_ptrace_event(struct recorder *r, struct rec_thread *t, int event, int
 		fprintf(stderr, "grr: warning: the program called execve; the recording "
 			"goes on but replay stops at that point\n");
 		rec_log_note(r, t->tid, "execve: a new program image; replay ends here");
+		/* the write tracking belonged to the old address space */
+		grr_digester_free(&r->dg);
 		return grr_task_resume_syscall(t->tid, 0);
 	default:
 		return grr_task_resume_syscall(t->tid, 0);

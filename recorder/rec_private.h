@@ -11,6 +11,7 @@
 #include "recorder/recorder.h"
 #include "tracee/clockpage.h"
 #include "tracee/cpuid_vars.h"
+#include "tracee/digester.h"
 #include "tracee/initstack.h"
 #include "tracee/mem.h"
 #include "tracee/sigframe.h"
@@ -72,6 +73,7 @@ struct recorder {
 	bool exited;
 	bool unknown_warned[GRR_MAX_SYSCALL];
 	uint64_t anchors, digest_ns, anchor_steps;
+	struct grr_digester dg;       /* anchors' memory digests (rec_anchor.c) */
 	struct grr_symtab syms;       /* of the executable, to place anchors */
 	bool have_syms;
 	/* --portable: the variables holding raw CPUID results, left out of
@@ -115,6 +117,9 @@ int rec_on_syscall_stop(struct recorder *r, struct rec_thread *t);
 int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig);
 
 /* rec_anchor.c */
+/* Sets up the anchors' digests of the stopped program: incremental from
+ * written pages where the kernel can tell them (tracee/digester.h). */
+void rec_anchor_setup(struct recorder *r);
 int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 		   const struct user_regs_struct *regs);
 /* Single-steps T one instruction: 0 (REGS updated), 1 if the step ended

@@ -112,6 +112,7 @@ int rec_start(struct recorder *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot set up the clock page", exe);
 		return -1;
 	}
+	rec_anchor_setup(r);
 	struct grr_mapping *maps;
 	int nmaps = grr_maps_read(r->pid, &maps);
 	if (nmaps < 0) {

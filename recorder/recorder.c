@@ -235,6 +235,7 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 {
 	struct recorder r;
 	memset(&r, 0, sizeof(r));
+	grr_digester_init_full(&r.dg);
 	memset(res, 0, sizeof(*res));
 	r.opts = o;
 	r.mem.fd = -1;
@@ -270,11 +271,14 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 		}
 	}
 	if (o->verbose && rc == 0)
-		fprintf(stderr, "grr: %llu events, %llu anchors (%.1f ms digesting, %llu steps "
-			"to place them), %llu clock reads in-process\n",
+		fprintf(stderr, "grr: %llu events, %llu anchors (%.1f ms digesting, %llu pages "
+			"reread, %llu full digests, %llu steps to place them), %llu clock "
+			"reads in-process\n",
 			(unsigned long long)res->events, (unsigned long long)r.anchors,
-			r.digest_ns / 1e6, (unsigned long long)r.anchor_steps,
+			r.digest_ns / 1e6, (unsigned long long)r.dg.pages_read,
+			(unsigned long long)r.dg.full_digests, (unsigned long long)r.anchor_steps,
 			(unsigned long long)r.cp_values);
+	grr_digester_free(&r.dg);
 	if (r.have_syms)
 		grr_symtab_free(&r.syms);
 	grr_mem_close(&r.mem);

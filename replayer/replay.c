@@ -23,6 +23,7 @@ struct grr_replay *grr_replay_open(const char *trace, const struct grr_replay_op
 	if (!rp->opts.err)
 		rp->opts.err = stderr;
 	rp->mem.fd = -1;
+	grr_digester_init_full(&rp->dg);
 	rp->stdout_open = rp->stderr_open = true;
 	rp->debug = getenv("GRR_DEBUG_REPLAY") != NULL;
 	snprintf(rp->trace, sizeof(rp->trace), "%s", trace);
@@ -43,6 +44,7 @@ void grr_replay_close(struct grr_replay *rp)
 		rp_reap(rp, &status);
 	}
 	grr_mem_close(&rp->mem);
+	grr_digester_free(&rp->dg);
 	if (rp->have_syms)
 		grr_symtab_free(&rp->syms);
 	if (rp->reader)

@@ -7,6 +7,7 @@
 #include "tracee/digest.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,12 +61,24 @@ static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 		return false;
 	}
 	uint64_t digest;
-	if (grr_digest_memory(&rp->mem, ev->u.anchor.excluded, ev->u.anchor.nexcluded,
-			      &digest, NULL) < 0)
+	if (grr_digester_digest(&rp->dg, &rp->mem, ev->u.anchor.excluded,
+				ev->u.anchor.nexcluded, &digest) < 0)
 		return false;
 	if (rp->debug && digest != ev->u.anchor.digest)
 		fprintf(rp->opts.err, "grr-debug: anchor candidate: memory digest differs\n");
 	return digest == ev->u.anchor.digest;
+}
+
+void rp_anchor_setup(struct grr_replay *rp)
+{
+	const char *full = getenv("GRR_FULL_DIGESTS");
+	const char *why = "GRR_FULL_DIGESTS is set";
+	if (!(full && *full && strcmp(full, "0") != 0) &&
+	    grr_digester_init(&rp->dg, &rp->mem, rp->pid, &why) == 0)
+		return;
+	grr_digester_init_full(&rp->dg);
+	if (rp->debug)
+		fprintf(rp->opts.err, "grr-debug: anchors digest all memory each time (%s)\n", why);
 }
 
 bool rp_anchor_here(struct grr_replay *rp, struct rp_thread *t)

@@ -179,6 +179,8 @@ static struct grr_replay *copy_engine(struct grr_replay *rp, pid_t child, char *
 	}
 	cp->opts = rp->opts;
 	cp->mem.fd = -1;
+	/* (a copy has no write tracking: it digests in full) */
+	grr_digester_init_full(&cp->dg);
 	cp->pid = child;
 	snprintf(cp->trace, sizeof(cp->trace), "%s", rp->trace);
 	cp->reader = grr_reader_open(rp->trace, &e);

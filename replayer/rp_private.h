@@ -10,6 +10,7 @@
 
 #include "format/trace.h"
 #include "replayer/replay.h"
+#include "tracee/digester.h"
 #include "tracee/mem.h"
 #include "tracee/sigframe.h"
 #include "tracee/symtab.h"
@@ -65,6 +66,7 @@ struct grr_replay {
 	const struct grr_header *hdr;
 	pid_t pid;
 	struct grr_mem mem;
+	struct grr_digester dg;         /* anchors' memory digests */
 	struct grr_symtab syms;
 	bool have_syms;
 	struct rp_thread *threads;
@@ -165,6 +167,10 @@ int rp_stub_map(struct grr_replay *rp, struct rp_thread *t);
 void rp_fork_track(struct grr_replay *rp, struct rp_thread *t);
 
 /* rp_anchor.c */
+/* Sets up incremental anchor digests for the freshly started program
+ * (tracee/digester.h); GRR_FULL_DIGESTS=1 or a kernel without write
+ * tracking leaves full ones. */
+void rp_anchor_setup(struct grr_replay *rp);
 int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t);
 /* Whether T stands at the pending anchor event's state now. */
 bool rp_anchor_here(struct grr_replay *rp, struct rp_thread *t);

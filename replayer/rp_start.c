@@ -191,6 +191,8 @@ int rp_start(struct grr_replay *rp, const char *trace, char *err, size_t errlen)
 		goto out;
 	}
 	rc = prepare_process(rp, strcmp(x->run, rp->hdr->program) != 0, err, errlen);
+	if (rc == 0)
+		rp_anchor_setup(rp);
 	if (x->extracted) {
 		/* the debugger reads symbols from grr_replay_program() */
 		rp->exe_hdr = *rp->hdr;

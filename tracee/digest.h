@@ -9,6 +9,7 @@
 #ifndef GRR_TRACEE_DIGEST_H
 #define GRR_TRACEE_DIGEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -30,5 +31,28 @@ struct grr_digest_stats {
 int grr_digest_memory(const struct grr_mem *m, const struct grr_range *excluded,
 		      uint32_t nexcluded, uint64_t *digest,
 		      struct grr_digest_stats *stats);
+
+/* Whether the digest covers mapping MP (private and writable, not
+ * grr's reserved range, not the kernel's special mappings). */
+bool grr_digest_covers(const struct grr_mapping *mp);
+
+/* The building blocks, shared with the incremental digester
+ * (digester.h): a page's term of the sum (0 for an all-zero page),
+ * zeroing a page's excluded bytes, and visiting pages with their
+ * contents. */
+#define GRR_PAGE 4096ull
+#define GRR_DIGEST_BATCH 256ull
+uint64_t grr_digest_page(const uint8_t *page, uint64_t addr);
+void grr_digest_blank(uint8_t *page, uint64_t addr, const struct grr_range *ex, uint32_t nex);
+typedef void (*grr_page_fn)(void *ctx, uint64_t addr, uint8_t *page);
+/* Calls FN for each page of [START, END) that may hold a nonzero byte:
+ * those PAGEMAP (an open /proc/PID/pagemap) says are present or swapped,
+ * or all of them in a file mapping.  BUF holds GRR_DIGEST_BATCH pages.
+ * Returns 0 or -1. */
+int grr_digest_walk(const struct grr_mem *m, int pagemap, uint64_t start, uint64_t end,
+		    bool file_backed, uint8_t *buf, grr_page_fn fn, void *ctx);
+/* Calls FN for every page of [START, END), read (unreadable bytes as 0). */
+void grr_digest_read(const struct grr_mem *m, uint64_t start, uint64_t end, uint8_t *buf,
+		     grr_page_fn fn, void *ctx);
 
 #endif

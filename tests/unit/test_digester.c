@@ -1,0 +1,180 @@
+/* test_digester.c - unit tests of the incremental memory digest
+ * (tracee/digester.c, tracee/dirty.c): after each change another process
+ * makes to its memory (user and kernel writes, new, replaced and removed
+ * mappings, MADV_DONTNEED, protection changes), the digest equals the full
+ * one (tracee/digest.c), with and without excluded ranges, and rereads
+ * only what changed. */
+#include <check.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tracee/digester.h"
+#include "tests/unit/run_suite.h"
+
+struct memcmd {
+	char op;
+	uint8_t byte;
+	uint64_t addr, len;
+};
+
+struct child {
+	pid_t pid;
+	int to, from;
+	int uffd;        /* its userfaultfd's number there */
+	struct grr_mem mem;
+};
+
+#define NPAGES 3000ull
+#define PG 4096ull
+
+static void start_child(struct child *c)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
+	ck_assert_int_gt(n, 0);
+	exe[n] = 0;
+	strcpy(strrchr(exe, '/') + 1, "memchild");
+	int in[2], out[2];
+	ck_assert_int_eq(pipe(in), 0);
+	ck_assert_int_eq(pipe(out), 0);
+	c->pid = fork();
+	ck_assert_int_ge(c->pid, 0);
+	if (c->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execl(exe, exe, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	c->to = in[1];
+	c->from = out[0];
+	uint8_t fd;
+	ck_assert_int_eq(read(c->from, &fd, 1), 1);
+	c->uffd = fd;
+	ck_assert_int_eq(grr_mem_open(&c->mem, c->pid), 0);
+}
+
+static void stop_child(struct child *c)
+{
+	struct memcmd q = { .op = 'q' };
+	ck_assert_int_eq(write(c->to, &q, sizeof(q)), sizeof(q));
+	int st;
+	waitpid(c->pid, &st, 0);
+	grr_mem_close(&c->mem);
+	close(c->to);
+	close(c->from);
+}
+
+static void cmd(struct child *c, char op, uint64_t addr, uint64_t len, uint8_t byte)
+{
+	struct memcmd m = { .op = op, .byte = byte, .addr = addr, .len = len };
+	ck_assert_int_eq(write(c->to, &m, sizeof(m)), sizeof(m));
+	char ack;
+	ck_assert_int_eq(read(c->from, &ack, 1), 1);
+}
+
+/* Digests both ways and checks they agree; returns the pages reread. */
+static uint64_t check_same(struct grr_digester *d, struct child *c,
+			   const struct grr_range *ex, uint32_t nex)
+{
+	uint64_t before = d->pages_read, inc, full;
+	ck_assert_int_eq(grr_digester_digest(d, &c->mem, ex, nex, &inc), 0);
+	ck_assert_int_eq(grr_digest_memory(&c->mem, ex, nex, &full, NULL), 0);
+	ck_assert_uint_eq(inc, full);
+	ck_assert_uint_eq(d->full_digests, 0);
+	return d->pages_read - before;
+}
+
+/* A region the child can remap at will: reserved here, before the fork. */
+static uint64_t region(void)
+{
+	void *p = mmap(NULL, NPAGES * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	munmap(p, NPAGES * PG);
+	return (uint64_t)(uintptr_t)p;
+}
+
+START_TEST(test_follows_every_change)
+{
+	uint64_t base = region();
+	struct child c;
+	start_child(&c);
+	ck_assert_int_ne(c.uffd, 255);
+	struct grr_digester d;
+	const char *why = "";
+	ck_assert_msg(grr_digester_adopt(&d, c.pid, c.uffd, &why) == 0, "%s", why);
+
+	cmd(&c, 'm', base, NPAGES * PG, 0);
+	cmd(&c, 'w', base, NPAGES * PG, 0x11); /* more pages than the table's first size */
+	ck_assert_uint_ge(check_same(&d, &c, NULL, 0), NPAGES);
+	/* nothing changed: nothing of the region is read again */
+	ck_assert_uint_lt(check_same(&d, &c, NULL, 0), 64);
+
+	cmd(&c, 'w', base + 7 * PG + 100, 10, 0x22);
+	cmd(&c, 'w', base + 2999 * PG, 1, 0x23);
+	ck_assert_uint_lt(check_same(&d, &c, NULL, 0), 64);
+
+	cmd(&c, 'k', base + 40 * PG, 64, 0);   /* kernel write */
+	ck_assert_uint_lt(check_same(&d, &c, NULL, 0), 64);
+
+	cmd(&c, 'd', base + 100 * PG, 50 * PG, 0);   /* back to zero */
+	check_same(&d, &c, NULL, 0);
+
+	cmd(&c, 'm', base + 500 * PG, 20 * PG, 0);   /* replaced: zero */
+	cmd(&c, 'w', base + 505 * PG, PG, 0x33);
+	check_same(&d, &c, NULL, 0);
+
+	cmd(&c, 'u', base + 1000 * PG, 100 * PG, 0); /* removed */
+	check_same(&d, &c, NULL, 0);
+
+	cmd(&c, 'p', base + 2000 * PG, 10 * PG, PROT_READ);
+	check_same(&d, &c, NULL, 0);
+	cmd(&c, 'p', base + 2000 * PG, 10 * PG, PROT_READ | PROT_WRITE);
+	cmd(&c, 'w', base + 2001 * PG, 8, 0x44);
+	check_same(&d, &c, NULL, 0);
+
+	/* excluded ranges: within a page, across pages, overlapping, twice */
+	struct grr_range ex[3] = {
+		{ base + 7 * PG + 90, 20 },
+		{ base + 8 * PG - 8, PG + 16 },
+		{ base + 8 * PG, 8 },
+	};
+	check_same(&d, &c, ex, 3);
+	cmd(&c, 'w', base + 8 * PG, 4, 0x55);
+	check_same(&d, &c, ex, 3);
+	check_same(&d, &c, NULL, 0);
+
+	grr_digester_free(&d);
+	stop_child(&c);
+}
+END_TEST
+
+START_TEST(test_full_without_tracking)
+{
+	struct child c;
+	start_child(&c);
+	struct grr_digester d;
+	grr_digester_init_full(&d);
+	uint64_t inc, full;
+	ck_assert_int_eq(grr_digester_digest(&d, &c.mem, NULL, 0, &inc), 0);
+	ck_assert_int_eq(grr_digest_memory(&c.mem, NULL, 0, &full, NULL), 0);
+	ck_assert_uint_eq(inc, full);
+	ck_assert_uint_eq(d.full_digests, 1);
+	grr_digester_free(&d);
+	stop_child(&c);
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *tests[] = { test_follows_every_change, test_full_without_tracking };
+	return run_tests("digester", tests, sizeof(tests) / sizeof(tests[0]));
+}

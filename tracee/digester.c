@@ -1,0 +1,357 @@
+/* digester.c - incremental memory digests (see digester.h). */
+#include "tracee/digester.h"
+#include "tracee/maps.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the table of page terms: open addressing, linear probing ---- */
+
+static uint64_t slot_of(const struct grr_pagetab *t, uint64_t key)
+{
+	return ((key >> 12) * 0x9e3779b97f4a7c15ull) & (t->cap - 1);
+}
+
+static int tab_grow(struct grr_pagetab *t);
+
+/* Stores VAL for KEY (VAL 0: removes it); returns the old value. */
+static uint64_t tab_put(struct grr_pagetab *t, uint64_t key, uint64_t val)
+{
+	if (val && (t->n + 1) * 4 > t->cap * 3 && tab_grow(t) < 0)
+		return 0;
+	if (!t->cap)
+		return 0;
+	uint64_t i = slot_of(t, key);
+	while (t->keys[i] && t->keys[i] != key)
+		i = (i + 1) & (t->cap - 1);
+	uint64_t old = t->keys[i] ? t->vals[i] : 0;
+	if (val) {
+		if (!t->keys[i])
+			t->n++;
+		t->keys[i] = key;
+		t->vals[i] = val;
+		return old;
+	}
+	if (!t->keys[i])
+		return 0;
+	/* backward-shift deletion keeps every probe chain unbroken */
+	t->n--;
+	uint64_t hole = i;
+	for (uint64_t j = (i + 1) & (t->cap - 1); t->keys[j]; j = (j + 1) & (t->cap - 1)) {
+		uint64_t home = slot_of(t, t->keys[j]);
+		bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+		if (movable) {
+			t->keys[hole] = t->keys[j];
+			t->vals[hole] = t->vals[j];
+			hole = j;
+		}
+	}
+	t->keys[hole] = 0;
+	return old;
+}
+
+static uint64_t tab_get(const struct grr_pagetab *t, uint64_t key)
+{
+	if (!t->cap)
+		return 0;
+	for (uint64_t i = slot_of(t, key); t->keys[i]; i = (i + 1) & (t->cap - 1))
+		if (t->keys[i] == key)
+			return t->vals[i];
+	return 0;
+}
+
+static int tab_alloc(struct grr_pagetab *t, uint64_t cap)
+{
+	t->keys = calloc(cap, sizeof(uint64_t));
+	t->vals = calloc(cap, sizeof(uint64_t));
+	t->cap = cap;
+	t->n = 0;
+	if (t->keys && t->vals)
+		return 0;
+	free(t->keys);
+	free(t->vals);
+	memset(t, 0, sizeof(*t));
+	return -1;
+}
+
+static void tab_free(struct grr_pagetab *t)
+{
+	free(t->keys);
+	free(t->vals);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Rebuilds T at capacity CAP with the entries KEEP accepts. */
+static int tab_rebuild(struct grr_pagetab *t, uint64_t cap,
+		       bool (*keep)(void *ctx, uint64_t key), void *ctx)
+{
+	struct grr_pagetab old = *t;
+	if (tab_alloc(t, cap) < 0) {
+		*t = old;
+		return -1;
+	}
+	for (uint64_t i = 0; i < old.cap; i++)
+		if (old.keys[i] && (!keep || keep(ctx, old.keys[i])))
+			tab_put(t, old.keys[i], old.vals[i]);
+	tab_free(&old);
+	return 0;
+}
+
+static int tab_grow(struct grr_pagetab *t)
+{
+	return tab_rebuild(t, t->cap ? t->cap * 2 : 4096, NULL, NULL);
+}
+
+/* ---- range lists, sorted by address ---- */
+
+static bool in_ranges(const struct grr_range_list *l, uint64_t addr)
+{
+	uint32_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (addr < l->v[mid].addr)
+			hi = mid;
+		else if (addr >= l->v[mid].addr + l->v[mid].len)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+static bool same_ranges(const struct grr_range_list *a, const struct grr_range_list *b)
+{
+	return a->n == b->n && (!a->n || memcmp(a->v, b->v, a->n * sizeof(a->v[0])) == 0);
+}
+
+/* Appends the parts of [START, END) that OLD does not cover to OUT. */
+static int add_uncovered(const struct grr_range_list *old, uint64_t start, uint64_t end,
+			 struct grr_range_list *out)
+{
+	uint64_t a = start;
+	while (a < end) {
+		uint64_t b = a;
+		while (b < end && !in_ranges(old, b))
+			b += GRR_PAGE;
+		if (b > a && grr_range_list_add(out, a, b - a) < 0)
+			return -1;
+		while (b < end && in_ranges(old, b))
+			b += GRR_PAGE;
+		a = b;
+	}
+	return 0;
+}
+
+/* ---- the digester ---- */
+
+static void init_common(struct grr_digester *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->dirty.uffd = d->dirty.pagemap = -1;
+}
+
+void grr_digester_init_full(struct grr_digester *d)
+{
+	init_common(d);
+}
+
+static int finish_init(struct grr_digester *d)
+{
+	d->buf = malloc(GRR_DIGEST_BATCH * GRR_PAGE);
+	if (!d->buf) {
+		grr_dirty_close(&d->dirty);
+		return -1;
+	}
+	return 0;
+}
+
+int grr_digester_init(struct grr_digester *d, const struct grr_mem *m, pid_t tid,
+		      const char **why)
+{
+	init_common(d);
+	if (grr_dirty_open(&d->dirty, m, tid, why) < 0)
+		return -1;
+	return finish_init(d);
+}
+
+int grr_digester_adopt(struct grr_digester *d, pid_t pid, int tracee_fd, const char **why)
+{
+	init_common(d);
+	if (grr_dirty_adopt(&d->dirty, pid, tracee_fd, why) < 0)
+		return -1;
+	return finish_init(d);
+}
+
+void grr_digester_free(struct grr_digester *d)
+{
+	grr_dirty_close(&d->dirty);
+	tab_free(&d->tab);
+	grr_range_list_free(&d->covered);
+	free(d->buf);
+	init_common(d);
+}
+
+/* Tracking failed: from now on, full digests. */
+static void give_up(struct grr_digester *d)
+{
+	grr_dirty_close(&d->dirty);
+	tab_free(&d->tab);
+	grr_range_list_free(&d->covered);
+	d->total = 0;
+	d->primed = false;
+}
+
+static void set_page(void *ctx, uint64_t addr, uint8_t *page)
+{
+	struct grr_digester *d = ctx;
+	uint64_t v = grr_digest_page(page, addr);
+	d->total -= tab_put(&d->tab, addr, v);
+	d->total += v;
+	d->pages_read++;
+}
+
+struct keep_ctx {
+	const struct grr_range_list *cur, *drop;
+};
+
+static bool keep_page(void *ctx, uint64_t key)
+{
+	const struct keep_ctx *k = ctx;
+	return in_ranges(k->cur, key) && !in_ranges(k->drop, key);
+}
+
+/* What to reread, found from the mappings and the written pages. */
+struct rescan {
+	struct grr_range_list cur;      /* covered mappings now */
+	struct grr_range_list drop;     /* mappings whose terms are void */
+	struct grr_range_list full;     /* to walk with pagemap */
+	struct grr_range_list written;  /* to read page by page */
+};
+
+static void rescan_free(struct rescan *s)
+{
+	grr_range_list_free(&s->cur);
+	grr_range_list_free(&s->drop);
+	grr_range_list_free(&s->full);
+	grr_range_list_free(&s->written);
+}
+
+/* Collects S for MAPS; returns 0 or -1 (tracking failed). */
+static int plan(struct grr_digester *d, const struct grr_mapping *maps, int n, struct rescan *s)
+{
+	for (int i = 0; i < n; i++) {
+		const struct grr_mapping *mp = &maps[i];
+		if (!grr_digest_covers(mp))
+			continue;
+		if (grr_range_list_add(&s->cur, mp->start, mp->end - mp->start) < 0)
+			return -1;
+		int rc = grr_dirty_collect(&d->dirty, mp->start, mp->end, &s->written);
+		if (rc < 0)
+			return -1;
+		if (rc == 1) {
+			/* new or replaced: cover it, then read all of it */
+			if (grr_dirty_track(&d->dirty, mp->start, mp->end) < 0 ||
+			    grr_range_list_add(&s->drop, mp->start, mp->end - mp->start) < 0 ||
+			    grr_range_list_add(&s->full, mp->start, mp->end - mp->start) < 0)
+				return -1;
+		} else if (add_uncovered(&d->covered, mp->start, mp->end, &s->full) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool file_backed_at(const struct grr_mapping *maps, int n, uint64_t addr)
+{
+	int i = grr_maps_find(maps, n, addr);
+	return i >= 0 && maps[i].path[0] == '/';
+}
+
+/* Brings the table up to date; returns 0 or -1 (tracking failed). */
+static int update(struct grr_digester *d, const struct grr_mem *m,
+		  const struct grr_mapping *maps, int n)
+{
+	struct rescan s;
+	memset(&s, 0, sizeof(s));
+	int rc = plan(d, maps, n, &s);
+	if (rc == 0 && (s.drop.n || !same_ranges(&s.cur, &d->covered))) {
+		struct keep_ctx k = { &s.cur, &s.drop };
+		uint64_t cap = d->tab.cap ? d->tab.cap : 4096;
+		rc = tab_rebuild(&d->tab, cap, keep_page, &k);
+		d->total = 0;
+		for (uint64_t i = 0; i < d->tab.cap; i++)
+			if (d->tab.keys[i])
+				d->total += d->tab.vals[i];
+	}
+	for (uint32_t i = 0; rc == 0 && i < s.full.n; i++) {
+		uint64_t a = s.full.v[i].addr, e = a + s.full.v[i].len;
+		rc = grr_digest_walk(m, d->dirty.pagemap, a, e, file_backed_at(maps, n, a),
+				     d->buf, set_page, d);
+	}
+	for (uint32_t i = 0; rc == 0 && i < s.written.n; i++)
+		grr_digest_read(m, s.written.v[i].addr,
+				s.written.v[i].addr + s.written.v[i].len, d->buf, set_page, d);
+	if (rc == 0) {
+		grr_range_list_free(&d->covered);
+		d->covered = s.cur;
+		memset(&s.cur, 0, sizeof(s.cur));
+		d->primed = true;
+	}
+	rescan_free(&s);
+	return rc;
+}
+
+/* The digest with EX's bytes as zero: the pages they touch are read again
+ * and their terms replaced. */
+static uint64_t with_exclusions(struct grr_digester *d, const struct grr_mem *m,
+				const struct grr_range *ex, uint32_t nex)
+{
+	uint64_t sum = d->total;
+	uint64_t last = 0;
+	for (uint32_t i = 0; i < nex; i++) {
+		if (!ex[i].len)
+			continue;
+		uint64_t first = ex[i].addr & ~(GRR_PAGE - 1);
+		uint64_t end = ex[i].addr + ex[i].len;
+		for (uint64_t p = first; p < end; p += GRR_PAGE) {
+			bool seen = false;
+			/* a page two ranges touch counts once */
+			for (uint32_t k = 0; k < i && !seen; k++) {
+				uint64_t kf = ex[k].addr & ~(GRR_PAGE - 1);
+				seen = ex[k].len && p >= kf && p < ex[k].addr + ex[k].len;
+			}
+			if (seen || p == last || !in_ranges(&d->covered, p))
+				continue;
+			last = p;
+			size_t rd = grr_mem_read_partial(m, p, d->buf, GRR_PAGE);
+			memset(d->buf + rd, 0, GRR_PAGE - rd);
+			grr_digest_blank(d->buf, p, ex, nex);
+			sum -= tab_get(&d->tab, p);
+			sum += grr_digest_page(d->buf, p);
+		}
+	}
+	return sum;
+}
+
+int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,
+			const struct grr_range *excluded, uint32_t nexcluded,
+			uint64_t *digest)
+{
+	if (d->dirty.uffd < 0 || d->dirty.pid != m->pid) {
+		d->full_digests++;
+		return grr_digest_memory(m, excluded, nexcluded, digest, NULL);
+	}
+	struct grr_mapping *maps;
+	int n = grr_maps_read(m->pid, &maps);
+	if (n < 0)
+		return -1;
+	int rc = update(d, m, maps, n);
+	grr_maps_free(maps, n);
+	if (rc < 0) {
+		give_up(d);
+		d->full_digests++;
+		return grr_digest_memory(m, excluded, nexcluded, digest, NULL);
+	}
+	*digest = with_exclusions(d, m, excluded, nexcluded);
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* digester.h - the memory digest of digest.h, kept up to date from the
+ * pages written since the last one (dirty.h) instead of rereading all
+ * memory at each anchor.
+ *
+ * It holds each nonzero page's term of the sum; at each digest it
+ * rereads only the pages written since the last digest, the mappings that
+ * are new (or were replaced: a fresh mapping is not write-tracked until
+ * grr covers it) and the parts of mappings that became writable, and
+ * drops the terms of memory that is no longer covered.  Excluded ranges
+ * vary from one anchor to the next, so the pages they touch are read
+ * afresh each time.  The result is the same number grr_digest_memory
+ * computes, whichever way the other side of a replay computed its own.
+ * Without write tracking (an old kernel, a process after exec), each
+ * digest is a full one. */
+#ifndef GRR_TRACEE_DIGESTER_H
+#define GRR_TRACEE_DIGESTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tracee/digest.h"
+#include "tracee/dirty.h"
+
+struct grr_pagetab {
+	uint64_t *keys;   /* page addresses; 0: empty slot */
+	uint64_t *vals;   /* their nonzero terms */
+	uint64_t cap, n;
+};
+
+struct grr_digester {
+	struct grr_dirty dirty;       /* uffd -1: full digests */
+	struct grr_pagetab tab;
+	uint64_t total;               /* sum of tab's terms */
+	struct grr_range_list covered; /* the mappings covered at the last digest */
+	bool primed;
+	uint8_t *buf;
+	uint64_t pages_read;          /* statistics: pages read and hashed */
+	uint64_t full_digests;
+};
+
+/* Starts incremental digests of the process of TID (stopped, able to run
+ * a syscall for grr).  Without write tracking D still works, with full
+ * digests; returns 0 if tracking works, -1 (and *WHY) if not. */
+int grr_digester_init(struct grr_digester *d, const struct grr_mem *m, pid_t tid,
+		      const char **why);
+/* The same with a tracee-held userfaultfd (dirty.h's grr_dirty_adopt). */
+int grr_digester_adopt(struct grr_digester *d, pid_t pid, int tracee_fd, const char **why);
+/* A digester that always digests in full. */
+void grr_digester_init_full(struct grr_digester *d);
+void grr_digester_free(struct grr_digester *d);
+
+/* grr_digest_memory's result for M's process.  Returns 0 or -1. */
+int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,
+			const struct grr_range *excluded, uint32_t nexcluded,
+			uint64_t *digest);
+
+#endif
