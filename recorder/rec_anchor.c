@@ -72,7 +72,9 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	uint64_t t0 = rec_now_ns();
 	if (grr_digester_digest(&r->dg, &r->mem, ex, nex, &ev.u.anchor.digest) < 0)
 		return -1;
-	r->digest_ns += rec_now_ns() - t0;
+	uint64_t cost = rec_now_ns() - t0;
+	r->digest_ns += cost;
+	rec_sched_anchor_cost(&r->sched, cost);
 	r->anchors++;
 	ev.u.anchor.nexcluded = nex;
 	ev.u.anchor.excluded = ex;

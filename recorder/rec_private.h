@@ -50,7 +50,7 @@ struct rec_thread {
 struct rec_sched {
 	bool chaos;
 	uint64_t rng;
-	uint64_t slice_ns;            /* current timeslice */
+	uint64_t slice_ns;            /* timeslice of normal mode */
 	uint64_t ready_counter;
 };
 
@@ -103,6 +103,9 @@ void rec_log_note(struct recorder *r, pid_t tid, const char *fmt, ...)
 void rec_sched_init(struct rec_sched *s, bool chaos, uint64_t seed);
 struct rec_thread *rec_sched_pick(struct recorder *r);
 uint64_t rec_sched_slice(struct rec_sched *s);
+/* The last anchor took NS: the next timeslices are long enough to keep
+ * anchors a small share of the run (normal mode). */
+void rec_sched_anchor_cost(struct rec_sched *s, uint64_t ns);
 /* Whether a thread leaving a syscall should give way to a ready one. */
 bool rec_sched_switch_at_syscall(struct recorder *r);
 uint64_t rec_sched_grace_ns(struct recorder *r, const struct grr_syscall_call *c);

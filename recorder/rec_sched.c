@@ -1,9 +1,11 @@
 /* rec_sched.c - which thread runs next, and for how long.
  *
  * Normal mode: the ready thread that has waited longest runs, for a
- * timeslice of 50 ms (each preemption costs an anchor, whose memory digest
- * grows with the heap); a thread that blocks in the kernel gives way at
- * once.
+ * timeslice of 50 ms; a thread that blocks in the kernel gives way at
+ * once.  Each preemption costs an anchor, whose memory digest grows with
+ * the memory written since the last one: the timeslice grows with the
+ * last anchor's cost, up to 200 ms, so that anchors take at most about a
+ * tenth of the run.
  * Chaos mode (rr's idea): the next thread is chosen at random, timeslices
  * are random between 10 us and 20 ms (mostly under 1 ms, since short ones
  * split critical sections), and threads are switched at random
@@ -11,6 +13,8 @@
 #include "recorder/rec_private.h"
 
 #define SLICE_NS 50000000ull
+#define SLICE_MAX_NS 200000000ull
+#define ANCHOR_SHARE 10       /* a timeslice is at least this many anchor costs */
 #define GRACE_NS 2000000ull   /* wait this long for a "fast" syscall */
 
 /* xorshift64*: small, seeded, good enough for scheduling choices. */
@@ -32,10 +36,16 @@ void rec_sched_init(struct rec_sched *s, bool chaos, uint64_t seed)
 	s->ready_counter = 0;
 }
 
+void rec_sched_anchor_cost(struct rec_sched *s, uint64_t ns)
+{
+	uint64_t slice = ns * ANCHOR_SHARE;
+	s->slice_ns = slice < SLICE_NS ? SLICE_NS : slice > SLICE_MAX_NS ? SLICE_MAX_NS : slice;
+}
+
 uint64_t rec_sched_slice(struct rec_sched *s)
 {
 	if (!s->chaos)
-		return SLICE_NS;
+		return s->slice_ns;
 	/* between 10 us and 20 ms, mostly short */
 	static const uint64_t choices[] = { 10000, 20000, 30000, 50000, 75000, 100000,
 					    150000, 200000, 300000, 500000, 1000000, 5000000,

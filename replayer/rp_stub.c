@@ -8,7 +8,12 @@
  * reserved page; on a mismatch it restores the flags and runs the displaced
  * instructions, then jumps back; on a match it executes int3, and the
  * replayer checks the FP registers and the memory digest.  So only likely
- * matches cost a stop (docs/replay-model.md). */
+ * matches cost a stop (docs/replay-model.md).
+ *
+ * Where the anchor pc is inside a small loop (tracee/relocate.h), the
+ * stub holds a copy of the whole loop with the quick test at the pc's
+ * place: the loop then runs in the stub until the test matches, at the
+ * cost of one compare per pass instead of two jumps out and back. */
 #include "replayer/rp_private.h"
 #include "tracee/digest.h"
 #include "tracee/relocate.h"
@@ -127,21 +132,82 @@ static int emit_quick_test(struct emitter *e, const struct grr_reloc *r, uint64_
 	return 0;
 }
 
+/* Where the copy of a loop goes in the stub: its part before the pc at A,
+ * the quick test at Q, its part from the pc on at B. */
+struct loop_layout {
+	const struct grr_loop *lp;
+	uint64_t pc, a, q, b;
+};
+
+static uint64_t loop_map(void *ctx, uint64_t t)
+{
+	const struct loop_layout *L = ctx;
+	if (t == L->pc)
+		return L->q;
+	if (t < L->pc)
+		return L->a + (uint64_t)grr_loop_size(L->lp, L->lp->head, t);
+	return L->b + (uint64_t)grr_loop_size(L->lp, L->pc, t);
+}
+
+/* The copy of the loop around the anchor pc with the quick test (cmp/je:
+ * the flags are dead there) inlined; leaves the offset of the test (the
+ * stub's entry) in *ENTRY.  The je goes to the full comparison, emitted
+ * next by the caller; the loop's exit paths go back to the program. */
+static int emit_loop(struct emitter *e, const struct grr_reloc *r, const struct grr_loop *lp,
+		     size_t *entry)
+{
+	int sa = grr_loop_size(lp, lp->head, r->pc), sb = grr_loop_size(lp, r->pc, lp->end);
+	if (sa < 0 || sb < 0)
+		return -1;
+	struct loop_layout L = { .lp = lp, .pc = r->pc, .a = here(e) };
+	L.q = L.a + (uint64_t)sa;
+	L.b = L.q + 13;                                  /* cmp rip-rel (7), je rel32 (6) */
+	uint8_t code[4 * GRR_LOOP_MAX];
+	int n = grr_loop_emit(lp, lp->head, r->pc, L.a, loop_map, &L, code, sizeof(code));
+	if (n != sa)
+		return -1;
+	emit(e, code, (size_t)n);
+	*entry = e->n;
+	int q = r->hot_reg;
+	uint8_t cmp[3] = { (uint8_t)(0x48 | (q >= 8 ? 0x04 : 0)), 0x3b,
+			   (uint8_t)(0x05 | ((q & 7) << 3)) };   /* cmp [exp], q */
+	emit_riprel(e, cmp, 3, STUB_DATA + D_EXPECT + 8 * q, 0);
+	emit(e, (const uint8_t[]){ 0x0f, 0x84 }, 2);      /* je full */
+	size_t at = e->n;
+	emit(e, &(int32_t){ 0 }, 4);
+	n = grr_loop_emit(lp, r->pc, lp->end, L.b, loop_map, &L, code, sizeof(code));
+	if (n != sb || here(e) != L.b)
+		return -1;
+	emit(e, code, (size_t)n);
+	emit(e, (const uint8_t[]){ 0xe9 }, 1);            /* the loop's fall-through exit */
+	int32_t back = (int32_t)(int64_t)(lp->end - (here(e) + 4));
+	emit(e, &back, 4);
+	patch_rel32(e, at, here(e));
+	return 0;
+}
+
 /* Builds the stub for one anchor (FLAGS: the expected lahf/seto word;
  * QUICK_EXPECT: the value of R's hot register, tested first); returns the
  * offset of its int3, or -1.  Layout: the quick test and its miss path;
  * the full comparison (flags saved) ending in int3; the full comparison's
  * miss path (flags restored), the displaced instructions and the jump
- * back. */
-static int build_stub(struct emitter *e, const struct grr_reloc *r, uint16_t flags, int nstack,
-		      uint64_t quick_expect, size_t *miss_off)
+ * back.  With a loop LP, its copy comes first (emit_loop) and *ENTRY is
+ * the offset of its quick test; otherwise *ENTRY is 0. */
+static int build_stub(struct emitter *e, const struct grr_reloc *r, const struct grr_loop *lp,
+		      uint16_t flags, int nstack, uint64_t quick_expect, size_t *entry,
+		      size_t *miss_off)
 {
 	size_t jumps[32 + GRR_ANCHOR_STACK_WORDS];
 	int nj = 0;
 	e->n = 0;
 	e->base = STUB_CODE;
-	if (r->hot_reg >= 0 && emit_quick_test(e, r, quick_expect) < 0)
+	*entry = 0;
+	if (lp && r->hot_reg >= 0 && r->flags_dead) {
+		if (emit_loop(e, r, lp, entry) < 0)
+			return -1;
+	} else if (r->hot_reg >= 0 && emit_quick_test(e, r, quick_expect) < 0) {
 		return -1;
+	}
 	emit_riprel(e, (const uint8_t[]){ 0x48, 0x89, 0x05 }, 3, STUB_DATA + D_SAVE_RAX, 0);
 	emit(e, (const uint8_t[]){ 0x9f }, 1);                    /* lahf */
 	emit(e, (const uint8_t[]){ 0x0f, 0x90, 0xc0 }, 3);        /* seto al */
@@ -217,8 +283,9 @@ int rp_stub_map(struct grr_replay *rp, struct rp_thread *t)
 }
 
 /* Plans the patch at PC, or returns -1 (the caller falls back to plain
- * breakpoints). */
-static int plan_patch(struct grr_replay *rp, uint64_t pc, struct grr_reloc *r)
+ * breakpoints); *HAVE_LOOP says whether LP holds the loop around it. */
+static int plan_patch(struct grr_replay *rp, uint64_t pc, struct grr_reloc *r,
+		      struct grr_loop *lp, bool *have_loop)
 {
 	const struct grr_symbol *fn = rp->have_syms ? grr_symtab_lookup(&rp->syms, pc) : NULL;
 	if (!fn || !fn->size || fn->size > (1u << 20))
@@ -228,29 +295,32 @@ static int plan_patch(struct grr_replay *rp, uint64_t pc, struct grr_reloc *r)
 	int rc = -1;
 	if (code && grr_mem_read(&rp->mem, fn->addr, code, fn->size) == 0)
 		rc = grr_reloc_plan(code, fn->addr, fn->size, pc, r, &why);
+	const char *off = getenv("GRR_NO_LOOP_STUBS");
+	*have_loop = rc == 0 && !(off && *off && strcmp(off, "0") != 0) &&
+		grr_reloc_loop(code, fn->addr, fn->size, pc, lp) == 0;
 	free(code);
 	return rc;
 }
 
 /* Replaces the instructions at R with a jump to the stub (the rest of the
  * displaced bytes become int3). */
-static int arm_jump(struct grr_replay *rp, const struct grr_reloc *r)
+static int arm_jump(struct grr_replay *rp, const struct grr_reloc *r, size_t entry)
 {
 	uint8_t jmp[sizeof(r->orig)];
 	memset(jmp, 0xcc, sizeof(jmp));
 	jmp[0] = 0xe9;
-	int32_t rel = (int32_t)(int64_t)(STUB_CODE - (r->pc + GRR_JMP_LEN));
+	int32_t rel = (int32_t)(int64_t)(STUB_CODE + entry - (r->pc + GRR_JMP_LEN));
 	memcpy(jmp + 1, &rel, 4);
 	return grr_mem_write(&rp->mem, r->pc, jmp, r->len);
 }
 
-static int install(struct grr_replay *rp, const struct grr_reloc *r, const uint64_t *rec_regs,
-		   int *trap, size_t *miss)
+static int install(struct grr_replay *rp, const struct grr_reloc *r, const struct grr_loop *lp,
+		   const uint64_t *rec_regs, int *trap, size_t *entry, size_t *miss)
 {
 	struct emitter e;
 	int nstack = rp->ev.u.anchor.nstack;
-	*trap = build_stub(&e, r, flags_word(rec_regs[18]), nstack,
-			   r->hot_reg >= 0 ? rec_regs[reg_index[r->hot_reg]] : 0, miss);
+	*trap = build_stub(&e, r, lp, flags_word(rec_regs[18]), nstack,
+			   r->hot_reg >= 0 ? rec_regs[reg_index[r->hot_reg]] : 0, entry, miss);
 	if (*trap < 0)
 		return -1;
 	uint64_t expect[16];
@@ -260,7 +330,7 @@ static int install(struct grr_replay *rp, const struct grr_reloc *r, const uint6
 	    grr_mem_write(&rp->mem, STUB_DATA + D_EXP_STACK, rp->ev.u.anchor.stack,
 			  8u * (unsigned)nstack) < 0 ||
 	    grr_mem_write(&rp->mem, STUB_CODE, e.buf, e.n) < 0 ||
-	    arm_jump(rp, r) < 0)
+	    arm_jump(rp, r, *entry) < 0)
 		return -1;
 	return 0;
 }
@@ -311,7 +381,9 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 	const uint64_t *rec = rp->ev.u.anchor.regs;
 	const uint64_t pc = rec[16];
 	struct grr_reloc r;
-	if (plan_patch(rp, pc, &r) < 0 || rp_breaks_overlap(rp, r.pc, r.len) ||
+	struct grr_loop lp;
+	bool have_loop = false;
+	if (plan_patch(rp, pc, &r, &lp, &have_loop) < 0 || rp_breaks_overlap(rp, r.pc, r.len) ||
 	    rp_stub_map(rp, t) < 0)
 		return 1;  /* not patchable here: use plain breakpoints */
 	struct user_regs_struct now;
@@ -324,12 +396,13 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 	if (inside && step_out_of(rp, t, &r) < 0)
 		return -1;
 	int trap;
-	size_t miss;
+	size_t entry, miss;
 	if (rp->debug)
-		fprintf(rp->opts.err, "grr-debug: anchor stub at 0x%llx: quick test %s\n",
+		fprintf(rp->opts.err, "grr-debug: anchor stub at 0x%llx: quick test %s%s\n",
 			(unsigned long long)pc, r.hot_reg < 0 ? "none" :
-			r.flags_dead ? "cmp (dead flags)" : "jrcxz");
-	if (install(rp, &r, rec, &trap, &miss) < 0) {
+			r.flags_dead ? "cmp (dead flags)" : "jrcxz",
+			have_loop && r.hot_reg >= 0 && r.flags_dead ? ", in a copy of its loop" : "");
+	if (install(rp, &r, have_loop ? &lp : NULL, rec, &trap, &entry, &miss) < 0) {
 		grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
 		return 1;
 	}
@@ -367,7 +440,7 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 		}
 		/* not this one: back into the stub's miss path */
 		regs.rip = STUB_CODE + miss;
-		if (grr_task_setregs(t->tid, &regs) < 0 || arm_jump(rp, &r) < 0) {
+		if (grr_task_setregs(t->tid, &regs) < 0 || arm_jump(rp, &r, entry) < 0) {
 			rc = rp_fail(rp, "cannot re-arm the anchor trap");
 			break;
 		}

@@ -4,6 +4,8 @@
 #include "format/hash.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +25,15 @@ bool grr_digest_covers(const struct grr_mapping *mp)
 	       strcmp(mp->path, "[vsyscall]") != 0;
 }
 
-static bool page_is_zero(const uint64_t *p)
+/* The hash of an all-zero page: a page hashing to it counts as zero
+ * (one pass over the page instead of a zero test and a hash). */
+static uint64_t zero_hash;
+static pthread_once_t zero_hash_once = PTHREAD_ONCE_INIT;
+
+static void compute_zero_hash(void)
 {
-	uint64_t acc = 0;
-	for (size_t i = 0; i < GRR_PAGE / 8; i++)
-		acc |= p[i];
-	return acc == 0;
+	static const uint8_t zero[GRR_PAGE];
+	zero_hash = grr_hash64(zero, GRR_PAGE, 0);
 }
 
 static uint64_t mix(uint64_t x)
@@ -42,9 +47,9 @@ static uint64_t mix(uint64_t x)
 
 uint64_t grr_digest_page(const uint8_t *page, uint64_t addr)
 {
-	if (page_is_zero((const uint64_t *)page))
-		return 0;
-	return mix(grr_hash64(page, GRR_PAGE, 0) ^ addr);
+	pthread_once(&zero_hash_once, compute_zero_hash);
+	uint64_t h = grr_hash64(page, GRR_PAGE, 0);
+	return h == zero_hash ? 0 : mix(h ^ addr);
 }
 
 void grr_digest_blank(uint8_t *page, uint64_t addr, const struct grr_range *ex, uint32_t nex)
@@ -58,84 +63,159 @@ void grr_digest_blank(uint8_t *page, uint64_t addr, const struct grr_range *ex, 
 	}
 }
 
-static void read_pages(const struct grr_mem *m, uint64_t addr, uint8_t *buf, uint64_t npages,
-		       grr_page_fn fn, void *ctx)
+/* Pages at a time: each worker's half of a window is computed in one go. */
+#ifndef WINDOW_PAGES
+#define WINDOW_PAGES 65536ull
+#endif
+/* Below this, one thread: starting another costs more than it saves. */
+#define PARALLEL_MIN_PAGES 512ull
+
+/* One thread's share of a window: pages [FROM, TO) of the spans' page
+ * sequence, their terms into TERMS[0 .. TO-FROM). */
+struct terms_job {
+	const struct grr_mem *m;
+	int pagemap;
+	const struct grr_page_span *spans;
+	uint32_t nspans;
+	const struct grr_range *ex;
+	uint32_t nex;
+	uint64_t from, to;
+	uint64_t *terms;
+	uint8_t *buf;
+	int rc;
+};
+
+static void term_run(struct terms_job *j, uint64_t addr, uint64_t npages, uint64_t *terms)
 {
 	uint64_t len = npages * GRR_PAGE;
-	size_t rd = grr_mem_read_partial(m, addr, buf, len);
-	memset(buf + rd, 0, len - rd);
-	for (uint64_t i = 0; i < npages; i++)
-		fn(ctx, addr + i * GRR_PAGE, buf + i * GRR_PAGE);
+	size_t rd = grr_mem_read_partial(j->m, addr, j->buf, len);
+	memset(j->buf + rd, 0, len - rd);
+	for (uint64_t i = 0; i < npages; i++) {
+		uint8_t *page = j->buf + i * GRR_PAGE;
+		grr_digest_blank(page, addr + i * GRR_PAGE, j->ex, j->nex);
+		terms[i] = grr_digest_page(page, addr + i * GRR_PAGE);
+	}
 }
 
-int grr_digest_walk(const struct grr_mem *m, int pagemap, uint64_t start, uint64_t end,
-		    bool file_backed, uint8_t *buf, grr_page_fn fn, void *ctx)
+/* Terms of NPAGES pages from ADDR, at most GRR_DIGEST_BATCH. */
+static int term_batch(struct terms_job *j, const struct grr_page_span *sp, uint64_t addr,
+		      uint64_t npages, uint64_t *terms)
 {
+	if (!sp->walk) {
+		term_run(j, addr, npages, terms);
+		return 0;
+	}
 	uint64_t entries[GRR_DIGEST_BATCH];
-	for (uint64_t a = start; a < end; a += GRR_DIGEST_BATCH * GRR_PAGE) {
-		uint64_t n = (end - a) / GRR_PAGE;
-		if (n > GRR_DIGEST_BATCH)
-			n = GRR_DIGEST_BATCH;
-		if (file_backed) {
-			/* absent pages of a file mapping hold the file's bytes, and
-			 * which are present depends on the page cache: read all */
-			read_pages(m, a, buf, n, fn, ctx);
+	if (pread(j->pagemap, entries, npages * 8, (off_t)(addr / GRR_PAGE * 8)) !=
+	    (ssize_t)(npages * 8))
+		return -1;
+	uint64_t i = 0;
+	while (i < npages) {
+		if (!(entries[i] & (PM_PRESENT | PM_SWAPPED))) {
+			terms[i++] = 0;
 			continue;
 		}
-		if (pread(pagemap, entries, n * 8, (off_t)(a / GRR_PAGE * 8)) != (ssize_t)(n * 8))
-			return -1;
-		uint64_t i = 0;
-		while (i < n) {
-			if (!(entries[i] & (PM_PRESENT | PM_SWAPPED))) {
-				i++;
-				continue;
-			}
-			uint64_t j = i;
-			while (j < n && (entries[j] & (PM_PRESENT | PM_SWAPPED)))
-				j++;
-			read_pages(m, a + i * GRR_PAGE, buf, j - i, fn, ctx);
-			i = j;
-		}
+		uint64_t k = i;
+		while (k < npages && (entries[k] & (PM_PRESENT | PM_SWAPPED)))
+			k++;
+		term_run(j, addr + i * GRR_PAGE, k - i, terms + i);
+		i = k;
 	}
 	return 0;
 }
 
-void grr_digest_read(const struct grr_mem *m, uint64_t start, uint64_t end, uint8_t *buf,
-		     grr_page_fn fn, void *ctx)
+static void *terms_work(void *arg)
 {
-	for (uint64_t a = start; a < end; a += GRR_DIGEST_BATCH * GRR_PAGE) {
-		uint64_t n = (end - a) / GRR_PAGE;
-		read_pages(m, a, buf, n > GRR_DIGEST_BATCH ? GRR_DIGEST_BATCH : n, fn, ctx);
+	struct terms_job *j = arg;
+	uint64_t base = 0;
+	j->rc = 0;
+	for (uint32_t s = 0; s < j->nspans && base < j->to && j->rc == 0; s++) {
+		const struct grr_page_span *sp = &j->spans[s];
+		uint64_t np = (sp->end - sp->start) / GRR_PAGE;
+		uint64_t lo = j->from > base ? j->from : base;
+		uint64_t hi = j->to < base + np ? j->to : base + np;
+		for (uint64_t p = lo; p < hi && j->rc == 0; p += GRR_DIGEST_BATCH) {
+			uint64_t n = hi - p < GRR_DIGEST_BATCH ? hi - p : GRR_DIGEST_BATCH;
+			j->rc = term_batch(j, sp, sp->start + (p - base) * GRR_PAGE, n,
+					   j->terms + (p - j->from));
+		}
+		base += np;
 	}
+	return NULL;
 }
 
-struct full_sum {
-	const struct grr_range *ex;
-	uint32_t nex;
-	uint64_t sum;
-	struct grr_digest_stats *st;
-};
-
-static void add_page(void *ctx, uint64_t addr, uint8_t *page)
+/* Computes window [FROM, TO) into TERMS, the second half on another
+ * thread when it is large (the tracee is stopped: the other core is
+ * idle).  BUFS holds two batch buffers. */
+static int terms_window(struct terms_job *proto, uint64_t from, uint64_t to, uint64_t *terms,
+			uint8_t *bufs)
 {
-	struct full_sum *f = ctx;
-	grr_digest_blank(page, addr, f->ex, f->nex);
-	uint64_t v = grr_digest_page(page, addr);
-	if (v) {
-		f->sum += v;
-		f->st->bytes_hashed += GRR_PAGE;
-	} else {
-		f->st->pages_skipped++;
+	struct terms_job a = *proto, b = *proto;
+	uint64_t mid = to - from >= PARALLEL_MIN_PAGES ? from + (to - from) / 2 : to;
+	a.from = from, a.to = mid, a.terms = terms, a.buf = bufs;
+	b.from = mid, b.to = to, b.terms = terms + (mid - from);
+	b.buf = bufs + GRR_DIGEST_BATCH * GRR_PAGE;
+	pthread_t th;
+	bool threaded = false;
+	if (mid < to) {
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		threaded = pthread_create(&th, NULL, terms_work, &b) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
+	terms_work(&a);
+	if (threaded)
+		pthread_join(th, NULL);
+	else if (mid < to)
+		terms_work(&b);
+	return a.rc < 0 || b.rc < 0 ? -1 : 0;
+}
+
+int grr_digest_spans(const struct grr_mem *m, int pagemap, const struct grr_page_span *spans,
+		     uint32_t nspans, const struct grr_range *ex, uint32_t nex,
+		     grr_term_fn fn, void *ctx)
+{
+	uint64_t total = 0;
+	for (uint32_t s = 0; s < nspans; s++)
+		total += (spans[s].end - spans[s].start) / GRR_PAGE;
+	if (!total)
+		return 0;
+	uint64_t wn = total < WINDOW_PAGES ? total : WINDOW_PAGES;
+	uint64_t *terms = malloc(wn * sizeof(uint64_t));
+	uint8_t *bufs = malloc(2 * GRR_DIGEST_BATCH * GRR_PAGE);
+	struct terms_job proto = { .m = m, .pagemap = pagemap, .spans = spans,
+				   .nspans = nspans, .ex = ex, .nex = nex };
+	int rc = terms && bufs ? 0 : -1;
+	/* the caller sees every page in order: a cursor over the spans */
+	uint32_t s = 0;
+	uint64_t addr = nspans ? spans[0].start : 0;
+	for (uint64_t from = 0; rc == 0 && from < total; from += wn) {
+		uint64_t to = total - from < wn ? total : from + wn;
+		rc = terms_window(&proto, from, to, terms, bufs);
+		for (uint64_t i = 0; rc == 0 && i < to - from; i++) {
+			while (addr >= spans[s].end) {
+				s++;
+				addr = spans[s].start;
+			}
+			fn(ctx, addr, terms[i]);
+			addr += GRR_PAGE;
+		}
+	}
+	free(terms);
+	free(bufs);
+	return rc;
+}
+
+static void add_term(void *ctx, uint64_t addr, uint64_t term)
+{
+	(void)addr;
+	*(uint64_t *)ctx += term;
 }
 
 int grr_digest_memory(const struct grr_mem *m, const struct grr_range *excluded,
-		      uint32_t nexcluded, uint64_t *digest,
-		      struct grr_digest_stats *stats)
+		      uint32_t nexcluded, uint64_t *digest)
 {
-	struct grr_digest_stats local = { 0 };
-	struct grr_digest_stats *st = stats ? stats : &local;
-	memset(st, 0, sizeof(*st));
 	struct grr_mapping *maps;
 	int n = grr_maps_read(m->pid, &maps);
 	if (n < 0)
@@ -143,17 +223,19 @@ int grr_digest_memory(const struct grr_mem *m, const struct grr_range *excluded,
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)m->pid);
 	int pagemap = open(path, O_RDONLY | O_CLOEXEC);
-	uint8_t *buf = malloc(GRR_DIGEST_BATCH * GRR_PAGE);
-	int rc = (pagemap < 0 || !buf) ? -1 : 0;
-	struct full_sum f = { .ex = excluded, .nex = nexcluded, .st = st };
-	for (int i = 0; rc == 0 && i < n; i++)
+	struct grr_page_span *spans = malloc((size_t)(n ? n : 1) * sizeof(*spans));
+	uint32_t ns = 0;
+	for (int i = 0; spans && i < n; i++)
 		if (grr_digest_covers(&maps[i]))
-			rc = grr_digest_walk(m, pagemap, maps[i].start, maps[i].end,
-					     maps[i].path[0] == '/', buf, add_page, &f);
-	free(buf);
+			spans[ns++] = (struct grr_page_span){ maps[i].start, maps[i].end,
+							      maps[i].path[0] != '/' };
+	uint64_t sum = 0;
+	int rc = pagemap < 0 || !spans ? -1 :
+		grr_digest_spans(m, pagemap, spans, ns, excluded, nexcluded, add_term, &sum);
+	free(spans);
 	if (pagemap >= 0)
 		close(pagemap);
 	grr_maps_free(maps, n);
-	*digest = f.sum;
+	*digest = sum;
 	return rc;
 }

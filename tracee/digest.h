@@ -21,38 +21,38 @@
 #define GRR_RESERVED_ADDR 0x300000ull
 #define GRR_RESERVED_LEN  0x10000ull
 
-struct grr_digest_stats {
-	uint64_t bytes_hashed;
-	uint64_t pages_skipped;
-};
-
 /* Computes the digest of PID's private writable memory, leaving out the
  * EXCLUDED ranges (bytes there count as zero).  Returns 0 or -1. */
 int grr_digest_memory(const struct grr_mem *m, const struct grr_range *excluded,
-		      uint32_t nexcluded, uint64_t *digest,
-		      struct grr_digest_stats *stats);
+		      uint32_t nexcluded, uint64_t *digest);
 
 /* Whether the digest covers mapping MP (private and writable, not
  * grr's reserved range, not the kernel's special mappings). */
 bool grr_digest_covers(const struct grr_mapping *mp);
 
 /* The building blocks, shared with the incremental digester
- * (digester.h): a page's term of the sum (0 for an all-zero page),
- * zeroing a page's excluded bytes, and visiting pages with their
- * contents. */
+ * (digester.h): a page's term of the sum (0 for an all-zero page), and
+ * zeroing a page's excluded bytes. */
 #define GRR_PAGE 4096ull
 #define GRR_DIGEST_BATCH 256ull
 uint64_t grr_digest_page(const uint8_t *page, uint64_t addr);
 void grr_digest_blank(uint8_t *page, uint64_t addr, const struct grr_range *ex, uint32_t nex);
-typedef void (*grr_page_fn)(void *ctx, uint64_t addr, uint8_t *page);
-/* Calls FN for each page of [START, END) that may hold a nonzero byte:
- * those PAGEMAP (an open /proc/PID/pagemap) says are present or swapped,
- * or all of them in a file mapping.  BUF holds GRR_DIGEST_BATCH pages.
- * Returns 0 or -1. */
-int grr_digest_walk(const struct grr_mem *m, int pagemap, uint64_t start, uint64_t end,
-		    bool file_backed, uint8_t *buf, grr_page_fn fn, void *ctx);
-/* Calls FN for every page of [START, END), read (unreadable bytes as 0). */
-void grr_digest_read(const struct grr_mem *m, uint64_t start, uint64_t end, uint8_t *buf,
-		     grr_page_fn fn, void *ctx);
+
+/* Page-aligned address ranges whose pages' terms are wanted.  WALK: read
+ * only the pages PAGEMAP (an open /proc/PID/pagemap) says are present or
+ * swapped, the others count as zero (anonymous memory); otherwise read
+ * every page (a file mapping's absent pages hold the file's bytes). */
+struct grr_page_span {
+	uint64_t start, end;
+	bool walk;
+};
+typedef void (*grr_term_fn)(void *ctx, uint64_t addr, uint64_t term);
+/* Calls FN, in this thread and in address order, with the term of every
+ * page of SPANS (EX's bytes as zero; unreadable bytes as zero).  Reading
+ * and hashing use a second thread for large spans: the tracee is stopped
+ * and the other core idle.  Returns 0 or -1. */
+int grr_digest_spans(const struct grr_mem *m, int pagemap, const struct grr_page_span *spans,
+		     uint32_t nspans, const struct grr_range *ex, uint32_t nex,
+		     grr_term_fn fn, void *ctx);
 
 #endif

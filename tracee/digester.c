@@ -201,12 +201,11 @@ static void give_up(struct grr_digester *d)
 	d->primed = false;
 }
 
-static void set_page(void *ctx, uint64_t addr, uint8_t *page)
+static void set_term(void *ctx, uint64_t addr, uint64_t term)
 {
 	struct grr_digester *d = ctx;
-	uint64_t v = grr_digest_page(page, addr);
-	d->total -= tab_put(&d->tab, addr, v);
-	d->total += v;
+	d->total -= tab_put(&d->tab, addr, term);
+	d->total += term;
 	d->pages_read++;
 }
 
@@ -267,6 +266,29 @@ static bool file_backed_at(const struct grr_mapping *maps, int n, uint64_t addr)
 	return i >= 0 && maps[i].path[0] == '/';
 }
 
+/* The spans to read again: the full rescans (anonymous memory walked
+ * with pagemap) and the written pages, in address order. */
+static struct grr_page_span *spans_of(const struct rescan *s, const struct grr_mapping *maps,
+				      int n, uint32_t *count)
+{
+	uint32_t total = s->full.n + s->written.n;
+	struct grr_page_span *v = malloc((total ? total : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	uint32_t i = 0, f = 0, w = 0;
+	while (f < s->full.n || w < s->written.n) {
+		bool take_full = w == s->written.n ||
+			(f < s->full.n && s->full.v[f].addr < s->written.v[w].addr);
+		const struct grr_range *r = take_full ? &s->full.v[f++] : &s->written.v[w++];
+		v[i].start = r->addr;
+		v[i].end = r->addr + r->len;
+		v[i].walk = take_full && !file_backed_at(maps, n, r->addr);
+		i++;
+	}
+	*count = i;
+	return v;
+}
+
 /* Brings the table up to date; returns 0 or -1 (tracking failed). */
 static int update(struct grr_digester *d, const struct grr_mem *m,
 		  const struct grr_mapping *maps, int n)
@@ -283,14 +305,12 @@ static int update(struct grr_digester *d, const struct grr_mem *m,
 			if (d->tab.keys[i])
 				d->total += d->tab.vals[i];
 	}
-	for (uint32_t i = 0; rc == 0 && i < s.full.n; i++) {
-		uint64_t a = s.full.v[i].addr, e = a + s.full.v[i].len;
-		rc = grr_digest_walk(m, d->dirty.pagemap, a, e, file_backed_at(maps, n, a),
-				     d->buf, set_page, d);
-	}
-	for (uint32_t i = 0; rc == 0 && i < s.written.n; i++)
-		grr_digest_read(m, s.written.v[i].addr,
-				s.written.v[i].addr + s.written.v[i].len, d->buf, set_page, d);
+	uint32_t nspans = 0;
+	struct grr_page_span *spans = rc == 0 ? spans_of(&s, maps, n, &nspans) : NULL;
+	if (rc == 0)
+		rc = spans ? grr_digest_spans(m, d->dirty.pagemap, spans, nspans, NULL, 0,
+					      set_term, d) : -1;
+	free(spans);
 	if (rc == 0) {
 		grr_range_list_free(&d->covered);
 		d->covered = s.cur;
@@ -339,7 +359,7 @@ int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,
 {
 	if (d->dirty.uffd < 0 || d->dirty.pid != m->pid) {
 		d->full_digests++;
-		return grr_digest_memory(m, excluded, nexcluded, digest, NULL);
+		return grr_digest_memory(m, excluded, nexcluded, digest);
 	}
 	struct grr_mapping *maps;
 	int n = grr_maps_read(m->pid, &maps);
@@ -350,7 +370,7 @@ int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,
 	if (rc < 0) {
 		give_up(d);
 		d->full_digests++;
-		return grr_digest_memory(m, excluded, nexcluded, digest, NULL);
+		return grr_digest_memory(m, excluded, nexcluded, digest);
 	}
 	*digest = with_exclusions(d, m, excluded, nexcluded);
 	return 0;

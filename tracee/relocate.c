@@ -200,10 +200,10 @@ static int put_rel32(uint8_t *out, int64_t rel)
 	return 0;
 }
 
-/* A relative jump (jmp or jcc, short or near) re-encoded as rel32. */
-static int emit_jump(const cs_insn *in, uint64_t at, uint8_t *out)
+/* A relative jump (jmp or jcc, short or near) to TARGET re-encoded as
+ * rel32. */
+static int emit_jump_to(const cs_insn *in, uint64_t target, uint64_t at, uint8_t *out)
 {
-	uint64_t target = branch_target(in);
 	const uint8_t *b = in->bytes;
 	int len;
 	if (in->id == X86_INS_JMP) {
@@ -226,6 +226,30 @@ static int emit_jump(const cs_insn *in, uint64_t at, uint8_t *out)
 	return len;
 }
 
+static int emit_jump(const cs_insn *in, uint64_t at, uint8_t *out)
+{
+	return emit_jump_to(in, branch_target(in), at, out);
+}
+
+/* IN's bytes at AT with its rip-relative operand, if any, adjusted;
+ * returns its size or -1. */
+static int emit_moved(const cs_insn *in, uint64_t at, uint8_t *out)
+{
+	memcpy(out, in->bytes, in->size);
+	const cs_x86 *x = &in->detail->x86;
+	for (int k = 0; k < x->op_count; k++) {
+		if (x->operands[k].type != X86_OP_MEM || x->operands[k].mem.base != X86_REG_RIP)
+			continue;
+		uint8_t off = x->encoding.disp_offset;
+		uint64_t abs = in->address + in->size + (uint64_t)(int64_t)x->disp;
+		if (!off || x->encoding.disp_size != 4 ||
+		    put_rel32(out + off, (int64_t)(abs - (at + in->size))) < 0)
+			return -1;
+		break;
+	}
+	return in->size;
+}
+
 int grr_reloc_emit(const struct grr_reloc *r, uint64_t at, uint8_t *out)
 {
 	csh h;
@@ -241,30 +265,102 @@ int grr_reloc_emit(const struct grr_reloc *r, uint64_t at, uint8_t *out)
 			break;
 		}
 		uint64_t here = at + (uint64_t)used;
-		if (is_relative_jump(h, in)) {
-			int k = emit_jump(in, here, out + used);
-			used = k < 0 ? -1 : used + k;
-			continue;
-		}
-		memcpy(out + used, in->bytes, in->size);
-		const cs_x86 *x = &in->detail->x86;
-		bool riprel = false;
-		for (int k = 0; k < x->op_count; k++)
-			if (x->operands[k].type == X86_OP_MEM && x->operands[k].mem.base == X86_REG_RIP)
-				riprel = true;
-		if (riprel) {
-			uint8_t off = x->encoding.disp_offset;
-			uint64_t abs = in->address + in->size + (uint64_t)(int64_t)x->disp;
-			if (!off || x->encoding.disp_size != 4 ||
-			    put_rel32(out + used + off, (int64_t)(abs - (here + in->size))) < 0) {
-				used = -1;
-				break;
-			}
-		}
-		used += in->size;
+		int k = is_relative_jump(h, in) ? emit_jump(in, here, out + used) :
+			emit_moved(in, here, out + used);
+		used = k < 0 ? -1 : used + k;
 	}
 	if (n)
 		cs_free(insn, n);
 	cs_close(&h);
 	return n ? used : -1;
+}
+
+/* ---- loops run from a copy ---- */
+
+int grr_reloc_loop(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t pc,
+		   struct grr_loop *lp)
+{
+	csh h;
+	if (open_cs(&h) < 0)
+		return -1;
+	cs_insn *insn;
+	size_t n = cs_disasm(h, code, flen, fstart, 0, &insn);
+	uint64_t head = 0, end = 0;
+	/* the innermost backward branch spanning pc */
+	for (size_t k = 0; k < n; k++) {
+		uint64_t t = is_relative_jump(h, &insn[k]) ? branch_target(&insn[k]) : 0;
+		uint64_t e = insn[k].address + insn[k].size;
+		if (t && t <= pc && insn[k].address >= pc && t >= fstart &&
+		    (!end || e - t < end - head)) {
+			head = t;
+			end = e;
+		}
+	}
+	int rc = end && end - head <= GRR_LOOP_MAX ? 0 : -1;
+	bool boundary = false;
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		const cs_insn *in = &insn[k];
+		if (in->address == head)
+			boundary = true;
+		if (in->address < head || in->address >= end)
+			continue;
+		if (unmovable(in) || cs_insn_group(h, in, CS_GRP_RET) ||
+		    cs_insn_group(h, in, CS_GRP_INT) ||
+		    (cs_insn_group(h, in, CS_GRP_JUMP) && !branch_target(in)))
+			rc = -1;
+	}
+	if (rc == 0 && boundary) {
+		lp->head = head;
+		lp->end = end;
+		memcpy(lp->code, code + (head - fstart), end - head);
+	} else {
+		rc = -1;
+	}
+	if (n)
+		cs_free(insn, n);
+	cs_close(&h);
+	return rc;
+}
+
+int grr_loop_emit(const struct grr_loop *lp, uint64_t from, uint64_t to, uint64_t at,
+		  grr_loop_map_fn map, void *ctx, uint8_t *out, size_t max)
+{
+	csh h;
+	if (open_cs(&h) < 0)
+		return -1;
+	cs_insn *insn;
+	size_t n = cs_disasm(h, lp->code, lp->end - lp->head, lp->head, 0, &insn);
+	int used = 0;
+	uint8_t tmp[32];
+	for (size_t i = 0; i < n && used >= 0; i++) {
+		const cs_insn *in = &insn[i];
+		if (in->address < from || in->address >= to)
+			continue;
+		uint64_t here = at + (uint64_t)used;
+		int k;
+		if (is_relative_jump(h, in)) {
+			uint64_t t = branch_target(in);
+			bool inside = t >= lp->head && t < lp->end;
+			k = emit_jump_to(in, inside && map ? map(ctx, t) : t, here, tmp);
+		} else {
+			k = emit_moved(in, here, tmp);
+		}
+		if (k < 0 || (size_t)used + (size_t)k > max) {
+			used = -1;
+			break;
+		}
+		if (out)
+			memcpy(out + used, tmp, (size_t)k);
+		used += k;
+	}
+	if (n)
+		cs_free(insn, n);
+	cs_close(&h);
+	return used;
+}
+
+int grr_loop_size(const struct grr_loop *lp, uint64_t from, uint64_t to)
+{
+	/* (sizes do not depend on the targets: every branch becomes rel32) */
+	return grr_loop_emit(lp, from, to, lp->head, NULL, NULL, NULL, 4 * GRR_LOOP_MAX);
 }

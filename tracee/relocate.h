@@ -33,4 +33,29 @@ int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t p
  * written to OUT (at most GRR_RELOC_MAX), or -1. */
 int grr_reloc_emit(const struct grr_reloc *r, uint64_t at, uint8_t *out);
 
+/* The innermost loop around a pc whose code can run from a copy: the
+ * bytes [HEAD, END) end with a backward branch to HEAD, and hold no call,
+ * return, trap or computed jump.  The replayer runs such a loop in its
+ * stub, with the anchor test inlined, instead of jumping out to the stub
+ * and back on every pass. */
+#define GRR_LOOP_MAX 192
+struct grr_loop {
+	uint64_t head, end;
+	uint8_t code[GRR_LOOP_MAX];
+};
+
+/* Finds the loop around PC in the function [FSTART, FSTART+FLEN) whose
+ * bytes are CODE: 0 with LP filled, or -1 if there is none to copy. */
+int grr_reloc_loop(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t pc,
+		   struct grr_loop *lp);
+/* The size of LP's instructions [FROM, TO) re-encoded (relative branches
+ * as rel32), or -1. */
+int grr_loop_size(const struct grr_loop *lp, uint64_t from, uint64_t to);
+/* Emits LP's instructions [FROM, TO) re-encoded to run at AT; a branch to
+ * an address T inside the loop goes to MAP(CTX, T), one outside to T.
+ * Returns the byte count (at most MAX), or -1. */
+typedef uint64_t (*grr_loop_map_fn)(void *ctx, uint64_t target);
+int grr_loop_emit(const struct grr_loop *lp, uint64_t from, uint64_t to, uint64_t at,
+		  grr_loop_map_fn map, void *ctx, uint8_t *out, size_t max);
+
 #endif

@@ -81,13 +81,25 @@ static void cmd(struct child *c, char op, uint64_t addr, uint64_t len, uint8_t b
 	ck_assert_int_eq(read(c->from, &ack, 1), 1);
 }
 
+/* Digests are taken with the child stopped: after its answer it still
+ * runs on into its next read, writing its stack. */
+static void freeze(struct child *c)
+{
+	int st;
+	ck_assert_int_eq(kill(c->pid, SIGSTOP), 0);
+	ck_assert_int_eq(waitpid(c->pid, &st, WUNTRACED), c->pid);
+	ck_assert(WIFSTOPPED(st));
+}
+
 /* Digests both ways and checks they agree; returns the pages reread. */
 static uint64_t check_same(struct grr_digester *d, struct child *c,
 			   const struct grr_range *ex, uint32_t nex)
 {
+	freeze(c);
 	uint64_t before = d->pages_read, inc, full;
 	ck_assert_int_eq(grr_digester_digest(d, &c->mem, ex, nex, &inc), 0);
-	ck_assert_int_eq(grr_digest_memory(&c->mem, ex, nex, &full, NULL), 0);
+	ck_assert_int_eq(grr_digest_memory(&c->mem, ex, nex, &full), 0);
+	ck_assert_int_eq(kill(c->pid, SIGCONT), 0);
 	ck_assert_uint_eq(inc, full);
 	ck_assert_uint_eq(d->full_digests, 0);
 	return d->pages_read - before;
@@ -157,6 +169,32 @@ START_TEST(test_follows_every_change)
 }
 END_TEST
 
+/* More pages than one window of grr_digest_spans (65536): the terms of
+ * the second window line up with their pages too. */
+START_TEST(test_beyond_one_window)
+{
+	const uint64_t npages = 70000;
+	void *p = mmap(NULL, npages * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	munmap(p, npages * PG);
+	uint64_t base = (uint64_t)(uintptr_t)p;
+	struct child c;
+	start_child(&c);
+	struct grr_digester d;
+	const char *why = "";
+	ck_assert_msg(grr_digester_adopt(&d, c.pid, c.uffd, &why) == 0, "%s", why);
+	cmd(&c, 'm', base, npages * PG, 0);
+	for (uint64_t i = 0; i < npages; i += 997)
+		cmd(&c, 'w', base + i * PG, 8, (uint8_t)(i | 1));
+	cmd(&c, 'w', base + 66000 * PG, 40 * PG, 0x66);
+	check_same(&d, &c, NULL, 0);
+	cmd(&c, 'w', base + 69999 * PG, 1, 0x77);
+	ck_assert_uint_lt(check_same(&d, &c, NULL, 0), 64);
+	grr_digester_free(&d);
+	stop_child(&c);
+}
+END_TEST
+
 START_TEST(test_full_without_tracking)
 {
 	struct child c;
@@ -164,8 +202,10 @@ START_TEST(test_full_without_tracking)
 	struct grr_digester d;
 	grr_digester_init_full(&d);
 	uint64_t inc, full;
+	freeze(&c);
 	ck_assert_int_eq(grr_digester_digest(&d, &c.mem, NULL, 0, &inc), 0);
-	ck_assert_int_eq(grr_digest_memory(&c.mem, NULL, 0, &full, NULL), 0);
+	ck_assert_int_eq(grr_digest_memory(&c.mem, NULL, 0, &full), 0);
+	ck_assert_int_eq(kill(c.pid, SIGCONT), 0);
 	ck_assert_uint_eq(inc, full);
 	ck_assert_uint_eq(d.full_digests, 1);
 	grr_digester_free(&d);
@@ -175,6 +215,7 @@ END_TEST
 
 int main(void)
 {
-	const TTest *tests[] = { test_follows_every_change, test_full_without_tracking };
+	const TTest *tests[] = { test_follows_every_change, test_beyond_one_window,
+				 test_full_without_tracking };
 	return run_tests("digester", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,9 +1,13 @@
 /* test_relocate.c - unit tests of the relocation plans behind the
  * replayer's conditional anchor traps (tracee/relocate.c): which pcs can
  * be patched, which register a loop changes (the stub's quick test), and
- * whether the flags are dead there (a plain cmp may then clobber them). */
+ * whether the flags are dead there (a plain cmp may then clobber them);
+ * and the copies of small loops the stubs run: which loop is found, and a
+ * copy, executed here, does what the original does. */
 #include <check.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "tracee/relocate.h"
 #include "tests/unit/run_suite.h"
@@ -62,8 +66,103 @@ START_TEST(test_plan_flags_live)
 }
 END_TEST
 
+/* a loop with a call in it */
+static const uint8_t calling[] = {
+	0x48, 0xff, 0xc3,             /* 0: inc %rbx */
+	0xe8, 0x00, 0x00, 0x00, 0x00, /* 3: call 0x8 */
+	0x48, 0x39, 0xc3,             /* 8: cmp %rax,%rbx */
+	0x72, 0xf3,                   /* b: jb 0x0 */
+	0xc3,                         /* d: ret */
+};
+
+START_TEST(test_find_loop)
+{
+	struct grr_loop lp;
+	ck_assert_int_eq(grr_reloc_loop(loop, BASE, sizeof(loop), BASE + 0x10, &lp), 0);
+	ck_assert_uint_eq(lp.head, BASE + 9);
+	ck_assert_uint_eq(lp.end, BASE + 0x1a);  /* through the backward jb */
+	ck_assert_int_eq(memcmp(lp.code, loop + 9, 0x11), 0);
+	/* before the loop: none around the pc */
+	ck_assert_int_eq(grr_reloc_loop(loop, BASE, sizeof(loop), BASE + 3, &lp), -1);
+	/* a call would return into the copy */
+	ck_assert_int_eq(grr_reloc_loop(calling, BASE, sizeof(calling), BASE + 8, &lp), -1);
+	/* sizes with every branch as rel32: cmp 3 + jg 6 + cmp 3 + jb 6 */
+	ck_assert_uint_eq(grr_reloc_loop(loop, BASE, sizeof(loop), BASE + 0x10, &lp), 0);
+	ck_assert_int_eq(grr_loop_size(&lp, BASE + 0x10, lp.end), 18);
+	ck_assert_int_eq(grr_loop_size(&lp, lp.head, BASE + 0x10), 7);
+}
+END_TEST
+
+struct copy_map {
+	uint64_t a, b, pc, head;
+	const struct grr_loop *lp;
+};
+
+static uint64_t map_copy(void *ctx, uint64_t t)
+{
+	const struct copy_map *m = ctx;
+	if (t < m->pc)
+		return m->a + (uint64_t)grr_loop_size(m->lp, m->head, t);
+	return m->b + (uint64_t)grr_loop_size(m->lp, m->pc, t);
+}
+
+/* Enters code at ENTRY as the sieve loop expects it: rbx the index j, rdi
+ * the step, rax the limit, rcx the length, rdx the array; returns rbx. */
+static uint64_t run_at(uint64_t entry, uint64_t j, uint64_t step, uint64_t limit,
+		       uint64_t len, uint8_t *arr)
+{
+	__asm__ volatile("sub $128, %%rsp\n\tcall *%[e]\n\tadd $128, %%rsp"
+			 : "+b"(j)
+			 : [e] "r"(entry), "D"(step), "a"(limit), "c"(len), "d"(arr)
+			 : "memory", "cc");
+	return j;
+}
+
+START_TEST(test_loop_copy_runs)
+{
+	/* the original at BASE (its exits return), the copy elsewhere */
+	uint8_t *orig = mmap((void *)BASE, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	ck_assert_ptr_eq(orig, (void *)BASE);
+	memcpy(orig, loop, sizeof(loop));
+	/* (near it: the exits are rel32 jumps back) */
+	uint8_t *copy = mmap((void *)(BASE + 0x10000), 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	ck_assert_ptr_eq(copy, (void *)(BASE + 0x10000));
+	struct grr_loop lp;
+	ck_assert_int_eq(grr_reloc_loop(loop, BASE, sizeof(loop), BASE + 0x10, &lp), 0);
+	uint64_t at = (uint64_t)(uintptr_t)copy;
+	struct copy_map m = { .a = at, .b = at + 7, .pc = BASE + 0x10, .head = lp.head, .lp = &lp };
+	int na = grr_loop_emit(&lp, lp.head, m.pc, m.a, map_copy, &m, copy, 64);
+	int nb = grr_loop_emit(&lp, m.pc, lp.end, m.b, map_copy, &m, copy + 7, 64);
+	ck_assert_int_eq(na, 7);
+	ck_assert_int_eq(nb, 18);
+	/* the copy must not run the original loop: traps there now */
+	memset(orig + 9, 0xcc, 0x1a - 9);
+	uint8_t *jmp = copy + 25;                     /* the fall-through exit */
+	jmp[0] = 0xe9;
+	int32_t rel = (int32_t)(int64_t)(lp.end - (at + 30));
+	memcpy(jmp + 1, &rel, 4);
+
+	uint8_t want[100] = { 0 }, got[100] = { 0 };
+	for (uint64_t j = 9; j <= 99; j += 3)
+		want[j] = 1;
+	ck_assert_uint_eq(run_at(m.b, 9, 3, 99, 100, got), 102);     /* leaves by jg */
+	ck_assert_int_eq(memcmp(want, got, sizeof(want)), 0);
+	memset(got, 0, sizeof(got));
+	memset(want, 0, sizeof(want));
+	for (uint64_t j = 4; j < 50; j += 5)
+		want[j] = 1;
+	ck_assert_uint_eq(run_at(m.b, 4, 5, 1000, 50, got), 54);     /* by the fall-through */
+	ck_assert_int_eq(memcmp(want, got, sizeof(want)), 0);
+	munmap(copy, 4096);
+	munmap(orig, 4096);
+}
+END_TEST
+
 int main(void)
 {
-	const TTest *const tests[] = { test_plan_loop, test_plan_flags_live };
+	const TTest *const tests[] = { test_plan_loop, test_plan_flags_live, test_find_loop,
+				       test_loop_copy_runs };
 	return run_tests("relocate", tests, sizeof(tests) / sizeof(tests[0]));
 }
