@@ -38,7 +38,7 @@
 static const int reg_index[16] = { 10, 11, 12, 5, 19, 4, 13, 14, 9, 8, 7, 6, 3, 2, 1, 0 };
 
 struct emitter {
-	uint8_t buf[1024];
+	uint8_t buf[2048];   /* (a loop copy, 16 registers and 32 stack words) */
 	size_t n;
 	uint64_t base;
 };
@@ -75,7 +75,8 @@ static size_t emit_jne(struct emitter *e)
 static void patch_rel32(struct emitter *e, size_t at, uint64_t target)
 {
 	int32_t rel = (int32_t)(int64_t)(target - (e->base + at + 4));
-	memcpy(e->buf + at, &rel, 4);
+	if (at + 4 <= sizeof(e->buf))   /* (else build_stub fails: too long) */
+		memcpy(e->buf + at, &rel, 4);
 }
 
 /* The displaced instructions, re-encoded here, and the jump back. */
