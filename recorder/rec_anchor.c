@@ -72,6 +72,7 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	uint64_t t0 = rec_now_ns();
 	if (grr_digester_digest(&r->dg, &r->mem, ex, nex, &ev.u.anchor.digest) < 0)
 		return -1;
+
 	uint64_t cost = rec_now_ns() - t0;
 	r->digest_ns += cost;
 	rec_sched_anchor_cost(&r->sched, cost);
@@ -143,20 +144,74 @@ int rec_step(struct recorder *r, struct rec_thread *t, struct user_regs_struct *
 	return grr_task_getregs(t->tid, regs) < 0 ? -1 : 0;
 }
 
+/* The length of the repeated string instruction (rep/repe/repne movs,
+ * stos, lods, cmps, scas, ins, outs) at PC, or 0 if there is none. */
+static int string_op_len(struct recorder *r, uint64_t pc)
+{
+	uint8_t b[8];
+	if (grr_mem_read(&r->mem, pc, b, sizeof(b)) < 0)
+		return 0;
+	bool rep = false;
+	int i = 0;
+	for (; i < 6; i++) {
+		if (b[i] == 0xf2 || b[i] == 0xf3)
+			rep = true;
+		else if (!(b[i] == 0x66 || b[i] == 0x67 || b[i] == 0x2e || b[i] == 0x3e ||
+			   b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65 ||
+			   (b[i] >= 0x40 && b[i] <= 0x4f)))
+			break;
+	}
+	uint8_t op = b[i];
+	bool string = (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) ||
+		      (op >= 0x6c && op <= 0x6f);
+	return rep && string && i < 7 ? i + 1 : 0;
+}
+
+int rec_finish_string_op(struct recorder *r, struct rec_thread *t,
+			 struct user_regs_struct *regs, int *status)
+{
+	int len = string_op_len(r, regs->rip);
+	if (!len)
+		return 0;
+	uint64_t next = regs->rip + (uint64_t)len;
+	uint8_t orig;
+	static const uint8_t int3 = 0xcc;
+	if (grr_mem_read(&r->mem, next, &orig, 1) < 0 || grr_mem_write(&r->mem, next, &int3, 1) < 0)
+		return -1;
+	int rc = -1;
+	if (grr_task_resume_syscall(t->tid, 0) == 0 && waitpid(t->tid, status, __WALL) >= 0) {
+		struct user_regs_struct now;
+		rc = 1;   /* another stop came first: the caller handles it */
+		if (WIFSTOPPED(*status) && WSTOPSIG(*status) == SIGTRAP && (*status >> 16) == 0 &&
+		    grr_task_getregs(t->tid, &now) == 0 && now.rip == next + 1) {
+			now.rip = next;
+			*regs = now;
+			rc = grr_task_setregs(t->tid, regs) < 0 ? -1 : 0;
+		}
+	}
+	if (grr_mem_write(&r->mem, next, &orig, 1) < 0)
+		return -1;
+	return rc;
+}
+
 int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 		    struct user_regs_struct *regs, int *status)
 {
 	int m = rec_clock_step_out(r, t, regs, status);
+	if (m == 0)
+		m = rec_finish_string_op(r, t, regs, status);
 	if (m != 0)
 		return m;
 	for (int i = 0; i < MAX_ANCHOR_STEPS; i++) {
 		if (patchable(r, regs->rip, regs->rsp) || must_not_step(r, regs->rip))
 			return 0;
 		m = rec_step(r, t, regs, status);
-		if (m != 0)
-			return m;
-		/* (a step into a clock read goes on through it) */
-		m = rec_clock_step_out(r, t, regs, status);
+		/* (a step into a clock read goes on through it, one onto a
+		 * string instruction past it) */
+		if (m == 0)
+			m = rec_clock_step_out(r, t, regs, status);
+		if (m == 0)
+			m = rec_finish_string_op(r, t, regs, status);
 		if (m != 0)
 			return m;
 	}

@@ -129,6 +129,13 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
  * in another stop (its wait status in *STATUS), -1. */
 int rec_step(struct recorder *r, struct rec_thread *t, struct user_regs_struct *regs,
 	     int *status);
+/* A thread stopped at a repeated string instruction (rep stos, ...) may be
+ * part way through it, a state no instruction boundary shows again at
+ * replay: runs it to the end of the instruction (a breakpoint after it).
+ * Returns 0 (REGS updated; also when there is none), 1 if another stop
+ * came first (its wait status in *STATUS), or -1. */
+int rec_finish_string_op(struct recorder *r, struct rec_thread *t,
+			 struct user_regs_struct *regs, int *status);
 /* Single-steps an interrupted thread to an instruction the replayer can
  * trap cheaply (tracee/relocate.h), a few instructions at most.  Returns
  * 0 (REGS updated), 1 if a step ended in another stop (its wait status in

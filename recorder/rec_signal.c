@@ -67,16 +67,20 @@ static int is_synchronous(int sig, int code)
 }
 
 /* An asynchronous signal that stopped the thread inside a clock read's
- * record-only code (which replay never runs) is held back until the
- * thread is out of it; its siginfo is put back for the delivery.  Returns
- * 0 (REGS updated), 1 if another stop came first (handled; the signal is
- * sent again), -1. */
-static int defer_past_clock_read(struct recorder *r, struct rec_thread *t, int sig,
-				 const uint8_t *siginfo, struct user_regs_struct *regs)
+ * record-only code (which replay never runs), or part way through a
+ * repeated string instruction (a state replay cannot find again), is held
+ * back until the thread is past it; its siginfo is put back for the
+ * delivery.  Returns 0 (REGS updated), 1 if another stop came first
+ * (handled; the signal is sent again), -1. */
+static int defer_to_boundary(struct recorder *r, struct rec_thread *t, int sig,
+			     const uint8_t *siginfo, struct user_regs_struct *regs)
 {
-	if (!grr_clockpage_record_only(&r->cp, regs->rip))
-		return 0;
+	uint64_t pc = regs->rip;
 	int status, m = rec_clock_step_out(r, t, regs, &status);
+	if (m == 0)
+		m = rec_finish_string_op(r, t, regs, &status);
+	if (m == 0 && regs->rip == pc)
+		return 0;
 	if (m < 0)
 		return -1;
 	if (m == 1) {
@@ -111,7 +115,7 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig)
 	} else if (regs.rip == t->stop_rip && regs.rsp == t->stop_rsp) {
 		ev.u.signal.how = GRR_SIG_AT_STOP;
 	} else {
-		int m = defer_past_clock_read(r, t, sig, ev.u.signal.siginfo, &regs);
+		int m = defer_to_boundary(r, t, sig, ev.u.signal.siginfo, &regs);
 		if (m != 0)
 			return m < 0 ? -1 : 0;
 		if (rec_log_anchor(r, t, &regs) < 0)
