@@ -289,13 +289,36 @@ static struct grr_page_span *spans_of(const struct rescan *s, const struct grr_m
 	return v;
 }
 
-/* Brings the table up to date; returns 0 or -1 (tracking failed). */
+static uint64_t range_pages(const struct grr_range_list *l)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < l->n; i++)
+		n += l->v[i].len / GRR_PAGE;
+	return n;
+}
+
+/* Pauses the tracking: everything unprotected, nothing kept. */
+static void pause_tracking(struct grr_digester *d)
+{
+	for (uint32_t i = 0; i < d->covered.n; i++)
+		grr_dirty_untrack(&d->dirty, d->covered.v[i].addr,
+				  d->covered.v[i].addr + d->covered.v[i].len);
+	tab_free(&d->tab);
+	grr_range_list_free(&d->covered);
+	d->total = 0;
+	d->primed = false;
+	d->paused = GRR_DIGEST_PAUSE;
+}
+
+/* Brings the table up to date; returns 0 or -1 (tracking failed).
+ * *WRITTEN gets the number of written pages reread. */
 static int update(struct grr_digester *d, const struct grr_mem *m,
-		  const struct grr_mapping *maps, int n)
+		  const struct grr_mapping *maps, int n, uint64_t *written)
 {
 	struct rescan s;
 	memset(&s, 0, sizeof(s));
 	int rc = plan(d, maps, n, &s);
+	*written = range_pages(&s.written);
 	if (rc == 0 && (s.drop.n || !same_ranges(&s.cur, &d->covered))) {
 		struct keep_ctx k = { &s.cur, &s.drop };
 		uint64_t cap = d->tab.cap ? d->tab.cap : 4096;
@@ -357,7 +380,9 @@ int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,
 			const struct grr_range *excluded, uint32_t nexcluded,
 			uint64_t *digest)
 {
-	if (d->dirty.uffd < 0 || d->dirty.pid != m->pid) {
+	if (d->dirty.uffd < 0 || d->dirty.pid != m->pid || d->paused > 0) {
+		if (d->paused > 0)
+			d->paused--;
 		d->full_digests++;
 		return grr_digest_memory(m, excluded, nexcluded, digest);
 	}
@@ -365,7 +390,8 @@ int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,
 	int n = grr_maps_read(m->pid, &maps);
 	if (n < 0)
 		return -1;
-	int rc = update(d, m, maps, n);
+	uint64_t written = 0;
+	int rc = update(d, m, maps, n, &written);
 	grr_maps_free(maps, n);
 	if (rc < 0) {
 		give_up(d);
@@ -373,5 +399,7 @@ int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,
 		return grr_digest_memory(m, excluded, nexcluded, digest);
 	}
 	*digest = with_exclusions(d, m, excluded, nexcluded);
+	if (written >= 1024 && written * 2 > d->tab.n)
+		pause_tracking(d);
 	return 0;
 }

@@ -11,7 +11,13 @@
  * afresh each time.  The result is the same number grr_digest_memory
  * computes, whichever way the other side of a replay computed its own.
  * Without write tracking (an old kernel, a process after exec), each
- * digest is a full one. */
+ * digest is a full one.
+ *
+ * A program that rewrote more than half of its pages since the last
+ * digest gains nothing from the tracking and pays a minor fault per page
+ * for it: the tracking is then paused for GRR_DIGEST_PAUSE digests (full
+ * ones, no protection), and taken up again afterwards. */
+#define GRR_DIGEST_PAUSE 8
 #ifndef GRR_TRACEE_DIGESTER_H
 #define GRR_TRACEE_DIGESTER_H
 
@@ -33,6 +39,7 @@ struct grr_digester {
 	uint64_t total;               /* sum of tab's terms */
 	struct grr_range_list covered; /* the mappings covered at the last digest */
 	bool primed;
+	int paused;                   /* full digests left before tracking again */
 	uint8_t *buf;
 	uint64_t pages_read;          /* statistics: pages read and hashed */
 	uint64_t full_digests;

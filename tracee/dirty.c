@@ -171,6 +171,12 @@ int grr_dirty_track(struct grr_dirty *d, uint64_t start, uint64_t end)
 	return scan(d, start, end, NULL) == 0 ? 0 : -1;
 }
 
+void grr_dirty_untrack(struct grr_dirty *d, uint64_t start, uint64_t end)
+{
+	struct uffdio_range r = { .start = start, .len = end - start };
+	(void)ioctl(d->uffd, UFFDIO_UNREGISTER, &r);
+}
+
 int grr_dirty_collect(struct grr_dirty *d, uint64_t start, uint64_t end,
 		      struct grr_range_list *out)
 {

@@ -51,6 +51,11 @@ void grr_dirty_close(struct grr_dirty *d);
  * now on its writes are seen.  Returns 0 or -1. */
 int grr_dirty_track(struct grr_dirty *d, uint64_t start, uint64_t end);
 
+/* Stops covering [START, END): its writes are no longer seen, nor
+ * trapped.  Errors are ignored (a page left protected costs one minor
+ * fault at its next write, nothing else). */
+void grr_dirty_untrack(struct grr_dirty *d, uint64_t start, uint64_t end);
+
 /* Appends to OUT the pages of [START, END) (one whole mapping) written
  * since they were last protected, and protects them again.  Returns 0; 1
  * if the mapping is not covered (new since the last look: track it, and
