@@ -93,6 +93,25 @@ static int emit_displaced(struct emitter *e, const struct grr_reloc *r)
 	return 0;
 }
 
+/* cmp between hot register Q and EXPECT, 7 bytes either way: an immediate
+ * where EXPECT fits in 32 bits sign-extended (a loop counter, mostly:
+ * the compare then fuses with the jump), else the value in the page. */
+static void emit_quick_cmp(struct emitter *e, int q, uint64_t expect)
+{
+	int64_t v = (int64_t)expect;
+	if (v >= INT32_MIN && v <= INT32_MAX) {
+		int32_t imm = (int32_t)v;
+		uint8_t op[3] = { (uint8_t)(0x48 | (q >= 8 ? 0x01 : 0)), 0x81,
+				  (uint8_t)(0xf8 | (q & 7)) };        /* cmp $imm32, q */
+		emit(e, op, 3);
+		emit(e, &imm, 4);
+		return;
+	}
+	uint8_t cmp[3] = { (uint8_t)(0x48 | (q >= 8 ? 0x04 : 0)), 0x3b,
+			   (uint8_t)(0x05 | ((q & 7) << 3)) };   /* cmp [exp], q */
+	emit_riprel(e, cmp, 3, STUB_DATA + D_EXPECT + 8 * q, 0);
+}
+
 /* The quick test, first in the stub: whether the relocation plan's hot
  * register equals EXPECT.  If not (the common case in a loop), the
  * displaced instructions and the jump back follow at once; if so, on to
@@ -105,9 +124,7 @@ static int emit_quick_test(struct emitter *e, const struct grr_reloc *r, uint64_
 	int q = r->hot_reg;
 	size_t at;
 	if (r->flags_dead) {
-		uint8_t cmp[3] = { (uint8_t)(0x48 | (q >= 8 ? 0x04 : 0)), 0x3b,
-				   (uint8_t)(0x05 | ((q & 7) << 3)) };   /* cmp [exp], q */
-		emit_riprel(e, cmp, 3, STUB_DATA + D_EXPECT + 8 * q, 0);
+		emit_quick_cmp(e, q, expect);
 		emit(e, (const uint8_t[]){ 0x0f, 0x84 }, 2);      /* je full */
 		at = e->n;
 		emit(e, &(int32_t){ 0 }, 4);
@@ -155,24 +172,21 @@ static uint64_t loop_map(void *ctx, uint64_t t)
  * stub's entry) in *ENTRY.  The je goes to the full comparison, emitted
  * next by the caller; the loop's exit paths go back to the program. */
 static int emit_loop(struct emitter *e, const struct grr_reloc *r, const struct grr_loop *lp,
-		     size_t *entry)
+		     uint64_t expect, size_t *entry)
 {
 	int sa = grr_loop_size(lp, lp->head, r->pc), sb = grr_loop_size(lp, r->pc, lp->end);
 	if (sa < 0 || sb < 0)
 		return -1;
 	struct loop_layout L = { .lp = lp, .pc = r->pc, .a = here(e) };
 	L.q = L.a + (uint64_t)sa;
-	L.b = L.q + 13;                                  /* cmp rip-rel (7), je rel32 (6) */
+	L.b = L.q + 13;                                  /* cmp (7), je rel32 (6) */
 	uint8_t code[4 * GRR_LOOP_MAX];
 	int n = grr_loop_emit(lp, lp->head, r->pc, L.a, loop_map, &L, code, sizeof(code));
 	if (n != sa)
 		return -1;
 	emit(e, code, (size_t)n);
 	*entry = e->n;
-	int q = r->hot_reg;
-	uint8_t cmp[3] = { (uint8_t)(0x48 | (q >= 8 ? 0x04 : 0)), 0x3b,
-			   (uint8_t)(0x05 | ((q & 7) << 3)) };   /* cmp [exp], q */
-	emit_riprel(e, cmp, 3, STUB_DATA + D_EXPECT + 8 * q, 0);
+	emit_quick_cmp(e, r->hot_reg, expect);
 	emit(e, (const uint8_t[]){ 0x0f, 0x84 }, 2);      /* je full */
 	size_t at = e->n;
 	emit(e, &(int32_t){ 0 }, 4);
@@ -204,7 +218,7 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, const struct
 	e->base = STUB_CODE;
 	*entry = 0;
 	if (lp && r->hot_reg >= 0 && r->flags_dead) {
-		if (emit_loop(e, r, lp, entry) < 0)
+		if (emit_loop(e, r, lp, quick_expect, entry) < 0)
 			return -1;
 	} else if (r->hot_reg >= 0 && emit_quick_test(e, r, quick_expect) < 0) {
 		return -1;
