@@ -265,7 +265,7 @@ int grr_replay_digest(struct grr_replay *rp, uint64_t *digest)
 {
 	if (rp->ended)
 		return -1;
-	return grr_digest_memory(&rp->mem, NULL, 0, digest);
+	return grr_digester_digest(&rp->dg, &rp->mem, NULL, 0, digest);
 }
 
 int grr_replay_threads(const struct grr_replay *rp, uint32_t *tids, int max)

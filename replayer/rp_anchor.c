@@ -37,6 +37,26 @@ static bool fpregs_equal(pid_t tid, const uint8_t *rec)
 	return memcmp(cur + 24, rec + 24, 4) == 0 && memcmp(cur + 160, rec + 160, 256) == 0;
 }
 
+/* A checkpoint's copy of the process starts without write tracking (a
+ * fork does not inherit it): set it up through the thread at its first
+ * anchor candidate, as at the start (rp_anchor_setup), unless a signal is
+ * on its way to that thread (the injected syscall's resume would drop it). */
+static void try_tracking(struct grr_replay *rp, struct rp_thread *t)
+{
+	if (rp->dg_tried || t->pending_sig || t->sigfix.pending)
+		return;
+	rp->dg_tried = true;
+	const char *full = getenv("GRR_FULL_DIGESTS");
+	const char *why;
+	if ((full && *full && strcmp(full, "0") != 0) || rp_leave_sysemu(rp, t) < 0)
+		return;
+	if (grr_digester_init(&rp->dg, &rp->mem, t->tid, &why) < 0) {
+		grr_digester_init_full(&rp->dg);
+		if (rp->debug)
+			fprintf(rp->opts.err, "grr-debug: checkpoint copy: full digests (%s)\n", why);
+	}
+}
+
 static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 			  const struct user_regs_struct *regs)
 {
@@ -61,6 +81,7 @@ static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 		return false;
 	}
 	uint64_t digest;
+	try_tracking(rp, t);
 	if (grr_digester_digest(&rp->dg, &rp->mem, ev->u.anchor.excluded,
 				ev->u.anchor.nexcluded, &digest) < 0)
 		return false;
@@ -71,6 +92,7 @@ static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 
 void rp_anchor_setup(struct grr_replay *rp)
 {
+	rp->dg_tried = true;
 	const char *full = getenv("GRR_FULL_DIGESTS");
 	const char *why = "GRR_FULL_DIGESTS is set";
 	if (!(full && *full && strcmp(full, "0") != 0) &&

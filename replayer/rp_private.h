@@ -67,6 +67,7 @@ struct grr_replay {
 	pid_t pid;
 	struct grr_mem mem;
 	struct grr_digester dg;         /* anchors' memory digests */
+	bool dg_tried;                  /* write tracking set up, or tried */
 	struct grr_symtab syms;
 	bool have_syms;
 	struct rp_thread *threads;
