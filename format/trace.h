@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define GRR_FORMAT_MAJOR 1
-#define GRR_FORMAT_MINOR 1
+#define GRR_FORMAT_MINOR 2
 
 /* Error reporting: every fallible call fills one of these with a single
  * line naming the file and the problem, e.g.
@@ -87,6 +87,9 @@ struct grr_header {
 /* the program read the clock and the TSC through grr's clock page
  * (tracee/clockpage.h); its values are in BUFFERED events (minor 1) */
 #define GRR_HDR_CLOCKPAGE 4u
+/* with GRR_HDR_CLOCKPAGE: the page's second layout, 2048 slots at
+ * 0x3ed000 (minor 2; without it, the first: 128 slots at 0x3fc000) */
+#define GRR_HDR_CLOCKRING 8u
 
 void grr_header_free(struct grr_header *h);
 

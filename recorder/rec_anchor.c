@@ -64,8 +64,8 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	uint32_t nex = r->ncpuid_vars;
 	if (r->cp.active) {
 		/* the clock page's slots and private stack differ at replay */
-		ex[nex].addr = GRR_CP_EXCLUDED_ADDR;
-		ex[nex].len = GRR_CP_EXCLUDED_LEN;
+		ex[nex].addr = grr_cp_excluded_addr(r->cp.lay);
+		ex[nex].len = grr_cp_excluded_len(r->cp.lay);
 		nex++;
 	}
 	nex += collect_exclusions(r, ex + nex, 64 - nex);

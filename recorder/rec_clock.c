@@ -39,7 +39,8 @@ int rec_clock_setup(struct recorder *r, struct grr_initstack *s)
 		why = "GRR_NO_CLOCKPAGE is set";
 	else if (!r->have_syms)
 		why = "the program has no symbol table";
-	else if (grr_clockpage_usable(&r->mem, r->pid, &r->syms, &r->cp, &why) &&
+	else if (grr_clockpage_usable(&r->mem, r->pid, &r->syms, grr_cp_layout(true), &r->cp,
+				      &why) &&
 		 grr_clockpage_install(&r->mem, r->pid, &r->cp, true, &why) == 0) {
 		if (allow_tsc(&r->mem, r->pid) < 0) {
 			/* the page is in place: without the TSC its record path
@@ -47,7 +48,7 @@ int rec_clock_setup(struct recorder *r, struct grr_initstack *s)
 			fprintf(stderr, "grr: cannot untrap the TSC for the clock page\n");
 			return -1;
 		}
-		return grr_initstack_set_auxval(&r->mem, s, AT_SYSINFO_EHDR, GRR_CLOCKPAGE_ADDR);
+		return grr_initstack_set_auxval(&r->mem, s, AT_SYSINFO_EHDR, r->cp.lay->addr);
 	}
 	if (r->opts->verbose)
 		fprintf(stderr, "grr: clock reads are syscalls (%s)\n", why);
@@ -81,11 +82,11 @@ bool rec_clock_drainable(struct recorder *r, struct rec_thread *t, const struct 
 int rec_clock_drain(struct recorder *r, struct rec_thread *t)
 {
 	uint64_t idx;
-	if (grr_mem_read(&r->mem, GRR_CP_INDEX, &idx, 8) < 0 || idx == r->cp_drained)
+	if (grr_mem_read(&r->mem, grr_cp_index(r->cp.lay), &idx, 8) < 0 || idx == r->cp_drained)
 		return 0;
-	uint8_t buf[GRR_CP_SLOTS * GRR_CP_SLOT_SIZE];
+	uint8_t buf[GRR_CP_MAX_SLOTS * GRR_CP_SLOT_SIZE];
 	struct grr_mem_write w[2];
-	int n = grr_clockpage_collect(&r->mem, r->cp_drained, idx, buf, w);
+	int n = grr_clockpage_collect(&r->mem, r->cp.lay, r->cp_drained, idx, buf, w);
 	if (n < 0) {
 		fprintf(stderr, "grr: clock page values %llu..%llu lost (thread %d)\n",
 			(unsigned long long)r->cp_drained, (unsigned long long)idx, (int)t->tid);

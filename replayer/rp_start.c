@@ -120,10 +120,13 @@ static int set_clock(struct grr_replay *rp, struct grr_initstack *s, char *err, 
 		return -1;
 	}
 	const struct grr_symbol *ct = rp->have_syms ? grr_clockpage_cputicks(&rp->syms) : NULL;
-	struct grr_clockpage cp = { .cputicks = ct ? ct->addr : 0 };
+	struct grr_clockpage cp = {
+		.cputicks = ct ? ct->addr : 0,
+		.lay = grr_cp_layout(rp->hdr->flags & GRR_HDR_CLOCKRING),
+	};
 	const char *why = "the executable has no runtime.cputicks";
 	if (!ct || grr_clockpage_install(&rp->mem, rp->pid, &cp, false, &why) < 0 ||
-	    grr_initstack_set_auxval(&rp->mem, s, AT_SYSINFO_EHDR, GRR_CLOCKPAGE_ADDR) < 0) {
+	    grr_initstack_set_auxval(&rp->mem, s, AT_SYSINFO_EHDR, cp.lay->addr) < 0) {
 		snprintf(err, errlen, "cannot re-create the recording's clock page: %s", why);
 		return -1;
 	}

@@ -10,14 +10,38 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-/* clockpage_code.S */
-extern const uint8_t grr_cp_code[], grr_cp_code_end[];
-extern const uint8_t grr_cp_clock_gettime[], grr_cp_clock_rec_begin[], grr_cp_clock_rec_end[];
-extern const uint8_t grr_cp_cputicks[], grr_cp_tsc_rec_begin[], grr_cp_tsc_rec_end[];
+/* clockpage_code.S: the code of each layout */
+#define CP_CODE_SYMBOLS(p)                                                          \
+	extern const uint8_t p##code[], p##code_end[], p##clock_gettime[],          \
+		p##clock_rec_begin[], p##clock_rec_end[], p##cputicks[],             \
+		p##tsc_rec_begin[], p##tsc_rec_end[]
+CP_CODE_SYMBOLS(grr_cp_);
+CP_CODE_SYMBOLS(grr_cp2_);
+#define CP_LAYOUT(p, at, size, n)                                                   \
+	{ .addr = (at), .len = (size), .nslots = (n), .code = p##code,              \
+	  .code_end = p##code_end, .clock_gettime = p##clock_gettime,               \
+	  .clock_rec_begin = p##clock_rec_begin, .clock_rec_end = p##clock_rec_end, \
+	  .cputicks = p##cputicks, .tsc_rec_begin = p##tsc_rec_begin,               \
+	  .tsc_rec_end = p##tsc_rec_end }
 
-#define CODE_ADDR(label) (GRR_CLOCKPAGE_ADDR + GRR_CP_CODE_OFF + (uint64_t)((label) - grr_cp_code))
-#define D_MODE   (GRR_CP_DATA + 8)
-#define D_REALFN (GRR_CP_DATA + 16)
+static const struct grr_cp_layout layouts[2] = {
+	CP_LAYOUT(grr_cp_, 0x3fc000, 0x4000, 128),
+	CP_LAYOUT(grr_cp2_, 0x3ed000, 0x13000, GRR_CP_MAX_SLOTS),
+};
+
+const struct grr_cp_layout *grr_cp_layout(bool ring2)
+{
+	return &layouts[ring2 ? 1 : 0];
+}
+
+/* Where LABEL of LAY's code runs in the tracee. */
+static uint64_t code_addr(const struct grr_cp_layout *lay, const uint8_t *label)
+{
+	return lay->addr + GRR_CP_CODE_OFF + (uint64_t)(label - lay->code);
+}
+
+#define D_MODE(l)   (grr_cp_data(l) + 8)
+#define D_REALFN(l) (grr_cp_data(l) + 16)
 #define PATCH_LEN 12   /* movabs $addr, %rax; jmp *%rax */
 
 /* Where the ELF parts sit in the page (the Go runtime's vDSO parser reads
@@ -38,7 +62,7 @@ static void put_dyn(uint8_t *page, int i, int64_t tag, uint64_t val)
 	memcpy(page + OFF_DYN + i * sizeof(d), &d, sizeof(d));
 }
 
-void grr_clockpage_image(uint8_t page[4096])
+void grr_clockpage_image(const struct grr_cp_layout *lay, uint8_t page[4096])
 {
 	memset(page, 0, 4096);
 	Elf64_Ehdr eh = {
@@ -69,7 +93,7 @@ void grr_clockpage_image(uint8_t page[4096])
 	memcpy(page + OFF_HASH, hash, sizeof(hash));
 	Elf64_Sym sym = {
 		.st_name = STR_CLOCK, .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), .st_shndx = 1,
-		.st_value = GRR_CP_CODE_OFF + (uint64_t)(grr_cp_clock_gettime - grr_cp_code),
+		.st_value = GRR_CP_CODE_OFF + (uint64_t)(lay->clock_gettime - lay->code),
 	};
 	memcpy(page + OFF_SYM + sizeof(Elf64_Sym), &sym, sizeof(sym));
 	static const uint16_t versym[2] = { 0, 2 };
@@ -80,7 +104,7 @@ void grr_clockpage_image(uint8_t page[4096])
 	memcpy(page + OFF_VERDEF, &vd, sizeof(vd));
 	memcpy(page + OFF_VERDEF + sizeof(vd), &va, sizeof(va));
 	memcpy(page + OFF_STR, strtab, sizeof(strtab));
-	memcpy(page + GRR_CP_CODE_OFF, grr_cp_code, (size_t)(grr_cp_code_end - grr_cp_code));
+	memcpy(page + GRR_CP_CODE_OFF, lay->code, (size_t)(lay->code_end - lay->code));
 }
 
 /* Whether the instruction stream of the function around ADDR has an
@@ -137,9 +161,11 @@ const struct grr_symbol *grr_clockpage_cputicks(const struct grr_symtab *syms)
 }
 
 bool grr_clockpage_usable(const struct grr_mem *m, pid_t pid, const struct grr_symtab *syms,
-			  struct grr_clockpage *cp, const char **why)
+			  const struct grr_cp_layout *lay, struct grr_clockpage *cp,
+			  const char **why)
 {
 	memset(cp, 0, sizeof(*cp));
+	cp->lay = lay;
 	const struct grr_symbol *ct = grr_clockpage_cputicks(syms);
 	if (!ct || ct->size < PATCH_LEN) {
 		*why = "no runtime.cputicks to redirect";
@@ -154,7 +180,7 @@ bool grr_clockpage_usable(const struct grr_mem *m, pid_t pid, const struct grr_s
 	*why = NULL;
 	for (int i = 0; i < n && !*why; i++) {
 		const struct grr_mapping *mp = &maps[i];
-		if (overlaps(mp, GRR_CLOCKPAGE_ADDR, GRR_CLOCKPAGE_ADDR + GRR_CLOCKPAGE_LEN)) {
+		if (overlaps(mp, lay->addr, lay->addr + lay->len)) {
 			*why = "its address range is taken";
 			break;
 		}
@@ -241,24 +267,26 @@ int grr_clockpage_install(const struct grr_mem *m, pid_t tid, struct grr_clockpa
 		*why = "no kernel vDSO with __vdso_clock_gettime";
 		return -1;
 	}
-	if (remote(m, tid, SYS_mmap, GRR_CLOCKPAGE_ADDR, GRR_CLOCKPAGE_LEN, PROT_READ | PROT_WRITE,
+	const struct grr_cp_layout *lay = cp->lay;
+	if (remote(m, tid, SYS_mmap, lay->addr, lay->len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE) < 0) {
 		*why = "cannot map the clock page";
 		return -1;
 	}
 	uint8_t page[4096];
-	grr_clockpage_image(page);
+	grr_clockpage_image(lay, page);
 	uint64_t mode = recording ? 1 : 0;
 	uint8_t patch[PATCH_LEN] = { 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xe0 };
-	uint64_t target = CODE_ADDR(grr_cp_cputicks);
+	uint64_t target = code_addr(lay, lay->cputicks);
 	memcpy(patch + 2, &target, 8);
-	if (grr_mem_write(m, GRR_CLOCKPAGE_ADDR, page, sizeof(page)) < 0 ||
-	    grr_mem_write(m, D_MODE, &mode, 8) < 0 || grr_mem_write(m, D_REALFN, &realfn, 8) < 0 ||
-	    remote(m, tid, SYS_mprotect, GRR_CLOCKPAGE_ADDR, 4096, PROT_READ | PROT_EXEC, 0) < 0 ||
+	if (grr_mem_write(m, lay->addr, page, sizeof(page)) < 0 ||
+	    grr_mem_write(m, D_MODE(lay), &mode, 8) < 0 ||
+	    grr_mem_write(m, D_REALFN(lay), &realfn, 8) < 0 ||
+	    remote(m, tid, SYS_mprotect, lay->addr, 4096, PROT_READ | PROT_EXEC, 0) < 0 ||
 	    grr_mem_write(m, cp->cputicks, patch, sizeof(patch)) < 0) {
 		/* leave the address space as it was (the program runs without
 		 * the page; a replay must not find an extra mapping) */
-		remote(m, tid, SYS_munmap, GRR_CLOCKPAGE_ADDR, GRR_CLOCKPAGE_LEN, 0, 0);
+		remote(m, tid, SYS_munmap, lay->addr, lay->len, 0, 0);
 		*why = "cannot fill the clock page or redirect runtime.cputicks";
 		return -1;
 	}
@@ -270,24 +298,25 @@ bool grr_clockpage_record_only(const struct grr_clockpage *cp, uint64_t pc)
 {
 	if (!cp->active)
 		return false;
-	return (pc >= CODE_ADDR(grr_cp_clock_rec_begin) && pc < CODE_ADDR(grr_cp_clock_rec_end)) ||
-	       (pc >= CODE_ADDR(grr_cp_tsc_rec_begin) && pc < CODE_ADDR(grr_cp_tsc_rec_end)) ||
+	const struct grr_cp_layout *l = cp->lay;
+	return (pc >= code_addr(l, l->clock_rec_begin) && pc < code_addr(l, l->clock_rec_end)) ||
+	       (pc >= code_addr(l, l->tsc_rec_begin) && pc < code_addr(l, l->tsc_rec_end)) ||
 	       (pc >= cp->vdso_lo && pc < cp->vdso_hi);
 }
 
-int grr_clockpage_collect(const struct grr_mem *m, uint64_t from, uint64_t to, uint8_t *buf,
-			  struct grr_mem_write w[2])
+int grr_clockpage_collect(const struct grr_mem *m, const struct grr_cp_layout *lay,
+			  uint64_t from, uint64_t to, uint8_t *buf, struct grr_mem_write w[2])
 {
-	if (to < from || to - from > GRR_CP_SLOTS)
+	if (to < from || to - from > lay->nslots)
 		return -1;
 	int n = 0;
 	uint8_t *p = buf;
 	while (from < to) {
-		uint64_t slot = from % GRR_CP_SLOTS;
+		uint64_t slot = from % lay->nslots;
 		uint64_t cnt = to - from;
-		if (slot + cnt > GRR_CP_SLOTS)
-			cnt = GRR_CP_SLOTS - slot;
-		uint64_t addr = GRR_CP_SLOTS_ADDR + slot * GRR_CP_SLOT_SIZE;
+		if (slot + cnt > lay->nslots)
+			cnt = lay->nslots - slot;
+		uint64_t addr = grr_cp_slots(lay) + slot * GRR_CP_SLOT_SIZE;
 		uint64_t len = cnt * GRR_CP_SLOT_SIZE;
 		if (grr_mem_read(m, addr, p, len) < 0)
 			return -1;

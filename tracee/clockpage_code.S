@@ -18,21 +18,25 @@
 #define CODE_OFF   0x200
 #define DATA_OFF   0x1000
 #define SLOTS_OFF  0x1000   /* from D */
-#define STACK_TOP  0x3000   /* from D: grr's own stack for the real vDSO */
-#define NSLOTS     128
 #define D_INDEX    0
 #define D_MODE     8
 #define D_REALFN   16
 #define D_SAVED_SP 24
 
+/* The code exists in two layouts (tracee/clockpage.h): the first one
+ * (128 slots, grr's own stack at D + 0x3000) for traces recorded before
+ * the second (2048 slots, stack at D + 0x12000), byte for byte as it was,
+ * since their anchors may point into it.  CLOCKCODE emits one, its
+ * symbols prefixed with P. */
+
 /* CLAIM: the next value's number, counted at once (so that a signal
  * handler reading the clock in between takes the next one), into rdx as
  * count + 1, and its slot's offset into r8. */
-.macro CLAIM
+.macro CLAIM nslots
 	movl	$1, %edx
 	xaddq	%rdx, D_INDEX(%rcx)
 	movq	%rdx, %r8
-	andq	$(NSLOTS - 1), %r8
+	andq	$(\nslots - 1), %r8
 	shlq	$5, %r8
 	incq	%rdx
 .endm
@@ -47,26 +51,25 @@
 	cmpq	%rax, %rax             /* every arithmetic flag defined */
 .endm
 
-	.section .rodata
+.macro CLOCKCODE p, nslots, stack_top
+	.globl \p\()code, \p\()code_end
+	.globl \p\()clock_gettime, \p\()clock_rec_begin, \p\()clock_rec_end
+	.globl \p\()cputicks, \p\()tsc_rec_begin, \p\()tsc_rec_end
 	.p2align 4
-	.globl grr_cp_code, grr_cp_code_end
-	.globl grr_cp_clock_gettime, grr_cp_clock_rec_begin, grr_cp_clock_rec_end
-	.globl grr_cp_cputicks, grr_cp_tsc_rec_begin, grr_cp_tsc_rec_end
-
-grr_cp_code:
-.Lstart:
-	.set D, .Lstart + DATA_OFF - CODE_OFF
+\p\()code:
+.L\p\()start:
+	.set D, .L\p\()start + DATA_OFF - CODE_OFF
 
 /* int __vdso_clock_gettime(clockid_t clk (rdi), struct timespec *ts (rsi)) */
-grr_cp_clock_gettime:
+\p\()clock_gettime:
 	cmpl	$1, %edi               /* REALTIME and MONOTONIC only */
-	ja	.Lclock_syscall
+	ja	.L\p\()clock_syscall
 	leaq	D(%rip), %rcx
 	cmpq	$0, D_MODE(%rcx)
-grr_cp_clock_rec_begin:
-	je	.Lclock_replay
+\p\()clock_rec_begin:
+	je	.L\p\()clock_replay
 	movq	%rsp, D_SAVED_SP(%rcx)
-	leaq	STACK_TOP(%rcx), %rsp
+	leaq	\stack_top(%rcx), %rsp
 	pushq	%rsi
 	pushq	%rdi
 	call	*D_REALFN(%rcx)
@@ -75,61 +78,66 @@ grr_cp_clock_rec_begin:
 	leaq	D(%rip), %rcx
 	movq	D_SAVED_SP(%rcx), %rsp
 	cltq
-	CLAIM
+	CLAIM \nslots
 	movq	%rax, SLOTS_OFF(%rcx,%r8)
 	movq	(%rsi), %rax
 	movq	%rax, SLOTS_OFF+8(%rcx,%r8)
 	movq	8(%rsi), %rax
 	movq	%rax, SLOTS_OFF+16(%rcx,%r8)
-	jmp	.Lclock_join
-.Lclock_replay:                        /* (never runs while recording) */
-	CLAIM
-.Lclock_join:
+	jmp	.L\p\()clock_join
+.L\p\()clock_replay:                 /* (never runs while recording) */
+	CLAIM \nslots
+.L\p\()clock_join:
 	RESET
-grr_cp_clock_rec_end:
+\p\()clock_rec_end:
 	movq	SLOTS_OFF+8(%rcx,%r8), %rax
 	movq	%rax, (%rsi)
 	movq	SLOTS_OFF+16(%rcx,%r8), %rax
 	movq	%rax, 8(%rsi)
 	movq	SLOTS_OFF(%rcx,%r8), %rax
-	jmp	.Lcommit
-.Lclock_syscall:
+	jmp	.L\p\()commit
+.L\p\()clock_syscall:
 	movl	$228, %eax             /* clock_gettime: recorded as any syscall */
 	syscall
 	ret
 
 /* runtime.cputicks (ABI0: the result at 8(%rsp)), entered through a jump
  * written over the function's first instructions. */
-grr_cp_cputicks:
+\p\()cputicks:
 	leaq	D(%rip), %rcx
 	cmpq	$0, D_MODE(%rcx)
-grr_cp_tsc_rec_begin:
-	je	.Ltsc_replay
+\p\()tsc_rec_begin:
+	je	.L\p\()tsc_replay
 	lfence
 	rdtsc
 	shlq	$32, %rdx
 	orq	%rdx, %rax
-	CLAIM
+	CLAIM \nslots
 	movq	%rax, SLOTS_OFF(%rcx,%r8)
-	jmp	.Ltsc_join
-.Ltsc_replay:
-	CLAIM
-.Ltsc_join:
+	jmp	.L\p\()tsc_join
+.L\p\()tsc_replay:
+	CLAIM \nslots
+.L\p\()tsc_join:
 	RESET
-grr_cp_tsc_rec_end:
+\p\()tsc_rec_end:
 	movq	SLOTS_OFF(%rcx,%r8), %rax
 	movq	%rax, 8(%rsp)
 
 /* Both: after the last slot of the ring, stop in getpid for grr. */
-.Lcommit:
-	testq	$(NSLOTS - 1), %rdx
-	jnz	.Ldone
+.L\p\()commit:
+	testq	$(\nslots - 1), %rdx
+	jnz	.L\p\()done
 	movq	%rax, %r8
 	movl	$39, %eax
 	syscall
 	movq	%r8, %rax
-.Ldone:
+.L\p\()done:
 	ret
-grr_cp_code_end:
+\p\()code_end:
+.endm
+
+	.section .rodata
+	CLOCKCODE grr_cp_, 128, 0x3000
+	CLOCKCODE grr_cp2_, 2048, 0x12000
 
 	.section .note.GNU-stack,"",@progbits

@@ -79,16 +79,25 @@ static uint64_t go_lookup(const uint8_t *img, const char *name)
 
 START_TEST(test_image_lookup)
 {
-	uint8_t page[4096];
-	grr_clockpage_image(page);
-	ck_assert(memcmp(page, ELFMAG, SELFMAG) == 0);
-	uint64_t at = go_lookup(page, "__vdso_clock_gettime");
-	ck_assert_uint_ge(at, GRR_CP_CODE_OFF);
-	ck_assert_uint_lt(at, 4096);
-	static const uint8_t cmp_edi_1[3] = { 0x83, 0xff, 0x01 };   /* its first instruction */
-	ck_assert(memcmp(page + at, cmp_edi_1, 3) == 0);
-	ck_assert_uint_eq(go_lookup(page, "__vdso_gettimeofday"), 0);
-	ck_assert_uint_eq(go_lookup(page, "__vdso_getrandom"), 0);
+	for (int v = 0; v < 2; v++) {
+		uint8_t page[4096];
+		grr_clockpage_image(grr_cp_layout(v), page);
+		ck_assert(memcmp(page, ELFMAG, SELFMAG) == 0);
+		uint64_t at = go_lookup(page, "__vdso_clock_gettime");
+		ck_assert_uint_ge(at, GRR_CP_CODE_OFF);
+		ck_assert_uint_lt(at, 4096);
+		static const uint8_t cmp_edi_1[3] = { 0x83, 0xff, 0x01 };   /* its first instruction */
+		ck_assert(memcmp(page + at, cmp_edi_1, 3) == 0);
+		ck_assert_uint_eq(go_lookup(page, "__vdso_gettimeofday"), 0);
+		ck_assert_uint_eq(go_lookup(page, "__vdso_getrandom"), 0);
+	}
+	/* the two layouts: the first as traces of format 1.1 have it */
+	ck_assert_uint_eq(grr_cp_layout(false)->addr, 0x3fc000);
+	ck_assert_uint_eq(grr_cp_layout(false)->nslots, 128);
+	ck_assert_uint_eq(grr_cp_layout(true)->nslots, GRR_CP_MAX_SLOTS);
+	ck_assert_uint_eq(grr_cp_layout(true)->addr + grr_cp_layout(true)->len, 0x400000);
+	ck_assert_uint_le(grr_cp_slots(grr_cp_layout(true)) + GRR_CP_MAX_SLOTS * GRR_CP_SLOT_SIZE,
+			  grr_cp_layout(true)->addr + grr_cp_layout(true)->len - 4096);
 }
 END_TEST
 
@@ -103,80 +112,95 @@ static int fake_clock(clockid_t clk, struct timespec *ts)
 	return 0;
 }
 
-/* Maps the page at its address in this process; NULL if taken. */
-static clock_fn map_page(void)
+/* Maps the page of LAY at its address in this process; NULL if taken. */
+static clock_fn map_page(const struct grr_cp_layout *lay)
 {
-	void *p = mmap((void *)GRR_CLOCKPAGE_ADDR, GRR_CLOCKPAGE_LEN, PROT_READ | PROT_WRITE,
+	void *p = mmap((void *)(uintptr_t)lay->addr, lay->len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (p != (void *)GRR_CLOCKPAGE_ADDR)
+	if (p != (void *)(uintptr_t)lay->addr)
 		return NULL;
 	uint8_t page[4096];
-	grr_clockpage_image(page);
+	grr_clockpage_image(lay, page);
 	memcpy(p, page, sizeof(page));
 	ck_assert_int_eq(mprotect(p, 4096, PROT_READ | PROT_EXEC), 0);
-	uint64_t fn = GRR_CLOCKPAGE_ADDR + go_lookup(page, "__vdso_clock_gettime");
+	uint64_t fn = lay->addr + go_lookup(page, "__vdso_clock_gettime");
 	return (clock_fn)(uintptr_t)fn;
 }
 
-static uint64_t *data_word(int i) { return (uint64_t *)(uintptr_t)(GRR_CP_DATA + 8 * i); }
-static uint64_t *slot(uint64_t i)
+static uint64_t *data_word(const struct grr_cp_layout *lay, int i)
 {
-	return (uint64_t *)(uintptr_t)(GRR_CP_SLOTS_ADDR + (i % GRR_CP_SLOTS) * GRR_CP_SLOT_SIZE);
+	return (uint64_t *)(uintptr_t)(grr_cp_data(lay) + 8 * (uint64_t)i);
 }
 
-START_TEST(test_page_code)
+static uint64_t *slot(const struct grr_cp_layout *lay, uint64_t i)
 {
-	clock_fn cg = map_page();
+	return (uint64_t *)(uintptr_t)(grr_cp_slots(lay) + (i % lay->nslots) * GRR_CP_SLOT_SIZE);
+}
+
+/* The page's code of LAY, run here: records N values, collects the last
+ * 50 of them across the ring's end, then replays one. */
+static void page_code(const struct grr_cp_layout *lay)
+{
+	clock_fn cg = map_page(lay);
 	if (!cg) {
 		fprintf(stderr, "test_page_code: 0x%llx is taken here; skipped\n",
-			(unsigned long long)GRR_CLOCKPAGE_ADDR);
+			(unsigned long long)lay->addr);
 		return;
 	}
+	const uint64_t n = lay->nslots + 44;
 	/* recording: the real function's values, kept in the slots */
-	*data_word(1) = 1;
-	*data_word(2) = (uint64_t)(uintptr_t)fake_clock;
+	fake_ns = 0;
+	*data_word(lay, 1) = 1;
+	*data_word(lay, 2) = (uint64_t)(uintptr_t)fake_clock;
 	struct timespec ts;
-	for (int i = 0; i < 300; i++) {
+	for (uint64_t i = 0; i < n; i++) {
 		ck_assert_int_eq(cg(CLOCK_MONOTONIC, &ts), 0);
 		ck_assert_int_eq(ts.tv_sec, 1001);
-		ck_assert_int_eq(ts.tv_nsec, i + 1);
+		ck_assert_int_eq(ts.tv_nsec, (long)i + 1);
 	}
-	ck_assert_uint_eq(*data_word(0), 300);
-	ck_assert_uint_eq(slot(299)[1], 1001);
-	ck_assert_uint_eq(slot(299)[2], 300);
+	ck_assert_uint_eq(*data_word(lay, 0), n);
+	ck_assert_uint_eq(slot(lay, n - 1)[1], 1001);
+	ck_assert_uint_eq(slot(lay, n - 1)[2], n);
 
-	/* collecting values 250..299: the ring wraps at 256 */
+	/* collecting values n-50..n-1: the ring wraps after 6 of them */
 	struct grr_mem m;
 	ck_assert_int_eq(grr_mem_open(&m, getpid()), 0);
-	uint8_t buf[GRR_CP_SLOTS * GRR_CP_SLOT_SIZE];
+	static uint8_t buf[GRR_CP_MAX_SLOTS * GRR_CP_SLOT_SIZE];
 	struct grr_mem_write w[2];
-	ck_assert_int_eq(grr_clockpage_collect(&m, 250, 300, buf, w), 2);
-	ck_assert_uint_eq(w[0].addr, (uint64_t)(uintptr_t)slot(250));
+	ck_assert_int_eq(grr_clockpage_collect(&m, lay, n - 50, n, buf, w), 2);
+	ck_assert_uint_eq(w[0].addr, (uint64_t)(uintptr_t)slot(lay, n - 50));
 	ck_assert_uint_eq(w[0].len, 6 * GRR_CP_SLOT_SIZE);
-	ck_assert_uint_eq(w[1].addr, GRR_CP_SLOTS_ADDR);
+	ck_assert_uint_eq(w[1].addr, grr_cp_slots(lay));
 	ck_assert_uint_eq(w[1].len, 44 * GRR_CP_SLOT_SIZE);
-	ck_assert_int_eq(memcmp(w[1].data + 43 * GRR_CP_SLOT_SIZE, slot(299), 24), 0);
-	ck_assert_int_eq(grr_clockpage_collect(&m, 100, 300, buf, w), -1);  /* overwritten */
-	ck_assert_int_eq(grr_clockpage_collect(&m, 300, 300, buf, w), 0);
+	ck_assert_int_eq(memcmp(w[1].data + 43 * GRR_CP_SLOT_SIZE, slot(lay, n - 1), 24), 0);
+	/* (more than the ring holds: overwritten) */
+	ck_assert_int_eq(grr_clockpage_collect(&m, lay, n - lay->nslots - 1, n, buf, w), -1);
+	ck_assert_int_eq(grr_clockpage_collect(&m, lay, n, n, buf, w), 0);
 	grr_mem_close(&m);
 
 	/* replay: the values put in the slots come back, the real function
 	 * is not called */
-	*data_word(1) = 0;
-	*data_word(2) = 0;
-	slot(300)[0] = 0;
-	slot(300)[1] = 77;
-	slot(300)[2] = 123456789;
+	*data_word(lay, 1) = 0;
+	*data_word(lay, 2) = 0;
+	slot(lay, n)[0] = 0;
+	slot(lay, n)[1] = 77;
+	slot(lay, n)[2] = 123456789;
 	ck_assert_int_eq(cg(CLOCK_REALTIME, &ts), 0);
 	ck_assert_int_eq(ts.tv_sec, 77);
 	ck_assert_int_eq(ts.tv_nsec, 123456789);
-	ck_assert_uint_eq(*data_word(0), 301);
-	ck_assert_int_eq(fake_ns, 300);
+	ck_assert_uint_eq(*data_word(lay, 0), n + 1);
+	ck_assert_int_eq(fake_ns, (long)n);
 
 	/* other clocks are plain syscalls, in both modes */
 	ck_assert_int_eq(cg(CLOCK_PROCESS_CPUTIME_ID, &ts), 0);
-	ck_assert_uint_eq(*data_word(0), 301);
-	munmap((void *)GRR_CLOCKPAGE_ADDR, GRR_CLOCKPAGE_LEN);
+	ck_assert_uint_eq(*data_word(lay, 0), n + 1);
+	munmap((void *)(uintptr_t)lay->addr, lay->len);
+}
+
+START_TEST(test_page_code)
+{
+	page_code(grr_cp_layout(false));
+	page_code(grr_cp_layout(true));
 }
 END_TEST
 

@@ -105,24 +105,30 @@ static uint64_t check_same(struct grr_digester *d, struct child *c,
 	return d->pages_read - before;
 }
 
-/* A region the child can remap at will: reserved here, before the fork. */
-static uint64_t region(void)
+/* A free region of NPAGES pages the child can map at will. */
+static uint64_t region(uint64_t npages)
 {
-	void *p = mmap(NULL, NPAGES * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, npages * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(p, MAP_FAILED);
-	munmap(p, NPAGES * PG);
+	munmap(p, npages * PG);
 	return (uint64_t)(uintptr_t)p;
+}
+
+/* Starts the child and a digester tracking its writes. */
+static void start_tracked(struct child *c, struct grr_digester *d)
+{
+	start_child(c);
+	ck_assert_int_ne(c->uffd, 255);
+	const char *why = "";
+	ck_assert_msg(grr_digester_adopt(d, c->pid, c->uffd, &why) == 0, "%s", why);
 }
 
 START_TEST(test_follows_every_change)
 {
-	uint64_t base = region();
+	uint64_t base = region(NPAGES);
 	struct child c;
-	start_child(&c);
-	ck_assert_int_ne(c.uffd, 255);
 	struct grr_digester d;
-	const char *why = "";
-	ck_assert_msg(grr_digester_adopt(&d, c.pid, c.uffd, &why) == 0, "%s", why);
+	start_tracked(&c, &d);
 
 	cmd(&c, 'm', base, NPAGES * PG, 0);
 	cmd(&c, 'w', base, NPAGES * PG, 0x11); /* more pages than the table's first size */
@@ -174,15 +180,10 @@ END_TEST
 START_TEST(test_beyond_one_window)
 {
 	const uint64_t npages = 70000;
-	void *p = mmap(NULL, npages * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(p, MAP_FAILED);
-	munmap(p, npages * PG);
-	uint64_t base = (uint64_t)(uintptr_t)p;
+	uint64_t base = region(npages);
 	struct child c;
-	start_child(&c);
 	struct grr_digester d;
-	const char *why = "";
-	ck_assert_msg(grr_digester_adopt(&d, c.pid, c.uffd, &why) == 0, "%s", why);
+	start_tracked(&c, &d);
 	cmd(&c, 'm', base, npages * PG, 0);
 	for (uint64_t i = 0; i < npages; i += 997)
 		cmd(&c, 'w', base + i * PG, 8, (uint8_t)(i | 1));
@@ -200,12 +201,10 @@ END_TEST
  * still equals the full one. */
 START_TEST(test_pauses_when_all_rewritten)
 {
-	uint64_t base = region();
+	uint64_t base = region(NPAGES);
 	struct child c;
-	start_child(&c);
 	struct grr_digester d;
-	const char *why = "";
-	ck_assert_msg(grr_digester_adopt(&d, c.pid, c.uffd, &why) == 0, "%s", why);
+	start_tracked(&c, &d);
 	cmd(&c, 'm', base, NPAGES * PG, 0);
 	cmd(&c, 'w', base, NPAGES * PG, 0x11);
 	uint64_t inc, full;
