@@ -90,6 +90,9 @@ struct grr_header {
 /* with GRR_HDR_CLOCKPAGE: the page's second layout, 2048 slots at
  * 0x3ed000 (minor 2; without it, the first: 128 slots at 0x3fc000) */
 #define GRR_HDR_CLOCKRING 8u
+/* the flags this grr knows: a replayer refuses a trace with others (they
+ * come from a newer grr, and change how the trace replays) */
+#define GRR_HDR_KNOWN (GRR_HDR_CHAOS | GRR_HDR_PORTABLE | GRR_HDR_CLOCKPAGE | GRR_HDR_CLOCKRING)
 
 void grr_header_free(struct grr_header *h);
 

@@ -169,6 +169,12 @@ int rp_start(struct grr_replay *rp, const char *trace, char *err, size_t errlen)
 	}
 	rp->hdr = grr_reader_header(rp->reader);
 	rp->nevents = grr_reader_event_count(rp->reader);
+	if (rp->hdr->flags & ~GRR_HDR_KNOWN) {
+		snprintf(err, errlen, "%s: recorded by a newer grr (header flags 0x%x unknown to this "
+			 "one, which reads up to format %d.%d)", trace,
+			 rp->hdr->flags & ~GRR_HDR_KNOWN, GRR_FORMAT_MAJOR, GRR_FORMAT_MINOR);
+		return -1;
+	}
 	/* the recorded executable, or the copy a packed trace carries */
 	struct rp_exe *x = malloc(sizeof(*x));
 	if (!x) {

@@ -6,6 +6,8 @@
 #   cpu_feature    the trace claims a CPU feature this machine lacks
 #                  (forged with tests/tamper --cpu-feature)
 #   newer_format   the trace's major format version byte is patched to 2
+#   unknown_flag   the trace has a header flag this grr does not know
+#                  (forged with tests/tamper --header-flag)
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -131,6 +133,23 @@ if e2e_want $T/newer_format; then
 		check_refused newer_format "$d/newer.grr" "$d/newer.grr" "version 2." "reads up to 1."
 	else
 		e2e_fail $T/newer_format "$why"
+	fi
+fi
+
+# (e) a header flag of a newer grr (one that changes how the trace replays)
+if e2e_want $T/unknown_flag; then
+	d=$work/e
+	if [ ! -x "$TAMPER" ]; then
+		e2e_fail $T/unknown_flag "$TAMPER not built (make $BUILD/tests/tamper)"
+	elif why=$(record_copy "$d"); then
+		if ! "$TAMPER" "$d/t.grr" "$d/flag.grr" --header-flag 20 2>"$d/tamper.err"; then
+			e2e_fail $T/unknown_flag "tamper failed: $(cat "$d/tamper.err")"
+		else
+			check_refused unknown_flag "$d/flag.grr" "$d/flag.grr" "recorded by a newer grr" \
+				"header flags 0x100000 unknown"
+		fi
+	else
+		e2e_fail $T/unknown_flag "$why"
 	fi
 fi
 

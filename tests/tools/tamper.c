@@ -2,6 +2,7 @@
  *
  *   tamper IN OUT --event N --ret V        result of SYSCALL_EXIT event N := V
  *   tamper IN OUT --cpu-feature WORD:BIT   sets bit BIT of header cpu.features[WORD]
+ *   tamper IN OUT --header-flag BIT        sets bit BIT of the header flags
  *
  * The header, every event and every embedded file (a packed trace stays
  * packed) are copied through the format library's reader and writer, so
@@ -18,7 +19,8 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tamper IN OUT (--event N --ret V | --cpu-feature WORD:BIT)\n");
+	fprintf(stderr, "usage: tamper IN OUT (--event N --ret V | --cpu-feature WORD:BIT | "
+		"--header-flag BIT)\n");
 	exit(2);
 }
 
@@ -36,7 +38,7 @@ static int parse_i64(const char *s, int64_t *v)
 int main(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL;
-	int64_t event = -1, ret = 0, word = -1, bit = -1;
+	int64_t event = -1, ret = 0, word = -1, bit = -1, flag = -1;
 	int have_ret = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--event") && i + 1 < argc) {
@@ -54,6 +56,9 @@ int main(int argc, char **argv)
 			if (parse_i64(argv[i], &word) || parse_i64(colon + 1, &bit) ||
 			    word < 0 || word >= GRR_CPUID_NWORDS || bit < 0 || bit > 31)
 				usage();
+		} else if (!strcmp(argv[i], "--header-flag") && i + 1 < argc) {
+			if (parse_i64(argv[++i], &flag) || flag < 0 || flag > 31)
+				usage();
 		} else if (argv[i][0] == '-') {
 			usage();
 		} else if (!in) {
@@ -64,7 +69,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (!in || !out || ((event >= 0) != have_ret) || ((event >= 0) == (word >= 0)))
+	if (!in || !out || ((event >= 0) != have_ret) ||
+	    (event >= 0) + (word >= 0) + (flag >= 0) != 1)
 		usage();
 
 	struct grr_error err;
@@ -76,6 +82,8 @@ int main(int argc, char **argv)
 	struct grr_header h = *grr_reader_header(r);
 	if (word >= 0)
 		h.cpu.features[word] |= 1u << bit;
+	if (flag >= 0)
+		h.flags |= 1u << flag;
 	struct grr_writer *w = grr_writer_open(out, &h, &err);
 	if (!w) {
 		fprintf(stderr, "tamper: %s\n", err.msg);
