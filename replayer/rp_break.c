@@ -65,6 +65,14 @@ bool rp_breaks_overlap(const struct grr_replay *rp, uint64_t addr, size_t len)
 	return false;
 }
 
+bool rp_watch_any(const struct grr_replay *rp)
+{
+	for (int slot = 0; slot < GRR_REPLAY_MAX_WATCH; slot++)
+		if (rp->watch[slot].used)
+			return true;
+	return false;
+}
+
 int grr_replay_watch_add(struct grr_replay *rp, uint64_t addr, int len, enum grr_watch_kind kind)
 {
 	if (len != 1 && len != 2 && len != 4 && len != 8)

@@ -131,6 +131,8 @@ void rp_run_finish(struct grr_replay *rp, struct rp_thread *t);
  * rp->stop, pc rewound to the breakpoint), 0 if not, -1 on error. */
 int rp_check_debug_stop(struct grr_replay *rp, struct rp_thread *t, const struct grr_stop *st);
 bool rp_breaks_overlap(const struct grr_replay *rp, uint64_t addr, size_t len);
+/* Whether a watchpoint is set. */
+bool rp_watch_any(const struct grr_replay *rp);
 /* One instruction of T: GRR_REPLAY_STOPPED, 1 if it faulted or trapped
  * without moving (the pending event is that), -1 on error. */
 int rp_singlestep(struct grr_replay *rp, struct rp_thread *t);

@@ -401,6 +401,10 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 	if (plan_patch(rp, pc, &r, &lp, &have_loop) < 0 || rp_breaks_overlap(rp, r.pc, r.len) ||
 	    rp_stub_map(rp, t) < 0)
 		return 1;  /* not patchable here: use plain breakpoints */
+	/* the debugger's breakpoints in the loop would be skipped by its copy,
+	 * and a watchpoint hit there would stop the thread in the stub */
+	if (have_loop && (rp_breaks_overlap(rp, lp.head, lp.end - lp.head) || rp_watch_any(rp)))
+		have_loop = false;
 	struct user_regs_struct now;
 	if (grr_task_getregs(t->tid, &now) < 0)
 		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
