@@ -72,7 +72,6 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	uint64_t t0 = rec_now_ns();
 	if (grr_digester_digest(&r->dg, &r->mem, ex, nex, &ev.u.anchor.digest) < 0)
 		return -1;
-
 	uint64_t cost = rec_now_ns() - t0;
 	r->digest_ns += cost;
 	rec_sched_anchor_cost(&r->sched, cost);
@@ -164,7 +163,7 @@ static int string_op_len(struct recorder *r, uint64_t pc)
 	uint8_t op = b[i];
 	bool string = (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) ||
 		      (op >= 0x6c && op <= 0x6f);
-	return rep && string && i < 7 ? i + 1 : 0;
+	return rep && string ? i + 1 : 0;
 }
 
 int rec_finish_string_op(struct recorder *r, struct rec_thread *t,

@@ -17,8 +17,10 @@ static int tab_grow(struct grr_pagetab *t);
 /* Stores VAL for KEY (VAL 0: removes it); returns the old value. */
 static uint64_t tab_put(struct grr_pagetab *t, uint64_t key, uint64_t val)
 {
-	if (val && (t->n + 1) * 4 > t->cap * 3 && tab_grow(t) < 0)
+	if (val && (t->n + 1) * 4 > t->cap * 3 && tab_grow(t) < 0) {
+		t->lost = true;
 		return 0;
+	}
 	if (!t->cap)
 		return 0;
 	uint64_t i = slot_of(t, key);
@@ -88,6 +90,7 @@ static int tab_rebuild(struct grr_pagetab *t, uint64_t cap,
 	struct grr_pagetab old = *t;
 	if (tab_alloc(t, cap) < 0) {
 		*t = old;
+		t->lost = true;
 		return -1;
 	}
 	for (uint64_t i = 0; i < old.cap; i++)
@@ -334,6 +337,8 @@ static int update(struct grr_digester *d, const struct grr_mem *m,
 		rc = spans ? grr_digest_spans(m, d->dirty.pagemap, spans, nspans, NULL, 0,
 					      set_term, d) : -1;
 	free(spans);
+	if (d->tab.lost)
+		rc = -1;   /* (out of memory: full digests from now on) */
 	if (rc == 0) {
 		grr_range_list_free(&d->covered);
 		d->covered = s.cur;

@@ -31,6 +31,7 @@ struct grr_pagetab {
 	uint64_t *keys;   /* page addresses; 0: empty slot */
 	uint64_t *vals;   /* their nonzero terms */
 	uint64_t cap, n;
+	bool lost;        /* out of memory: a term was not stored */
 };
 
 struct grr_digester {
