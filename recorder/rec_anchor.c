@@ -16,7 +16,10 @@
 #include <string.h>
 
 /* Ranges that threads blocked in the kernel may write at any moment: left
- * out of the digest, since the kernel's write time is not reproducible. */
+ * out of the digest, since the kernel's write time is not reproducible.
+ * So is the stack around a thread that is in a vfork-like clone: the
+ * child runs there, untraced, alongside the other threads, until it execs
+ * (replay writes what it left at the clone's exit). */
 static uint32_t collect_exclusions(struct recorder *r, struct grr_range *ex, uint32_t max)
 {
 	uint32_t n = 0;
@@ -24,6 +27,11 @@ static uint32_t collect_exclusions(struct recorder *r, struct grr_range *ex, uin
 		struct rec_thread *t = &r->threads[i];
 		if (t->state != RT_IN_KERNEL)
 			continue;
+		if (t->vfork_stack && n < max) {
+			ex[n].addr = t->vfork_sp - REC_VFORK_BELOW;
+			ex[n].len = t->vfork_len;
+			n++;
+		}
 		for (int k = 0; k < t->nmaywrite && n < max; k++) {
 			ex[n].addr = t->maywrite[k].addr;
 			ex[n].len = t->maywrite[k].len;

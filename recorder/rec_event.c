@@ -60,6 +60,13 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 	case RT_RUNNING:
 		if (t->interrupt_requested && r->running == t) {
 			t->interrupt_requested = false;
+			/* The interrupt met the thread as it entered a syscall,
+			 * before the syscall-entry stop: rip is past the `syscall`
+			 * instruction, a state that replay never sees before the
+			 * syscall itself.  No anchor: the syscall's own stop comes
+			 * next, and the switch happens there. */
+			if ((int64_t)regs.orig_rax >= 0)
+				return grr_task_resume_syscall(t->tid, 0);
 			int status, m = rec_anchor_move(r, t, &regs, &status);
 			if (m < 0)
 				return -1;

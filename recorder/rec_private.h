@@ -29,7 +29,11 @@ enum rec_thread_state {
 };
 
 #define REC_MAX_MAYWRITE 8
-#define REC_VFORK_STACK 16384
+/* The stack window a vfork-like child may write: below the parent's sp,
+ * and above it (the frame of the function that made the call, whose
+ * locals the child goes on using). */
+#define REC_VFORK_BELOW 16384
+#define REC_VFORK_ABOVE 4096
 
 struct rec_thread {
 	pid_t tid;
@@ -43,8 +47,9 @@ struct rec_thread {
 	uint64_t ready_since;         /* FIFO order among ready threads */
 	struct grr_mem_range maywrite[REC_MAX_MAYWRITE];
 	int nmaywrite;
-	uint8_t *vfork_stack;         /* stack below sp at a CLONE_VM child's creation */
+	uint8_t *vfork_stack;         /* stack around sp at a CLONE_VM child's creation */
 	uint64_t vfork_sp;
+	size_t vfork_len;             /* bytes from vfork_sp - REC_VFORK_BELOW */
 };
 
 struct rec_sched {

@@ -54,18 +54,21 @@ static uint64_t clone_flags(struct recorder *r, const struct grr_syscall_call *c
 }
 
 /* A child made with CLONE_VM but not CLONE_THREAD (os/exec's vfork) runs
- * untraced on the parent's stack, below its stack pointer.  Replay creates
- * no child, so remember that area to log what the child changed there. */
+ * untraced on the parent's stack: below its stack pointer, and in the
+ * frames above it, whose locals it keeps using until it execs.  Replay
+ * creates no child, so remember that area to log what the child changed
+ * there. */
 static void snapshot_vfork_stack(struct recorder *r, struct rec_thread *t, uint64_t sp)
 {
 	free(t->vfork_stack);
-	t->vfork_stack = malloc(REC_VFORK_STACK);
+	t->vfork_stack = malloc(REC_VFORK_BELOW + REC_VFORK_ABOVE);
 	if (!t->vfork_stack)
 		return;
 	t->vfork_sp = sp;
-	size_t n = grr_mem_read_partial(&r->mem, sp - REC_VFORK_STACK, t->vfork_stack,
-					REC_VFORK_STACK);
-	if (n != REC_VFORK_STACK) {
+	/* (less above sp where the stack's mapping ends) */
+	t->vfork_len = grr_mem_read_partial(&r->mem, sp - REC_VFORK_BELOW, t->vfork_stack,
+					    REC_VFORK_BELOW + REC_VFORK_ABOVE);
+	if (t->vfork_len < REC_VFORK_BELOW) {
 		free(t->vfork_stack);
 		t->vfork_stack = NULL;
 	}
@@ -111,15 +114,15 @@ static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_s
 	return grr_task_resume_syscall(t->tid, 0);
 }
 
-/* Appends the vfork child's changes below the parent's stack pointer. */
+/* Appends the vfork child's changes around the parent's stack pointer. */
 static int vfork_stack_write(struct recorder *r, struct rec_thread *t,
 			     struct grr_mem_write *w, uint8_t **buf)
 {
-	uint8_t *now = malloc(REC_VFORK_STACK);
-	uint64_t base = t->vfork_sp - REC_VFORK_STACK;
+	uint8_t *now = malloc(t->vfork_len);
+	uint64_t base = t->vfork_sp - REC_VFORK_BELOW;
 	int found = 0;
-	if (now && grr_mem_read(&r->mem, base, now, REC_VFORK_STACK) == 0) {
-		size_t lo = 0, hi = REC_VFORK_STACK;
+	if (now && grr_mem_read(&r->mem, base, now, t->vfork_len) == 0) {
+		size_t lo = 0, hi = t->vfork_len;
 		while (lo < hi && now[lo] == t->vfork_stack[lo])
 			lo++;
 		while (hi > lo && now[hi - 1] == t->vfork_stack[hi - 1])

@@ -5,6 +5,12 @@
 # one seed in four does on an idle machine; chaos slices are times, so a
 # busy machine makes it rarer): one of the first 40 must.  That trace must
 # replay to the same stdout and exit status.
+#
+# replays: chaos recordings (seeds 1-3) of programs that make many syscalls
+# in a row, run children and take signals (child, signals, threads,
+# loopback; both toolchains, optimized) each replay to their stdout and
+# exit status.  Chaos timeslices of 10 us make interrupts meet threads at
+# every kind of point, the entry of a syscall among them.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -41,6 +47,31 @@ else
 	else
 		e2e_pass $T/replay
 	fi
+fi
+
+fails=
+for tc in $E2E_TOOLCHAINS; do
+	for prog in child signals threads loopback; do
+		if ! bin=$(build_program "$tc" opt "$prog"); then
+			fails+="$tc $prog: build failed; "
+			continue
+		fi
+		for seed in 1 2 3; do
+			n=$tc-$prog-$seed
+			rc=$(run_capture "$work/$n-rec" "$GRR" record --chaos --seed "$seed" -o "$work/$n.grr" -- "$bin")
+			rrc=$(run_capture "$work/$n-rep" "$GRR" replay --autopilot "$work/$n.grr")
+			if [ "$rrc" != "$rc" ]; then
+				fails+="$n: recorded $(describe_rc "$rc"), replayed $(describe_rc "$rrc")$(stderr_hint "$work/$n-rep.err"); "
+			elif ! why=$(same_output "$n stdout" "$work/$n-rec.out" "$work/$n-rep.out"); then
+				fails+="$why; "
+			fi
+		done
+	done
+done
+if [ -n "$fails" ]; then
+	e2e_fail $T/replays "$fails"
+else
+	e2e_pass $T/replays
 fi
 
 [ "$E2E_NFAIL" = 0 ]
