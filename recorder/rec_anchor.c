@@ -151,27 +151,12 @@ int rec_step(struct recorder *r, struct rec_thread *t, struct user_regs_struct *
 	return grr_task_getregs(t->tid, regs) < 0 ? -1 : 0;
 }
 
-/* The length of the repeated string instruction (rep/repe/repne movs,
- * stos, lods, cmps, scas, ins, outs) at PC, or 0 if there is none. */
+/* The length of the repeated string instruction at PC, or 0. */
 static int string_op_len(struct recorder *r, uint64_t pc)
 {
-	uint8_t b[8];
-	if (grr_mem_read(&r->mem, pc, b, sizeof(b)) < 0)
-		return 0;
-	bool rep = false;
-	int i = 0;
-	for (; i < 6; i++) {
-		if (b[i] == 0xf2 || b[i] == 0xf3)
-			rep = true;
-		else if (!(b[i] == 0x66 || b[i] == 0x67 || b[i] == 0x2e || b[i] == 0x3e ||
-			   b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65 ||
-			   (b[i] >= 0x40 && b[i] <= 0x4f)))
-			break;
-	}
-	uint8_t op = b[i];
-	bool string = (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) ||
-		      (op >= 0x6c && op <= 0x6f);
-	return rep && string ? i + 1 : 0;
+	uint8_t b[GRR_REP_PREFIX_MAX + 1];
+	size_t n = grr_mem_read_partial(&r->mem, pc, b, sizeof(b));
+	return grr_rep_string_len(b, n);
 }
 
 int rec_finish_string_op(struct recorder *r, struct rec_thread *t,

@@ -364,3 +364,29 @@ int grr_loop_size(const struct grr_loop *lp, uint64_t from, uint64_t to)
 	/* (sizes do not depend on the targets: every branch becomes rel32) */
 	return grr_loop_emit(lp, from, to, lp->head, NULL, NULL, NULL, 4 * GRR_LOOP_MAX);
 }
+
+/* ---- repeated string instructions ---- */
+
+static bool legacy_or_rex_prefix(uint8_t b)
+{
+	return b == 0x66 || b == 0x67 || b == 0x2e || b == 0x3e || b == 0x26 || b == 0x36 ||
+	       b == 0x64 || b == 0x65 || (b >= 0x40 && b <= 0x4f);
+}
+
+int grr_rep_string_len(const uint8_t *code, size_t n)
+{
+	bool rep = false;
+	size_t i = 0;
+	for (; i < n && i < GRR_REP_PREFIX_MAX; i++) {
+		if (code[i] == 0xf2 || code[i] == 0xf3)
+			rep = true;
+		else if (!legacy_or_rex_prefix(code[i]))
+			break;
+	}
+	if (!rep || i >= n)
+		return 0;
+	uint8_t op = code[i];
+	bool string = (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) ||
+		      (op >= 0x6c && op <= 0x6f);
+	return string ? (int)i + 1 : 0;
+}

@@ -33,6 +33,13 @@ int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t p
  * written to OUT (at most GRR_RELOC_MAX), or -1. */
 int grr_reloc_emit(const struct grr_reloc *r, uint64_t at, uint8_t *out);
 
+/* The length of the repeated string instruction (rep/repe/repne movs,
+ * stos, lods, cmps, scas, ins, outs) that the N bytes CODE start with, or
+ * 0 if they start with anything else.  Such an instruction can be stopped
+ * part way, with rip still on it: a state no instruction boundary has. */
+#define GRR_REP_PREFIX_MAX 6
+int grr_rep_string_len(const uint8_t *code, size_t n);
+
 /* The innermost loop around a pc whose code can run from a copy: the
  * bytes [HEAD, END) end with a backward branch to HEAD, and hold no call,
  * return, trap or computed jump.  The replayer runs such a loop in its

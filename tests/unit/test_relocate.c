@@ -160,9 +160,33 @@ START_TEST(test_loop_copy_runs)
 }
 END_TEST
 
+START_TEST(test_rep_string)
+{
+	static const struct {
+		uint8_t code[8];
+		size_t n;
+		int len;
+	} cases[] = {
+		{ { 0xf3, 0x48, 0xab }, 3, 3 },       /* rep stosq (memclr) */
+		{ { 0xf3, 0xa4 }, 2, 2 },             /* rep movsb */
+		{ { 0x66, 0xf3, 0xa5 }, 3, 3 },       /* rep movsw */
+		{ { 0xf2, 0xae }, 2, 2 },             /* repne scasb */
+		{ { 0xf3, 0xa6, 0x90 }, 3, 2 },       /* repe cmpsb, then more */
+		{ { 0x48, 0xab }, 2, 0 },             /* stosq, not repeated */
+		{ { 0xf3, 0x0f, 0xb8, 0xc0 }, 4, 0 }, /* popcnt */
+		{ { 0xf3, 0xc3 }, 2, 0 },             /* rep ret */
+		{ { 0xf3, 0x90 }, 2, 0 },             /* pause */
+		{ { 0xf3, 0x48 }, 2, 0 },             /* cut short */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(grr_rep_string_len(cases[i].code, cases[i].n) == cases[i].len,
+			      "case %zu", i);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = { test_plan_loop, test_plan_flags_live, test_find_loop,
-				       test_loop_copy_runs };
+				       test_loop_copy_runs, test_rep_string };
 	return run_tests("relocate", tests, sizeof(tests) / sizeof(tests[0]));
 }
