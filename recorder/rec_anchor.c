@@ -43,13 +43,8 @@ static uint32_t collect_exclusions(struct recorder *r, struct grr_range *ex, uin
 
 void rec_anchor_setup(struct recorder *r)
 {
-	const char *why = "GRR_FULL_DIGESTS is set";
-	const char *full = getenv("GRR_FULL_DIGESTS");
-	if (full && *full && strcmp(full, "0") != 0)
-		grr_digester_init_full(&r->dg);
-	else if (grr_digester_init(&r->dg, &r->mem, r->pid, &why) == 0)
-		return;
-	if (r->opts->verbose)
+	const char *why;
+	if (grr_digester_init(&r->dg, &r->mem, r->pid, &why) < 0 && r->opts->verbose)
 		fprintf(stderr, "grr: anchors digest all memory each time (%s)\n", why);
 }
 

@@ -10,6 +10,7 @@
  * collected at each stop of the thread that was running user code, and
  * logged (BUFFERED) before that stop's own event. */
 #include "recorder/rec_private.h"
+#include "tracee/envflag.h"
 #include "tracee/task.h"
 #include "tracee/remote.h"
 
@@ -34,8 +35,7 @@ static int allow_tsc(const struct grr_mem *m, pid_t tid)
 int rec_clock_setup(struct recorder *r, struct grr_initstack *s)
 {
 	const char *why = NULL;
-	const char *off = getenv("GRR_NO_CLOCKPAGE");
-	if (off && *off && strcmp(off, "0") != 0)
+	if (grr_env_flag("GRR_NO_CLOCKPAGE"))
 		why = "GRR_NO_CLOCKPAGE is set";
 	else if (!r->have_syms)
 		why = "the program has no symbol table";

@@ -7,7 +7,6 @@
 #include "tracee/digest.h"
 
 #include <signal.h>
-#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,15 +45,11 @@ static void try_tracking(struct grr_replay *rp, struct rp_thread *t)
 	if (rp->dg_tried || t->pending_sig || t->sigfix.pending)
 		return;
 	rp->dg_tried = true;
-	const char *full = getenv("GRR_FULL_DIGESTS");
 	const char *why;
-	if ((full && *full && strcmp(full, "0") != 0) || rp_leave_sysemu(rp, t) < 0)
+	if (grr_digests_forced_full() || rp_leave_sysemu(rp, t) < 0)
 		return;
-	if (grr_digester_init(&rp->dg, &rp->mem, t->tid, &why) < 0) {
-		grr_digester_init_full(&rp->dg);
-		if (rp->debug)
-			fprintf(rp->opts.err, "grr-debug: checkpoint copy: full digests (%s)\n", why);
-	}
+	if (grr_digester_init(&rp->dg, &rp->mem, t->tid, &why) < 0 && rp->debug)
+		fprintf(rp->opts.err, "grr-debug: checkpoint copy: full digests (%s)\n", why);
 }
 
 static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
@@ -93,13 +88,8 @@ static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 void rp_anchor_setup(struct grr_replay *rp)
 {
 	rp->dg_tried = true;
-	const char *full = getenv("GRR_FULL_DIGESTS");
-	const char *why = "GRR_FULL_DIGESTS is set";
-	if (!(full && *full && strcmp(full, "0") != 0) &&
-	    grr_digester_init(&rp->dg, &rp->mem, rp->pid, &why) == 0)
-		return;
-	grr_digester_init_full(&rp->dg);
-	if (rp->debug)
+	const char *why;
+	if (grr_digester_init(&rp->dg, &rp->mem, rp->pid, &why) < 0 && rp->debug)
 		fprintf(rp->opts.err, "grr-debug: anchors digest all memory each time (%s)\n", why);
 }
 

@@ -16,6 +16,7 @@
  * cost of one compare per pass instead of two jumps out and back. */
 #include "replayer/rp_private.h"
 #include "tracee/digest.h"
+#include "tracee/envflag.h"
 #include "tracee/relocate.h"
 #include "tracee/remote.h"
 
@@ -206,8 +207,9 @@ static int emit_loop(struct emitter *e, const struct grr_reloc *r, const struct 
  * offset of its int3, or -1.  Layout: the quick test and its miss path;
  * the full comparison (flags saved) ending in int3; the full comparison's
  * miss path (flags restored), the displaced instructions and the jump
- * back.  With a loop LP, its copy comes first (emit_loop) and *ENTRY is
- * the offset of its quick test; otherwise *ENTRY is 0. */
+ * back.  With a loop LP (R then has a hot register and dead flags), its
+ * copy comes first (emit_loop) and *ENTRY is the offset of its quick test;
+ * otherwise *ENTRY is 0. */
 static int build_stub(struct emitter *e, const struct grr_reloc *r, const struct grr_loop *lp,
 		      uint16_t flags, int nstack, uint64_t quick_expect, size_t *entry,
 		      size_t *miss_off)
@@ -217,7 +219,7 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, const struct
 	e->n = 0;
 	e->base = STUB_CODE;
 	*entry = 0;
-	if (lp && r->hot_reg >= 0 && r->flags_dead) {
+	if (lp) {
 		if (emit_loop(e, r, lp, quick_expect, entry) < 0)
 			return -1;
 	} else if (r->hot_reg >= 0 && emit_quick_test(e, r, quick_expect) < 0) {
@@ -310,8 +312,9 @@ static int plan_patch(struct grr_replay *rp, uint64_t pc, struct grr_reloc *r,
 	int rc = -1;
 	if (code && grr_mem_read(&rp->mem, fn->addr, code, fn->size) == 0)
 		rc = grr_reloc_plan(code, fn->addr, fn->size, pc, r, &why);
-	const char *off = getenv("GRR_NO_LOOP_STUBS");
-	*have_loop = rc == 0 && !(off && *off && strcmp(off, "0") != 0) &&
+	/* (the copy inlines the cmp/je quick test: a hot register, dead flags) */
+	*have_loop = rc == 0 && r->hot_reg >= 0 && r->flags_dead &&
+		!grr_env_flag("GRR_NO_LOOP_STUBS") &&
 		grr_reloc_loop(code, fn->addr, fn->size, pc, lp) == 0;
 	free(code);
 	return rc;
@@ -420,7 +423,7 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 		fprintf(rp->opts.err, "grr-debug: anchor stub at 0x%llx: quick test %s%s\n",
 			(unsigned long long)pc, r.hot_reg < 0 ? "none" :
 			r.flags_dead ? "cmp (dead flags)" : "jrcxz",
-			have_loop && r.hot_reg >= 0 && r.flags_dead ? ", in a copy of its loop" : "");
+			have_loop ? ", in a copy of its loop" : "");
 	if (install(rp, &r, have_loop ? &lp : NULL, rec, &trap, &entry, &miss) < 0) {
 		grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
 		return 1;

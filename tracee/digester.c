@@ -1,5 +1,6 @@
 /* digester.c - incremental memory digests (see digester.h). */
 #include "tracee/digester.h"
+#include "tracee/envflag.h"
 #include "tracee/maps.h"
 
 #include <stdlib.h>
@@ -168,10 +169,19 @@ static int finish_init(struct grr_digester *d)
 	return 0;
 }
 
+bool grr_digests_forced_full(void)
+{
+	return grr_env_flag("GRR_FULL_DIGESTS");
+}
+
 int grr_digester_init(struct grr_digester *d, const struct grr_mem *m, pid_t tid,
 		      const char **why)
 {
 	init_common(d);
+	if (grr_digests_forced_full()) {
+		*why = "GRR_FULL_DIGESTS is set";
+		return -1;
+	}
 	if (grr_dirty_open(&d->dirty, m, tid, why) < 0)
 		return -1;
 	return finish_init(d);

@@ -46,9 +46,13 @@ struct grr_digester {
 	uint64_t full_digests;
 };
 
+/* Whether GRR_FULL_DIGESTS=1 asks for full digests only. */
+bool grr_digests_forced_full(void);
+
 /* Starts incremental digests of the process of TID (stopped, able to run
- * a syscall for grr).  Without write tracking D still works, with full
- * digests; returns 0 if tracking works, -1 (and *WHY) if not. */
+ * a syscall for grr).  Without write tracking (or with GRR_FULL_DIGESTS=1)
+ * D still works, with full digests; returns 0 if tracking works, -1 (and
+ * *WHY) if not. */
 int grr_digester_init(struct grr_digester *d, const struct grr_mem *m, pid_t tid,
 		      const char **why);
 /* The same with a tracee-held userfaultfd (dirty.h's grr_dirty_adopt). */
