@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define GRR_FORMAT_MAJOR 1
-#define GRR_FORMAT_MINOR 2
+#define GRR_FORMAT_MINOR 3
 
 /* Error reporting: every fallible call fills one of these with a single
  * line naming the file and the problem, e.g.
@@ -92,7 +92,11 @@ struct grr_header {
 #define GRR_HDR_CLOCKRING 8u
 /* the flags this grr knows: a replayer refuses a trace with others (they
  * come from a newer grr, and change how the trace replays) */
-#define GRR_HDR_KNOWN (GRR_HDR_CHAOS | GRR_HDR_PORTABLE | GRR_HDR_CLOCKPAGE | GRR_HDR_CLOCKRING)
+/* the syscall buffer (tracee/sysbuf.h) was in place: replay puts it
+ * there too, and its records arrive as BUFFERED events (format 1.3) */
+#define GRR_HDR_SYSBUF 16u
+#define GRR_HDR_KNOWN (GRR_HDR_CHAOS | GRR_HDR_PORTABLE | GRR_HDR_CLOCKPAGE | GRR_HDR_CLOCKRING | \
+		       GRR_HDR_SYSBUF)
 
 void grr_header_free(struct grr_header *h);
 

@@ -52,7 +52,7 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 		   const struct user_regs_struct *regs)
 {
 	/* values read while grr stepped the thread here come first */
-	if (r->cp.active && rec_clock_drain(r, t) < 0)
+	if (rec_pages_drain(r, t) < 0)
 		return -1;
 	struct grr_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -69,6 +69,13 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 		/* the clock page's slots and private stack differ at replay */
 		ex[nex].addr = grr_cp_excluded_addr(r->cp.lay);
 		ex[nex].len = grr_cp_excluded_len(r->cp.lay);
+		nex++;
+	}
+	if (r->sb.active) {
+		/* so are the syscall buffer's ring and positions: only the
+		 * count of records made (consumed, at replay) is alike */
+		ex[nex].addr = GRR_SB_MODE;
+		ex[nex].len = GRR_SB_ADDR + GRR_SB_LEN - GRR_SB_MODE;
 		nex++;
 	}
 	nex += collect_exclusions(r, ex + nex, 64 - nex);
@@ -166,7 +173,7 @@ int rec_finish_string_op(struct recorder *r, struct rec_thread *t,
 	if (grr_mem_read(&r->mem, next, &orig, 1) < 0 || grr_mem_write(&r->mem, next, &int3, 1) < 0)
 		return -1;
 	int rc = -1;
-	if (grr_task_resume_syscall(t->tid, 0) == 0 && waitpid(t->tid, status, __WALL) >= 0) {
+	if (rec_continue(r, t, 0) == 0 && waitpid(t->tid, status, __WALL) >= 0) {
 		struct user_regs_struct now;
 		rc = 1;   /* another stop came first: the caller handles it */
 		if (WIFSTOPPED(*status) && WSTOPSIG(*status) == SIGTRAP && (*status >> 16) == 0 &&
@@ -184,7 +191,7 @@ int rec_finish_string_op(struct recorder *r, struct rec_thread *t,
 int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 		    struct user_regs_struct *regs, int *status)
 {
-	int m = rec_clock_step_out(r, t, regs, status);
+	int m = rec_step_out(r, t, regs, status);
 	if (m == 0)
 		m = rec_finish_string_op(r, t, regs, status);
 	if (m != 0)
@@ -193,10 +200,10 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 		if (patchable(r, regs->rip, regs->rsp) || must_not_step(r, regs->rip))
 			return 0;
 		m = rec_step(r, t, regs, status);
-		/* (a step into a clock read goes on through it, one onto a
-		 * string instruction past it) */
+		/* (a step into record-only code goes on through it, one
+		 * onto a string instruction past it) */
 		if (m == 0)
-			m = rec_clock_step_out(r, t, regs, status);
+			m = rec_step_out(r, t, regs, status);
 		if (m == 0)
 			m = rec_finish_string_op(r, t, regs, status);
 		if (m != 0)

@@ -58,27 +58,6 @@ int rec_clock_setup(struct recorder *r, struct grr_initstack *s)
 	return 0;
 }
 
-bool rec_clock_drainable(struct recorder *r, struct rec_thread *t, const struct grr_stop *st)
-{
-	switch (st->kind) {
-	case GRR_STOP_SYSCALL:
-		return true;   /* no value is half-stored at a syscall */
-	case GRR_STOP_EVENT:
-		if (st->event != PTRACE_EVENT_STOP)
-			return true;   /* (clone, exit, exec: inside a syscall) */
-		break;
-	case GRR_STOP_SIGNAL:
-		break;
-	default:
-		return false;
-	}
-	/* an interrupt or a signal may stop the thread between claiming a
-	 * slot and filling it: such a stop is stepped out of first, and the
-	 * values are collected before its anchor */
-	struct user_regs_struct regs;
-	return grr_task_getregs(t->tid, &regs) == 0 && !grr_clockpage_record_only(&r->cp, regs.rip);
-}
-
 int rec_clock_drain(struct recorder *r, struct rec_thread *t)
 {
 	uint64_t idx;
@@ -101,19 +80,4 @@ int rec_clock_drain(struct recorder *r, struct rec_thread *t)
 	r->cp_values += idx - r->cp_drained;
 	r->cp_drained = idx;
 	return rec_log(r, &ev, t->tid, GRR_EV_BUFFERED);
-}
-
-#define MAX_RECORD_ONLY_STEPS 100000
-
-int rec_clock_step_out(struct recorder *r, struct rec_thread *t,
-		       struct user_regs_struct *regs, int *status)
-{
-	for (int i = 0; grr_clockpage_record_only(&r->cp, regs->rip); i++) {
-		if (i == MAX_RECORD_ONLY_STEPS)
-			return 0;
-		int m = rec_step(r, t, regs, status);
-		if (m != 0)
-			return m;
-	}
-	return 0;
 }

@@ -23,8 +23,10 @@ static int on_clone(struct recorder *r, struct rec_thread *t)
 		return -1;
 	if (!rec_thread_find(r, (pid_t)child) && !rec_thread_add(r, (pid_t)child, RT_NEW))
 		return -1;
-	/* the parent goes on to its syscall exit */
-	return grr_task_resume_syscall(parent, 0);
+	/* the parent goes on to its syscall exit (found again: adding the
+	 * child may have moved the threads) */
+	t = rec_thread_find(r, parent);
+	return t ? rec_continue(r, t, 0) : grr_task_resume_syscall(parent, 0);
 }
 
 static int on_exit_event(struct recorder *r, struct rec_thread *t)
@@ -66,7 +68,7 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 			 * syscall itself.  No anchor: the syscall's own stop comes
 			 * next, and the switch happens there. */
 			if ((int64_t)regs.orig_rax >= 0)
-				return grr_task_resume_syscall(t->tid, 0);
+				return rec_continue(r, t, 0);
 			int status, m = rec_anchor_move(r, t, &regs, &status);
 			if (m < 0)
 				return -1;
@@ -77,7 +79,7 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 			rec_thread_set_ready(r, t);
 			return 0;
 		}
-		return grr_task_resume_syscall(t->tid, 0);
+		return rec_continue(r, t, 0);
 	case RT_READY:
 		/* a late interrupt or group-stop of a thread already waiting for
 		 * its turn: it stays stopped (resuming it would let two threads
@@ -87,7 +89,7 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 		t->interrupt_requested = false;  /* (else no timeslice would end again) */
 		return 0;
 	default:
-		return grr_task_resume_syscall(t->tid, 0);
+		return rec_continue(r, t, 0);
 	}
 }
 
@@ -101,19 +103,25 @@ int rec_on_ptrace_event(struct recorder *r, struct rec_thread *t, int event, int
 		return on_exit_event(r, t);
 	case PTRACE_EVENT_STOP:
 		return on_stop_event(r, t);
+	case PTRACE_EVENT_SECCOMP:
+		/* the filter's stop: the entry of a syscall, unless the thread
+		 * was resumed with PTRACE_SYSCALL and its entry stop came first */
+		if (t->in_syscall)
+			return rec_continue(r, t, 0);
+		return rec_on_syscall_stop(r, t);
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 		/* the child is released when its own first stop arrives */
-		return grr_task_resume_syscall(t->tid, 0);
+		return rec_continue(r, t, 0);
 	case PTRACE_EVENT_EXEC:
 		fprintf(stderr, "grr: warning: the program called execve; the recording "
 			"goes on but replay stops at that point\n");
 		rec_log_note(r, t->tid, "execve: a new program image; replay ends here");
 		/* the write tracking belonged to the old address space */
 		grr_digester_free(&r->dg);
-		return grr_task_resume_syscall(t->tid, 0);
+		return rec_continue(r, t, 0);
 	default:
-		return grr_task_resume_syscall(t->tid, 0);
+		return rec_continue(r, t, 0);
 	}
 }
 

@@ -16,6 +16,7 @@
 #include "tracee/mem.h"
 #include "tracee/sigframe.h"
 #include "tracee/symtab.h"
+#include "tracee/sysbuf.h"
 #include "tracee/syscalls.h"
 #include "tracee/task.h"
 
@@ -50,6 +51,7 @@ struct rec_thread {
 	uint8_t *vfork_stack;         /* stack around sp at a CLONE_VM child's creation */
 	uint64_t vfork_sp;
 	size_t vfork_len;             /* bytes from vfork_sp - REC_VFORK_BELOW */
+	bool sysbuf_off;              /* turned buffering off for its vfork child */
 };
 
 struct rec_sched {
@@ -89,6 +91,11 @@ struct recorder {
 	struct grr_clockpage cp;      /* in-process clock reads (rec_clock.c) */
 	uint64_t cp_drained;          /* values collected so far */
 	uint64_t cp_values;
+	struct grr_sysbuf sb;         /* syscalls run in-process (rec_sysbuf.c) */
+	bool seccomp;                 /* its filter is in place: threads run with
+				       * PTRACE_CONT, syscalls stop by the filter */
+	pid_t *children;              /* processes the program started, still traced */
+	int nchildren, cap_children;
 };
 
 uint64_t rec_now_ns(void);
@@ -117,6 +124,11 @@ uint64_t rec_sched_grace_ns(struct recorder *r, const struct grr_syscall_call *c
 
 /* rec_resume.c */
 int rec_resume(struct recorder *r, struct rec_thread *t);
+/* Lets T go on from a stop: to its syscall's exit stop when it is inside
+ * one, else to its next stop (PTRACE_CONT under the seccomp filter, where
+ * a traced syscall's entry is a stop of its own; else PTRACE_SYSCALL). */
+int rec_continue(struct recorder *r, struct rec_thread *t, int sig);
+enum grr_resume rec_resume_how(const struct recorder *r, const struct rec_thread *t);
 
 /* rec_syscall.c */
 int rec_on_syscall_stop(struct recorder *r, struct rec_thread *t);
@@ -155,18 +167,44 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status);
 int rec_on_ptrace_event(struct recorder *r, struct rec_thread *t, int event, int sig);
 void rec_on_thread_gone(struct recorder *r, struct rec_thread *t, int status);
 
+/* rec_sysbuf.c: the syscall buffer (tracee/sysbuf.h) */
+/* Installs the page and its seccomp filter, unless GRR_NO_SYSBUF is set
+ * or the program cannot have it (then syscalls all stop, as without). */
+void rec_sysbuf_setup(struct recorder *r);
+/* Logs the records made since the last collection (T ran them). */
+int rec_sysbuf_drain(struct recorder *r, struct rec_thread *t);
+/* Whether another thread's vfork child keeps buffering off. */
+bool rec_sysbuf_off_elsewhere(const struct recorder *r);
+
+/* rec_pages.c: grr's pages in the program (clock page, syscall buffer) */
+/* Whether no anchor or signal may be placed at PC (record-only code). */
+bool rec_no_anchor(const struct recorder *r, uint64_t pc);
+/* Whether what T ran in-process can be collected at stop ST (not while
+ * it is in the middle of a page's record-only code). */
+bool rec_pages_drainable(struct recorder *r, struct rec_thread *t, const struct grr_stop *st);
+/* Logs the clock values and buffered syscalls T made since the last
+ * collection.  0 or -1. */
+int rec_pages_drain(struct recorder *r, struct rec_thread *t);
+/* Runs T out of record-only code (single steps; a repeated string
+ * instruction to its end): 0 (REGS updated), 1 if another stop came
+ * first (*STATUS), -1. */
+int rec_step_out(struct recorder *r, struct rec_thread *t, struct user_regs_struct *regs,
+		 int *status);
+
+/* rec_children.c: processes the program starts (os/exec) */
+/* Handles a stop of TID, a thread of another process than the program:
+ * released at once, or (under the seccomp filter, which it inherited)
+ * kept until it runs a program the filter does not trace.  0 or -1. */
+int rec_child_stop(struct recorder *r, pid_t tid, int status);
+void rec_children_free(struct recorder *r);
+/* Whether TID is such a process, still traced. */
+bool rec_child_known(const struct recorder *r, pid_t tid);
+
 /* rec_clock.c: the clock page (tracee/clockpage.h) */
 /* Installs the page or hides the vDSO (AT_SYSINFO_EHDR in S). */
 int rec_clock_setup(struct recorder *r, struct grr_initstack *s);
-/* Whether the values can be collected at stop ST of the running T (not
- * while it is in record-only code). */
-bool rec_clock_drainable(struct recorder *r, struct rec_thread *t, const struct grr_stop *st);
 /* Logs the values read since the last collection (T ran them). */
 int rec_clock_drain(struct recorder *r, struct rec_thread *t);
-/* Single-steps T out of record-only code (grr_clockpage_record_only):
- * 0 (REGS updated), 1 if a step ended in another stop (*STATUS), -1. */
-int rec_clock_step_out(struct recorder *r, struct rec_thread *t,
-		       struct user_regs_struct *regs, int *status);
 
 /* rec_start.c */
 int rec_start(struct recorder *r, char *err, size_t errlen);

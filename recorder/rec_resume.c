@@ -14,7 +14,7 @@ int rec_resume(struct recorder *r, struct rec_thread *t)
 	t->interrupt_requested = false;
 	r->running = t;
 	r->slice_end_ns = rec_now_ns() + rec_sched_slice(&r->sched);
-	if (grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, false) < 0) {
+	if (grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, rec_resume_how(r, t)) < 0) {
 		/* The thread died under us (killed with its process); its exit
 		 * status will come through waitpid. */
 		if (errno == ESRCH) {
@@ -25,4 +25,14 @@ int rec_resume(struct recorder *r, struct rec_thread *t)
 		return -1;
 	}
 	return 0;
+}
+
+enum grr_resume rec_resume_how(const struct recorder *r, const struct rec_thread *t)
+{
+	return r->seccomp && !t->in_syscall ? GRR_RESUME_CONT : GRR_RESUME_SYSCALL;
+}
+
+int rec_continue(struct recorder *r, struct rec_thread *t, int sig)
+{
+	return grr_task_resume(t->tid, rec_resume_how(r, t), sig);
 }

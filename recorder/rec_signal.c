@@ -76,7 +76,7 @@ static int defer_to_boundary(struct recorder *r, struct rec_thread *t, int sig,
 			     const uint8_t *siginfo, struct user_regs_struct *regs)
 {
 	uint64_t pc = regs->rip;
-	int status, m = rec_clock_step_out(r, t, regs, &status);
+	int status, m = rec_step_out(r, t, regs, &status);
 	if (m == 0)
 		m = rec_finish_string_op(r, t, regs, &status);
 	if (m == 0 && regs->rip == pc)
@@ -106,7 +106,7 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig)
 		if (e < 0)
 			return -1;
 		if (e == 1)
-			return r->running == t ? grr_task_resume_syscall(t->tid, 0)
+			return r->running == t ? rec_continue(r, t, 0)
 					       : (rec_thread_set_ready(r, t), 0);
 	}
 
@@ -130,7 +130,7 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig)
 	t->pending_sig = sig;
 	if (r->running == t) {
 		t->pending_sig = 0;
-		return grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, false);
+		return grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, rec_resume_how(r, t));
 	}
 	rec_thread_set_ready(r, t);
 	return 0;

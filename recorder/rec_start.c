@@ -47,7 +47,8 @@ static void fill_header(struct recorder *r, struct grr_header *h, const char *ex
 	h->chaos_seed = r->opts->chaos ? r->sched.rng : 0;
 	h->flags = (r->opts->chaos ? GRR_HDR_CHAOS : 0) | (r->opts->portable ? GRR_HDR_PORTABLE : 0) |
 		   (r->cp.active ? GRR_HDR_CLOCKPAGE : 0) |
-		   (r->cp.active && r->cp.lay == grr_cp_layout(true) ? GRR_HDR_CLOCKRING : 0);
+		   (r->cp.active && r->cp.lay == grr_cp_layout(true) ? GRR_HDR_CLOCKRING : 0) |
+		   (r->sb.active ? GRR_HDR_SYSBUF : 0);
 }
 
 static int check_program(const char *exe, bool portable, struct grr_elfinfo *ei, char *err,
@@ -113,6 +114,7 @@ int rec_start(struct recorder *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot set up the clock page", exe);
 		return -1;
 	}
+	rec_sysbuf_setup(r);
 	rec_anchor_setup(r);
 	struct grr_mapping *maps;
 	int nmaps = grr_maps_read(r->pid, &maps);

@@ -95,8 +95,17 @@ static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_s
 		return -1;
 
 	uint64_t cf = clone_flags(r, c);
-	if ((cf & CLONE_VM) && !(cf & CLONE_THREAD))
+	if ((cf & CLONE_VM) && !(cf & CLONE_THREAD)) {
 		snapshot_vfork_stack(r, t, si->stack_pointer);
+		/* the child shares the ring: no buffering until it execs
+		 * (for good if the parent does not wait for that) */
+		if (r->sb.active && grr_sysbuf_enable(&r->mem, false) == 0)
+			t->sysbuf_off = cf & CLONE_VFORK;
+	}
+	/* all the thread buffered is collected (at this stop), and replay
+	 * consumes it before it gets here: the ring starts over */
+	if (r->sb.active && r->running == t && grr_sysbuf_rewind(&r->mem, &r->sb) < 0)
+		return -1;
 
 	t->nmaywrite = grr_syscall_may_write(c, grr_mem_read_cb, &r->mem, t->maywrite,
 					     REC_MAX_MAYWRITE);
@@ -111,7 +120,7 @@ static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_s
 	} else {
 		r->grace_end_ns = rec_now_ns() + grace;
 	}
-	return grr_task_resume_syscall(t->tid, 0);
+	return rec_continue(r, t, 0);
 }
 
 /* Appends the vfork child's changes around the parent's stack pointer. */
@@ -176,6 +185,11 @@ static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct g
 	if (t->vfork_stack && c->ret >= 0 && nw < MAX_OUT_RANGES &&
 	    vfork_stack_write(r, t, &writes[nw], &bufs[nw]))
 		nw++;
+	if (t->sysbuf_off) {
+		t->sysbuf_off = false;
+		if (!rec_sysbuf_off_elsewhere(r) && grr_sysbuf_enable(&r->mem, true) < 0)
+			return -1;
+	}
 
 	struct grr_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -190,7 +204,7 @@ static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct g
 		return -1;
 
 	if (r->running == t && !rec_sched_switch_at_syscall(r))
-		return grr_task_resume_syscall(t->tid, 0) < 0 ? -1 :
+		return rec_continue(r, t, 0) < 0 ? -1 :
 		       (t->state = RT_RUNNING, 0);
 	rec_thread_set_ready(r, t);
 	return 0;
@@ -202,12 +216,15 @@ int rec_on_syscall_stop(struct recorder *r, struct rec_thread *t)
 	if (grr_task_sysinfo(t->tid, &si) < 0)
 		return -1;
 	/* the kernel's vDSO falling back to a syscall inside a clock read:
-	 * its result is in the clock page's value, replay never makes it */
-	if (grr_clockpage_record_only(&r->cp, si.instruction_pointer))
-		return grr_task_resume_syscall(t->tid, 0);
-	if (si.op == GRR_SYSINFO_ENTRY)
+	 * its result is in the clock page's value, replay never makes it;
+	 * a buffered call (the thread was let go with PTRACE_SYSCALL): its
+	 * record is in the syscall buffer */
+	if (grr_clockpage_record_only(&r->cp, si.instruction_pointer) ||
+	    grr_sysbuf_untraced_pc(&r->sb, si.instruction_pointer))
+		return rec_continue(r, t, 0);
+	if (si.op == GRR_SYSINFO_ENTRY || si.op == GRR_SYSINFO_SECCOMP)
 		return on_entry(r, t, &si);
 	if (si.op == GRR_SYSINFO_EXIT)
 		return on_exit_stop(r, t, &si);
-	return grr_task_resume_syscall(t->tid, 0);
+	return rec_continue(r, t, 0);
 }

@@ -98,12 +98,8 @@ static void on_timeout(struct recorder *r, uint64_t now)
 int rec_handle_status(struct recorder *r, pid_t tid, int status)
 {
 	struct rec_thread *t = rec_thread_find(r, tid);
-	if (!t && grr_task_tgid(tid) != r->pid) {
-		/* a child process (os/exec): runs untraced, with RDTSC back */
-		if (grr_task_release_child(tid) < 0 && r->opts->verbose)
-			fprintf(stderr, "grr: could not release child process %d\n", (int)tid);
-		return 0;
-	}
+	if (!t && (rec_child_known(r, tid) || grr_task_tgid(tid) != r->pid))
+		return rec_child_stop(r, tid, status);   /* os/exec */
 	if (!t) {
 		/* a new thread's first stop can come before its parent's
 		 * clone event */
@@ -113,9 +109,9 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status)
 	}
 	struct grr_stop st;
 	grr_stop_decode(status, &st);
-	/* what the thread read in-process before this stop comes first */
-	if (r->cp.active && t->state == RT_RUNNING && rec_clock_drainable(r, t, &st) &&
-	    rec_clock_drain(r, t) < 0)
+	/* what the thread did in-process before this stop comes first */
+	if ((r->cp.active || r->sb.active) && t->state == RT_RUNNING &&
+	    rec_pages_drainable(r, t, &st) && rec_pages_drain(r, t) < 0)
 		return -1;
 	if (r->debug) {
 		char what[64];
@@ -125,7 +121,7 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status)
 	if (t->sigfix.pending && st.kind != GRR_STOP_EXITED && st.kind != GRR_STOP_KILLED &&
 	    grr_sigframe_settle(&r->mem, tid, &t->sigfix,
 				st.kind == GRR_STOP_SIGNAL && st.sig == SIGTRAP))
-		return grr_task_resume_syscall(tid, 0);  /* the step into the handler */
+		return rec_continue(r, t, 0);  /* the step into the handler */
 	switch (st.kind) {
 	case GRR_STOP_EXITED:
 	case GRR_STOP_KILLED:
@@ -285,6 +281,7 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 	for (int i = 0; i < r.nthreads; i++)
 		free(r.threads[i].vfork_stack);
 	free(r.threads);
+	rec_children_free(&r);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	res->exit_status = r.exit_status;
 	return rc;

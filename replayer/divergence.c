@@ -46,6 +46,25 @@ void rp_describe_event(const struct grr_event *ev, char *buf, size_t len)
 	}
 }
 
+/* The syscall buffer's divergence trap (tracee/sysbuf.h): the program
+ * made a call that is not the next buffered one of the recording. */
+static bool describe_sysbuf_mismatch(struct grr_replay *rp, struct rp_thread *t, char *buf,
+				     size_t len)
+{
+	struct user_regs_struct regs;
+	if (grr_task_getregs(t->tid, &regs) < 0 || !grr_sysbuf_mismatch_pc(&rp->sb, regs.rip))
+		return false;
+	uint64_t nr = 0, rec[4] = { 0 };   /* the record: nr, result, fd, length */
+	grr_mem_read(&rp->mem, GRR_SB_NR, &nr, 8);
+	grr_mem_read(&rp->mem, regs.r11, rec, sizeof(rec));
+	char want[32];
+	snprintf(want, sizeof(want), "%s", grr_syscall_name((uint32_t)rec[0]));
+	snprintf(buf, len, "syscall %s(%lld, ..., %lld) where the recording made the buffered "
+		 "call %s(%lld, ..., %lld)", grr_syscall_name((uint32_t)nr), (long long)regs.rdi,
+		 (long long)regs.rdx, want, (long long)rec[2], (long long)rec[3]);
+	return true;
+}
+
 void rp_describe_stop(struct grr_replay *rp, struct rp_thread *t, const struct grr_stop *st,
 		      char *buf, size_t len)
 {
@@ -64,7 +83,8 @@ void rp_describe_stop(struct grr_replay *rp, struct rp_thread *t, const struct g
 			return;
 		}
 	}
-	(void)rp;
+	if (st->kind == GRR_STOP_SIGNAL && st->sig == SIGILL && describe_sysbuf_mismatch(rp, t, buf, len))
+		return;
 	grr_stop_describe(st, buf, len);
 }
 
@@ -75,7 +95,8 @@ static void backtrace_of(struct grr_replay *rp, const struct user_regs_struct *r
 	char name[256];
 	size_t used = 0;
 	out[0] = 0;
-	uint64_t pc = regs->rip, fp = regs->rbp;
+	/* (a pc in the syscall buffer's page stands for Syscall6) */
+	uint64_t pc = grr_sysbuf_caller_pc(&rp->sb, regs->rip), fp = regs->rbp;
 	for (int depth = 0; depth < 8 && used + 1 < len; depth++) {
 		grr_symtab_describe(rp->have_syms ? &rp->syms : NULL, pc, name, sizeof(name));
 		used += (size_t)snprintf(out + used, len - used, "    #%d 0x%llx %s\n", depth,
@@ -104,7 +125,8 @@ int rp_diverge(struct grr_replay *rp, struct rp_thread *t, const char *actual_fm
 	struct user_regs_struct regs;
 	if (t && t->park != RP_GONE && grr_task_getregs(t->tid, &regs) == 0) {
 		d->pc = regs.rip;
-		grr_symtab_describe(rp->have_syms ? &rp->syms : NULL, regs.rip, d->where,
+		grr_symtab_describe(rp->have_syms ? &rp->syms : NULL,
+				    grr_sysbuf_caller_pc(&rp->sb, regs.rip), d->where,
 				    sizeof(d->where));
 		backtrace_of(rp, &regs, d->backtrace, sizeof(d->backtrace));
 	}

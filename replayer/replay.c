@@ -285,3 +285,8 @@ void grr_replay_stop_info(const struct grr_replay *rp, struct grr_replay_stop *s
 }
 
 void grr_replay_set_quiet(struct grr_replay *rp, bool quiet) { rp->opts.quiet = quiet; }
+
+uint64_t grr_replay_program_pc(const struct grr_replay *rp, uint64_t pc)
+{
+	return grr_sysbuf_caller_pc(&rp->sb, pc);
+}

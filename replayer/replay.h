@@ -173,6 +173,10 @@ int grr_replay_debug_call_resume(struct grr_replay *rp, uint32_t tid,
 
 /* State of a live replayed thread (by recorded tid).  0 or -1. */
 int grr_replay_get_regs(struct grr_replay *rp, uint32_t tid, struct user_regs_struct *regs);
+/* The program's pc that PC stands for: PC itself, or, inside grr's
+ * syscall buffer page (a thread stopped at a syscall made through
+ * Syscall6), Syscall6's syscall instruction, whose frame it is in. */
+uint64_t grr_replay_program_pc(const struct grr_replay *rp, uint64_t pc);
 int grr_replay_get_fpregs(struct grr_replay *rp, uint32_t tid, struct user_fpregs_struct *fp);
 /* Reads the replayed process's memory (the program's bytes, never the
  * debugger's breakpoints).  0 or -1 if not mapped. */

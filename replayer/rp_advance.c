@@ -119,7 +119,8 @@ int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_st
 	if (rp_run_prepare(rp, t, skip) < 0)
 		return -1;
 	int rc = 0;
-	if (grr_sigframe_deliver(&rp->mem, t->tid, sig, &t->sigfix, sysemu) < 0)
+	if (grr_sigframe_deliver(&rp->mem, t->tid, sig, &t->sigfix,
+				 sysemu ? GRR_RESUME_SYSEMU : GRR_RESUME_SYSCALL) < 0)
 		rc = rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
 	else if (rp_wait(rp, t, st) < 0)
 		rc = -1;

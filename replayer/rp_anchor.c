@@ -56,8 +56,17 @@ static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 			  const struct user_regs_struct *regs)
 {
 	const struct grr_event *ev = &rp->ev;
-	if (!regs_equal(regs, ev->u.anchor.regs))
+	if (!regs_equal(regs, ev->u.anchor.regs)) {
+		if (rp->debug) {
+			const uint64_t *cur = (const uint64_t *)regs;
+			for (size_t i = 0; i < GRR_NREGS; i++)
+				if (cur[i] != ev->u.anchor.regs[i])
+					fprintf(rp->opts.err, "grr-debug: register %zu: 0x%llx, "
+						"recorded 0x%llx\n", i, (unsigned long long)cur[i],
+						(unsigned long long)ev->u.anchor.regs[i]);
+		}
 		return false;
+	}
 	uint64_t stack[GRR_ANCHOR_STACK_WORDS];
 	size_t n = ev->u.anchor.nstack * 8u;
 	if (grr_mem_read(&rp->mem, regs->rsp, stack, n) < 0 ||

@@ -310,6 +310,11 @@ int grr_replay_debug_call(struct grr_replay *rp, uint32_t rec_tid, const struct 
 	regs.rsp = sp;
 	regs.rip = req->debug_call;
 	regs.orig_rax = (uint64_t)-1;
+	/* the syscall buffer's records waiting there are the recording's,
+	 * not the call's: its syscalls go through the filter below */
+	static const uint64_t no_records[2] = { 0, 0 };
+	if (rp->sb.active && grr_mem_write(&rp->mem, GRR_SB_POS, no_records, 16) < 0)
+		return -1;
 	if (grr_task_setregs(t->tid, &regs) < 0 || insert_breaks(rp, req, res) < 0)
 		return -1;
 	return run_call(rp, t->tid, req, res);

@@ -211,6 +211,7 @@ static struct grr_replay *copy_engine(struct grr_replay *rp, pid_t child, char *
 	cp->last_tid = rp->last_tid;
 	cp->last_pc = rp->last_pc;
 	cp->stub_mapped = rp->stub_mapped;
+	cp->sb = rp->sb;
 	cp->debug = rp->debug;
 	cp->stdout_open = rp->stdout_open;
 	cp->stderr_open = rp->stderr_open;

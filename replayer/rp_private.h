@@ -15,6 +15,7 @@
 #include "tracee/sigframe.h"
 #include "tracee/symtab.h"
 #include "tracee/syscalls.h"
+#include "tracee/sysbuf.h"
 #include "tracee/task.h"
 
 /* Where a replayed thread is parked between events. */
@@ -67,6 +68,7 @@ struct grr_replay {
 	pid_t pid;
 	struct grr_mem mem;
 	struct grr_digester dg;         /* anchors' memory digests */
+	struct grr_sysbuf sb;          /* the recording's syscall buffer, if it had one */
 	bool dg_tried;                  /* write tracking set up, or tried */
 	struct grr_symtab syms;
 	bool have_syms;

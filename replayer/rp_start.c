@@ -133,6 +133,21 @@ static int set_clock(struct grr_replay *rp, struct grr_initstack *s, char *err, 
 	return 0;
 }
 
+/* The syscall buffer as the recording had it, in replay mode (records
+ * come from BUFFERED events).  No seccomp filter: nothing runs there. */
+static int set_sysbuf(struct grr_replay *rp, char *err, size_t errlen)
+{
+	if (!(rp->hdr->flags & GRR_HDR_SYSBUF))
+		return 0;
+	const char *why = "the executable has no symbol table";
+	if (!rp->have_syms || !grr_sysbuf_usable(&rp->mem, rp->pid, &rp->syms, &rp->sb, &why) ||
+	    grr_sysbuf_install(&rp->mem, rp->pid, &rp->sb, false, &why) < 0) {
+		snprintf(err, errlen, "cannot re-create the recording's syscall buffer: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 static int prepare_process(struct grr_replay *rp, bool moved_exe, char *err, size_t errlen)
 {
 	struct user_regs_struct regs;
@@ -147,6 +162,8 @@ static int prepare_process(struct grr_replay *rp, bool moved_exe, char *err, siz
 		return -1;
 	}
 	int rc = set_clock(rp, &s, err, errlen);
+	if (rc == 0)
+		rc = set_sysbuf(rp, err, errlen);
 	uint64_t at_random = grr_initstack_auxval(&s, AT_RANDOM);
 	if (rc == 0 && at_random && grr_mem_write(&rp->mem, at_random, rp->hdr->at_random, 16) < 0) {
 		snprintf(err, errlen, "cannot restore AT_RANDOM");

@@ -42,7 +42,7 @@ int grr_remote_syscall(const struct grr_mem *m, pid_t tid, long nr, const uint64
 	int rc = -1;
 	if (grr_task_setregs(tid, &regs) == 0 &&
 	    grr_task_resume_syscall(tid, 0) == 0 && wait_syscall_stop(tid) == 0 &&
-	    grr_task_resume_syscall(tid, 0) == 0 && wait_syscall_stop(tid) == 0 &&
+	    grr_task_finish_syscall(tid) == 0 &&
 	    grr_task_getregs(tid, &regs) == 0) {
 		*ret = (int64_t)regs.rax;
 		rc = 0;

@@ -36,7 +36,7 @@ static bool signal_caught(pid_t tid, int sig)
 }
 
 int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr_sigfix *fix,
-			 bool sysemu)
+			 enum grr_resume how)
 {
 	fix->pending = false;
 	struct user_regs_struct regs;
@@ -47,7 +47,7 @@ int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr
 		fix->rsp = regs.rsp;
 		return grr_task_singlestep(tid, sig);
 	}
-	return sysemu ? grr_task_resume_sysemu(tid, sig) : grr_task_resume_syscall(tid, sig);
+	return grr_task_resume(tid, how, sig);
 }
 
 int grr_sigframe_settle(const struct grr_mem *m, pid_t tid, struct grr_sigfix *fix,

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "tracee/mem.h"
+#include "tracee/task.h"
 
 /* What a delivery left to check: the interrupted rip and rsp. */
 struct grr_sigfix {
@@ -28,11 +29,10 @@ struct grr_sigfix {
 
 /* Resumes TID delivering SIG: when SIG has a handler, single-steps into it
  * and arms FIX (without one, no frame is written, and a single step would
- * run the thread's next instruction unseen).  Otherwise resumes with
- * PTRACE_SYSEMU if SYSEMU (the replayer's emulated syscalls), else
- * PTRACE_SYSCALL.  Returns 0 or -1. */
+ * run the thread's next instruction unseen).  Otherwise resumes as HOW
+ * says (tracee/task.h).  Returns 0 or -1. */
 int grr_sigframe_deliver(const struct grr_mem *m, pid_t tid, int sig, struct grr_sigfix *fix,
-			 bool sysemu);
+			 enum grr_resume how);
 /* At the thread's next stop: if its stack holds the frame of the armed
  * delivery, zeroes err/trapno/cr2 there.  Disarms FIX.  Returns 1 if the
  * stop was the single-step report that ended the delivery (the caller

@@ -70,6 +70,32 @@ int grr_task_resume_sysemu(pid_t tid, int sig)
 	return ptrace(PTRACE_SYSEMU, tid, 0, (void *)(long)sig) < 0 ? -1 : 0;
 }
 
+int grr_task_resume(pid_t tid, enum grr_resume how, int sig)
+{
+	switch (how) {
+	case GRR_RESUME_SYSEMU: return grr_task_resume_sysemu(tid, sig);
+	case GRR_RESUME_CONT:   return grr_task_resume_cont(tid, sig);
+	default:                return grr_task_resume_syscall(tid, sig);
+	}
+}
+
+bool grr_task_is_seccomp_stop(int status)
+{
+	return WIFSTOPPED(status) && (status >> 8) == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8));
+}
+
+int grr_task_finish_syscall(pid_t tid)
+{
+	for (;;) {
+		int status;
+		if (grr_task_resume_syscall(tid, 0) < 0 || waitpid(tid, &status, __WALL) != tid)
+			return -1;
+		if (grr_task_is_seccomp_stop(status))
+			continue;
+		return WIFSTOPPED(status) && WSTOPSIG(status) == (SIGTRAP | 0x80) ? 0 : -1;
+	}
+}
+
 int grr_task_singlestep(pid_t tid, int sig)
 {
 	return ptrace(PTRACE_SINGLESTEP, tid, 0, (void *)(long)sig) < 0 ? -1 : 0;
@@ -178,18 +204,23 @@ static int run_syscall_before_pc(pid_t tid, long nr, long a0, long a1)
 	int status;
 	if (grr_task_setregs(tid, &regs) < 0)
 		return -1;
-	for (int stops = 0; stops < 2; stops++) {  /* entry, then exit */
-		if (grr_task_resume_syscall(tid, 0) < 0 || waitpid(tid, &status, __WALL) < 0)
-			return -1;
-		if (!WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80))
-			return -1;
-	}
+	/* entry, then exit */
+	if (grr_task_resume_syscall(tid, 0) < 0 || waitpid(tid, &status, __WALL) < 0)
+		return -1;
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80) ||
+	    grr_task_finish_syscall(tid) < 0)
+		return -1;
 	return grr_task_setregs(tid, &saved);
+}
+
+int grr_task_untrap_tsc(pid_t child)
+{
+	return run_syscall_before_pc(child, SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE);
 }
 
 int grr_task_release_child(pid_t child)
 {
-	int rc = run_syscall_before_pc(child, SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE);
+	int rc = grr_task_untrap_tsc(child);
 	if (ptrace(PTRACE_DETACH, child, 0, 0) < 0)
 		rc = -1;
 	return rc;

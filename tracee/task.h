@@ -11,14 +11,16 @@
 #include <sys/user.h>
 
 /* Options every grr tracee gets: syscall stops marked with 0x80, thread
- * clones followed, exec and exit reported, tracee killed if grr dies.
- * Process-creating clones (fork, vfork, os/exec) are caught only so that
- * grr can undo the inherited RDTSC trapping in the child and detach it:
- * children run untraced (grr_task_release_child). */
+ * clones followed, exec and exit reported, tracee killed if grr dies,
+ * seccomp filters' SECCOMP_RET_TRACE reported (the recorder's syscall
+ * buffer, tracee/sysbuf.h).  Process-creating clones (fork, vfork,
+ * os/exec) are caught so that grr can undo the inherited RDTSC trapping in
+ * the child and detach it, or keep it until it runs a program the
+ * inherited filter does not trace (recorder/rec_children.c). */
 #define GRR_PTRACE_OPTIONS \
 	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | \
 	 PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK | \
-	 PTRACE_O_TRACEVFORK)
+	 PTRACE_O_TRACEVFORK | PTRACE_O_TRACESECCOMP)
 
 /* Mirror of the kernel's struct ptrace_syscall_info (linux/ptrace.h clashes
  * with sys/ptrace.h). */
@@ -36,6 +38,19 @@ struct grr_sysinfo {
 };
 #define GRR_SYSINFO_ENTRY 1
 #define GRR_SYSINFO_EXIT  2
+#define GRR_SYSINFO_SECCOMP 3
+
+/* How a thread is let go: to its next syscall stop (PTRACE_SYSCALL), to
+ * the entry of its next syscall, which is not run (PTRACE_SYSEMU), or to
+ * its next stop of any other kind (PTRACE_CONT: under the recorder's
+ * seccomp filter, a traced syscall's entry is such a stop). */
+enum grr_resume { GRR_RESUME_SYSCALL, GRR_RESUME_SYSEMU, GRR_RESUME_CONT };
+int grr_task_resume(pid_t tid, enum grr_resume how, int sig);
+/* Whether STATUS is a PTRACE_EVENT_SECCOMP stop. */
+bool grr_task_is_seccomp_stop(int status);
+/* After a syscall-entry stop of TID: resumes and waits for its exit stop,
+ * passing the seccomp stop that may come between.  0 or -1. */
+int grr_task_finish_syscall(pid_t tid);
 
 int grr_task_getregs(pid_t tid, struct user_regs_struct *regs);
 int grr_task_setregs(pid_t tid, const struct user_regs_struct *regs);
@@ -64,6 +79,8 @@ int grr_task_get_debugreg(pid_t tid, int n, uint64_t *value);
  * running prctl through its own syscall instruction, then detaches it.
  * Returns 0 or -1. */
 int grr_task_release_child(pid_t child);
+/* The first half of that: RDTSC back, the child stays attached. */
+int grr_task_untrap_tsc(pid_t child);
 /* The thread group id of TID (from /proc), or -1. */
 pid_t grr_task_tgid(pid_t tid);
 

@@ -115,7 +115,7 @@ static void on_thread(struct grr_ctl *c, struct gr_g *o, uint32_t tid)
 		return;
 	o->pub.tid = tid;
 	o->on_thread = true;
-	o->pub.pc = regs.rip;
+	o->pub.pc = grr_replay_program_pc(rp_of(c), regs.rip);
 	o->pub.sp = regs.rsp;
 	o->pub.bp = regs.rbp;
 }

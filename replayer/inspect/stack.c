@@ -131,7 +131,7 @@ int grr_stack(struct grr_ctl *c, int64_t goid, struct grr_frame *out, int max, c
 			snprintf(err, errlen, "no thread is stopped here");
 			return -1;
 		}
-		st.pc = regs.rip;
+		st.pc = grr_replay_program_pc(grr_ctl_replay(c), regs.rip);
 		st.sp = regs.rsp;
 		st.bp = regs.rbp;
 		st.exact = st.from_regs = true;

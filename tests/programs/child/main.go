@@ -1,15 +1,39 @@
 // child: os/exec of /bin/echo and /bin/sh (clone/vfork + execve in the
-// child, pipes, wait4); prints their output and exit codes.
+// child, pipes, wait4), and of the program itself (a static Go child at the
+// parent's addresses, with goroutines, a pipe and a file of its own);
+// prints their output and exit codes.
 package main
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 )
 
+// asChild is the program run again by itself: it reads this source's
+// directory listing size, talks to itself over a pipe from a goroutine,
+// and exits with status 4.
+func asChild() {
+	r, w, err := os.Pipe()
+	if err != nil {
+		os.Exit(1)
+	}
+	go func() {
+		fmt.Fprintln(w, "through the pipe")
+		w.Close()
+	}()
+	b, _ := io.ReadAll(r)
+	names, _ := os.ReadDir("/")
+	fmt.Printf("self child: %q, / has entries: %v\n", b, len(names) > 0)
+	os.Exit(4)
+}
+
 func main() {
+	if os.Getenv("GRR_TEST_CHILD_SELF") == "1" {
+		asChild()
+	}
 	out, err := exec.Command("/bin/echo", "hi").Output()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "echo:", err)
@@ -39,4 +63,18 @@ func main() {
 	}()
 	combined, err := cmd.CombinedOutput()
 	fmt.Printf("sh pipeline: %q err=%v\n", combined, err)
+
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "executable:", err)
+		os.Exit(1)
+	}
+	again := exec.Command(self)
+	again.Env = append(os.Environ(), "GRR_TEST_CHILD_SELF=1")
+	out, err = again.Output()
+	code := -1
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	}
+	fmt.Printf("self: %q exit code %d\n", out, code)
 }

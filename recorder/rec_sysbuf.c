@@ -1,0 +1,67 @@
+/* rec_sysbuf.c - the syscall buffer while recording (tracee/sysbuf.h).
+ *
+ * At the exec stop, after the clock page: the page, Syscall6's jump into
+ * it and the seccomp filter.  From then on threads run with PTRACE_CONT
+ * (rec_continue) and a traced syscall first stops at the filter
+ * (PTRACE_EVENT_SECCOMP, handled as its entry stop).  GRR_NO_SYSBUF=1
+ * keeps every syscall a stop, as before. */
+#include "recorder/rec_private.h"
+#include "tracee/envflag.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rec_sysbuf_setup(struct recorder *r)
+{
+	const char *why = NULL;
+	if (grr_env_flag("GRR_NO_SYSBUF"))
+		why = "GRR_NO_SYSBUF is set";
+	else if (!r->have_syms)
+		why = "the program has no symbol table";
+	else if (grr_sysbuf_usable(&r->mem, r->pid, &r->syms, &r->sb, &why) &&
+		 grr_sysbuf_install(&r->mem, r->pid, &r->sb, true, &why) == 0) {
+		if (grr_sysbuf_filter(&r->mem, r->pid, &r->sb, &why) == 0) {
+			r->seccomp = true;
+			return;
+		}
+		/* the page is in place (the trace says so): with buffering
+		 * off, every call takes its traced syscall */
+		if (grr_sysbuf_enable(&r->mem, false) < 0)
+			r->sb.active = false;
+	}
+	if (r->opts->verbose)
+		fprintf(stderr, "grr: every syscall stops (%s)\n", why);
+}
+
+int rec_sysbuf_drain(struct recorder *r, struct rec_thread *t)
+{
+	uint8_t *buf;
+	struct grr_mem_write w[3];
+	uint64_t nrec;
+	int n = grr_sysbuf_collect(&r->mem, &r->sb, &buf, w, &nrec);
+	if (n < 0) {
+		fprintf(stderr, "grr: buffered syscalls lost (thread %d)\n", (int)t->tid);
+		errno = EIO;
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	struct grr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.exit.ret = (int64_t)nrec;
+	ev.u.exit.nwrites = (uint32_t)n;
+	ev.u.exit.writes = w;
+	int rc = rec_log(r, &ev, t->tid, GRR_EV_BUFFERED);
+	free(buf);
+	return rc;
+}
+
+bool rec_sysbuf_off_elsewhere(const struct recorder *r)
+{
+	for (int i = 0; i < r->nthreads; i++)
+		if (r->threads[i].sysbuf_off)
+			return true;
+	return false;
+}

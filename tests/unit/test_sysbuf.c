@@ -1,0 +1,308 @@
+/* test_sysbuf.c - unit tests of grr's syscall buffer page (tracee/sysbuf.c,
+ * sysbuf_code.S): its code, copied to its address in this process and
+ * entered as Syscall6 enters it, buffers only the calls it may (read and
+ * write on non-blocking descriptors, epoll_pwait with timeout 0), hands
+ * the others to its traced syscall, gives back the recorded results in
+ * replay mode, traps on a call that is not the recorded one, and its
+ * records are collected as writes that re-create them. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tracee/sysbuf.h"
+#include "tests/unit/run_suite.h"
+
+/* sb_call(nr, a0, a1, a2, a3): the kernel's registers as Syscall6 has them
+ * at its `syscall`, then a jump into the page; the page jumps back to
+ * sb_back (its return address word), which returns to the caller with the
+ * page's rax.  rcx and r11 come back in sb_regs_after. */
+uint64_t sb_entry_addr;
+uint64_t sb_regs_after[2];
+int64_t sb_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+void sb_back(void);
+__asm__(".text\n"
+	".globl sb_call, sb_back\n"
+	"sb_call:\n"
+	"	movq %rdi, %rax\n"
+	"	movq %rsi, %rdi\n"
+	"	movq %rdx, %rsi\n"
+	"	movq %rcx, %rdx\n"
+	"	movq %r8, %r10\n"
+	"	xorl %r8d, %r8d\n"
+	"	xorl %r9d, %r9d\n"
+	"	movq $-1, %rcx\n"
+	"	movq $-1, %r11\n"
+	"	jmp *sb_entry_addr(%rip)\n"
+	"sb_back:\n"
+	"	movq %rcx, sb_regs_after(%rip)\n"
+	"	movq %r11, sb_regs_after+8(%rip)\n"
+	"	ret\n");
+
+static uint64_t *word(uint64_t addr)
+{
+	return (uint64_t *)(uintptr_t)addr;
+}
+
+static void map_page(bool recording)
+{
+	void *p = mmap((void *)(uintptr_t)GRR_SB_ADDR, GRR_SB_LEN, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	ck_assert_ptr_eq(p, (void *)(uintptr_t)GRR_SB_ADDR);
+	memcpy(p, grr_sb_code, (size_t)(grr_sb_code_end - grr_sb_code));
+	ck_assert_int_eq(mprotect(p, 4096, PROT_READ | PROT_EXEC), 0);
+	*word(GRR_SB_MODE) = recording;
+	*word(GRR_SB_ENABLED) = recording;
+	*word(GRR_SB_RET) = (uint64_t)(uintptr_t)sb_back;
+	sb_entry_addr = GRR_SB_ADDR + (uint64_t)(grr_sb_entry - grr_sb_code);
+}
+
+static void unmap_page(void)
+{
+	munmap((void *)(uintptr_t)GRR_SB_ADDR, GRR_SB_LEN);
+}
+
+/* A pipe whose read end is non-blocking (or not), above fd 2. */
+static void make_pipe(int fds[2], bool nonblock)
+{
+	ck_assert_int_eq(pipe2(fds, nonblock ? O_NONBLOCK : 0), 0);
+	ck_assert_int_gt(fds[0], 2);
+}
+
+static const uint8_t *record_at(uint64_t off)
+{
+	return (const uint8_t *)(uintptr_t)(GRR_SB_RING + off);
+}
+
+START_TEST(buffers_a_nonblocking_read)
+{
+	map_page(true);
+	int fds[2];
+	make_pipe(fds, true);
+	ck_assert_int_eq(write(fds[1], "hello", 5), 5);
+	char buf[16] = { 0 };
+	ck_assert_int_eq(sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 16, 0), 5);
+	ck_assert_mem_eq(buf, "hello", 5);
+	ck_assert_uint_eq(sb_regs_after[0], 0);
+	ck_assert_uint_eq(sb_regs_after[1], 0);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 1);
+	ck_assert_uint_eq(*word(GRR_SB_POS), GRR_SB_HDR + 8);
+	const uint8_t *r = record_at(0);
+	uint32_t nr, len;
+	int64_t ret;
+	uint64_t fd, count;
+	memcpy(&nr, r, 4);
+	memcpy(&len, r + 4, 4);
+	memcpy(&ret, r + 8, 8);
+	memcpy(&fd, r + 16, 8);
+	memcpy(&count, r + 24, 8);
+	ck_assert_uint_eq(nr, SYS_read);
+	ck_assert_uint_eq(len, 5);
+	ck_assert_int_eq(ret, 5);
+	ck_assert_uint_eq(fd, (uint64_t)fds[0]);
+	ck_assert_uint_eq(count, 16);
+	ck_assert_mem_eq(r + GRR_SB_HDR, "hello", 5);
+	/* an empty pipe: EAGAIN, recorded too */
+	ck_assert_int_eq(sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 16, 0),
+			 -EAGAIN);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);
+	ck_assert_uint_eq(*word(GRR_SB_POS), 2 * GRR_SB_HDR + 8);
+	close(fds[0]);
+	close(fds[1]);
+	unmap_page();
+}
+END_TEST
+
+START_TEST(leaves_blocking_and_other_calls_to_the_traced_syscall)
+{
+	map_page(true);
+	int fds[2];
+	make_pipe(fds, false);
+	ck_assert_int_eq(write(fds[1], "xy", 2), 2);
+	char buf[4];
+	/* a blocking descriptor, stdin, a large read, getpid, epoll with a
+	 * timeout: all run, none buffered */
+	ck_assert_int_eq(sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 4, 0), 2);
+	ck_assert_int_eq(sb_call(SYS_getpid, 0, 0, 0, 0), getpid());
+	ck_assert_int_eq(sb_call(SYS_write, 2, (uint64_t)(uintptr_t)"", 0, 0), 0);
+	int ep = epoll_create1(0);
+	struct epoll_event ev[4];
+	ck_assert_int_eq(sb_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 4, 1), 0);
+	ck_assert_uint_eq(sb_regs_after[0], 0);
+	ck_assert_uint_eq(sb_regs_after[1], 0);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 0);
+	/* with timeout 0 it is buffered; with buffering off it is not */
+	ck_assert_int_eq(sb_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 4, 0), 0);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 1);
+	*word(GRR_SB_ENABLED) = 0;
+	ck_assert_int_eq(sb_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 4, 0), 0);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 1);
+	close(ep);
+	close(fds[0]);
+	close(fds[1]);
+	unmap_page();
+}
+END_TEST
+
+START_TEST(replays_records_then_takes_the_traced_syscall)
+{
+	map_page(true);
+	int fds[2];
+	make_pipe(fds, true);
+	int ep = epoll_create1(0);
+	struct epoll_event want = { .events = EPOLLIN, .data.u64 = 0x1122334455667788ull };
+	ck_assert_int_eq(epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &want), 0);
+	ck_assert_int_eq(write(fds[1], "abc", 3), 3);
+	struct epoll_event ev[4];
+	char buf[8];
+	ck_assert_int_eq(sb_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 4, 0), 1);
+	ck_assert_int_eq(sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 8, 0), 3);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);
+	uint64_t end = *word(GRR_SB_POS);
+
+	/* replay: the pipe is empty now, the answers come from the ring */
+	*word(GRR_SB_MODE) = 0;
+	*word(GRR_SB_POS) = 0;
+	*word(GRR_SB_END) = end;
+	*word(GRR_SB_COUNT) = 0;
+	memset(ev, 0, sizeof(ev));
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(sb_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 4, 0), 1);
+	ck_assert_uint_eq(ev[0].data.u64, want.data.u64);
+	ck_assert_int_eq(sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 8, 0), 3);
+	ck_assert_mem_eq(buf, "abc", 3);
+	ck_assert_uint_eq(sb_regs_after[0], 0);
+	ck_assert_uint_eq(sb_regs_after[1], 0);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);
+	ck_assert_uint_eq(*word(GRR_SB_POS), end);
+	/* no record left: the call is made for real (the replayer's stop) */
+	ck_assert_int_eq(sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 8, 0),
+			 -EAGAIN);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);
+	close(ep);
+	close(fds[0]);
+	close(fds[1]);
+	unmap_page();
+}
+END_TEST
+
+START_TEST(traps_on_a_call_that_is_not_the_recorded_one)
+{
+	map_page(true);
+	int fds[2];
+	make_pipe(fds, true);
+	char buf[8];
+	ck_assert_int_eq(sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 8, 0),
+			 -EAGAIN);
+	uint64_t end = *word(GRR_SB_POS);
+	*word(GRR_SB_MODE) = 0;
+	*word(GRR_SB_POS) = 0;
+	*word(GRR_SB_END) = end;
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		/* same call, another length: the page executes ud2 */
+		signal(SIGILL, SIG_DFL);
+		sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 4, 0);
+		_exit(0);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(WTERMSIG(status), SIGILL);
+	close(fds[0]);
+	close(fds[1]);
+	unmap_page();
+}
+END_TEST
+
+START_TEST(collects_records_as_writes_and_starts_over)
+{
+	map_page(true);
+	struct grr_mem m;
+	ck_assert_int_eq(grr_mem_open(&m, getpid()), 0);
+	struct grr_sysbuf sb = { .active = true };
+	int fds[2];
+	make_pipe(fds, true);
+	char buf[8];
+	uint8_t *data;
+	struct grr_mem_write w[3];
+	uint64_t n;
+	ck_assert_int_eq(grr_sysbuf_collect(&m, &sb, &data, w, &n), 0);
+
+	ck_assert_int_eq(write(fds[1], "q", 1), 1);
+	sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 8, 0);
+	uint64_t first = *word(GRR_SB_POS);
+	/* from the ring's start: the records, then position 0 and the end */
+	ck_assert_int_eq(grr_sysbuf_collect(&m, &sb, &data, w, &n), 2);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(w[0].addr, GRR_SB_RING);
+	ck_assert_uint_eq(w[0].len, first);
+	ck_assert_mem_eq(w[0].data, record_at(0), first);
+	ck_assert_uint_eq(w[1].addr, GRR_SB_POS);
+	ck_assert_uint_eq(w[1].len, 16);
+	uint64_t pe[2];
+	memcpy(pe, w[1].data, 16);
+	ck_assert_uint_eq(pe[0], 0);
+	ck_assert_uint_eq(pe[1], first);
+	free(data);
+
+	/* more without a rewind: appended, and the end moves */
+	sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 8, 0);
+	ck_assert_int_eq(grr_sysbuf_collect(&m, &sb, &data, w, &n), 2);
+	ck_assert_uint_eq(w[0].addr, GRR_SB_RING + first);
+	ck_assert_uint_eq(w[1].addr, GRR_SB_END);
+	ck_assert_uint_eq(w[1].len, 8);
+	free(data);
+
+	/* after a rewind the next records start at the ring's start again */
+	ck_assert_int_eq(grr_sysbuf_rewind(&m, &sb), 0);
+	ck_assert_uint_eq(*word(GRR_SB_POS), 0);
+	sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 8, 0);
+	ck_assert_int_eq(grr_sysbuf_collect(&m, &sb, &data, w, &n), 2);
+	ck_assert_uint_eq(w[0].addr, GRR_SB_RING);
+	ck_assert_uint_eq(w[1].addr, GRR_SB_POS);
+	free(data);
+	grr_mem_close(&m);
+	close(fds[0]);
+	close(fds[1]);
+	unmap_page();
+}
+END_TEST
+
+START_TEST(no_anchor_but_at_the_traced_syscall)
+{
+	struct grr_sysbuf sb = { .active = true, .site = 0x401234 };
+	uint64_t traced = GRR_SB_ADDR + (uint64_t)(grr_sb_traced - grr_sb_code);
+	ck_assert(grr_sysbuf_no_anchor(&sb, GRR_SB_ADDR));
+	ck_assert(grr_sysbuf_no_anchor(&sb, traced + 2));
+	ck_assert(!grr_sysbuf_no_anchor(&sb, traced));
+	ck_assert(!grr_sysbuf_no_anchor(&sb, 0x401234));
+	ck_assert_uint_eq(grr_sysbuf_caller_pc(&sb, traced), 0x401234);
+	ck_assert_uint_eq(grr_sysbuf_caller_pc(&sb, 0x401000), 0x401000);
+	ck_assert(grr_sysbuf_untraced_pc(&sb, GRR_SB_ADDR +
+					 (uint64_t)(grr_sb_untraced1 - grr_sb_code)));
+	ck_assert(!grr_sysbuf_untraced_pc(&sb, traced + 2));
+	sb.active = false;
+	ck_assert(!grr_sysbuf_no_anchor(&sb, GRR_SB_ADDR));
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *tests[] = { buffers_a_nonblocking_read,
+				 leaves_blocking_and_other_calls_to_the_traced_syscall,
+				 replays_records_then_takes_the_traced_syscall,
+				 traps_on_a_call_that_is_not_the_recorded_one,
+				 collects_records_as_writes_and_starts_over,
+				 no_anchor_but_at_the_traced_syscall };
+	return run_tests("sysbuf", tests, sizeof(tests) / sizeof(tests[0]));
+}

@@ -1,0 +1,274 @@
+/* sysbuf.c - the syscall buffer page (see sysbuf.h). */
+#include "tracee/sysbuf.h"
+#include "tracee/digest.h"
+#include "tracee/maps.h"
+#include "tracee/remote.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+_Static_assert(GRR_SB_ADDR + GRR_SB_LEN <= GRR_RESERVED_ADDR,
+	       "the syscall buffer must stay below grr's reserved range");
+
+/* Syscall6's `syscall; cmp $-4095, %rax; jbe ...` */
+static const uint8_t SITE_BYTES[] = { 0x0f, 0x05, 0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff, 0x76 };
+#define PATCH_LEN 8u
+
+static const char *const SITE_FUNCS[] = {
+	"internal/runtime/syscall/linux.Syscall6",   /* Go >= 1.24 */
+	"internal/runtime/syscall.Syscall6",         /* Go 1.21 - 1.23 */
+	"runtime/internal/syscall.Syscall6",         /* Go 1.19 - 1.20 */
+};
+
+static uint64_t page_addr(const uint8_t *label)
+{
+	return GRR_SB_ADDR + (uint64_t)(label - grr_sb_code);
+}
+
+uint64_t grr_sysbuf_site(const struct grr_symtab *syms)
+{
+	for (size_t i = 0; i < sizeof(SITE_FUNCS) / sizeof(SITE_FUNCS[0]); i++) {
+		const struct grr_symbol *s = grr_symtab_find(syms, SITE_FUNCS[i]);
+		/* the moves of the arguments into the kernel's registers come
+		 * first: the instruction is within the first 16 bytes */
+		if (s && s->size >= 32)
+			return s->addr;
+	}
+	return 0;
+}
+
+/* The `syscall` of the function at FN, read through M, or 0. */
+static uint64_t find_insn(const struct grr_mem *m, uint64_t fn)
+{
+	uint8_t code[32];
+	if (grr_mem_read(m, fn, code, sizeof(code)) < 0)
+		return 0;
+	for (size_t off = 0; off + sizeof(SITE_BYTES) <= sizeof(code); off++)
+		if (memcmp(code + off, SITE_BYTES, sizeof(SITE_BYTES)) == 0)
+			return fn + off;
+	return 0;
+}
+
+bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symtab *syms,
+		       struct grr_sysbuf *sb, const char **why)
+{
+	memset(sb, 0, sizeof(*sb));
+	uint64_t fn = grr_sysbuf_site(syms);
+	if (!fn) {
+		*why = "no Syscall6 in the runtime";
+		return false;
+	}
+	sb->site = find_insn(m, fn);
+	if (!sb->site) {
+		*why = "Syscall6 is not the expected code";
+		return false;
+	}
+	struct grr_mapping *maps;
+	int n = grr_maps_read(pid, &maps);
+	if (n < 0) {
+		*why = "cannot read the address space";
+		return false;
+	}
+	*why = NULL;
+	for (int i = 0; i < n; i++) {
+		const struct grr_mapping *mp = &maps[i];
+		if (mp->start < GRR_SB_ADDR + GRR_SB_LEN && GRR_SB_ADDR < mp->end)
+			*why = "its address range is taken";
+		if ((mp->prot & PROT_EXEC) && mp->path[0] != '[' && mp->end > sb->text_end)
+			sb->text_end = mp->end;
+	}
+	grr_maps_free(maps, n);
+	if (!*why && (sb->text_end <= GRR_SB_ADDR || sb->text_end > (1ull << 32)))
+		*why = "the program's code is not where a static Go program has it";
+	return *why == NULL;
+}
+
+static int remote(const struct grr_mem *m, pid_t tid, long nr, uint64_t a0, uint64_t a1,
+		  uint64_t a2, uint64_t a3, int64_t *ret)
+{
+	uint64_t args[6] = { a0, a1, a2, a3, (uint64_t)-1, 0 };
+	int64_t r;
+	if (grr_remote_syscall(m, tid, nr, args, &r) < 0)
+		return -1;
+	if (ret)
+		*ret = r;
+	return r < 0 ? -1 : 0;
+}
+
+int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb,
+		       bool recording, const char **why)
+{
+	if (remote(m, tid, SYS_mmap, GRR_SB_ADDR, GRR_SB_LEN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, NULL) < 0) {
+		*why = "cannot map the syscall buffer";
+		return -1;
+	}
+	size_t len = (size_t)(grr_sb_code_end - grr_sb_code);
+	uint64_t on = recording ? 1 : 0, ret = sb->site + PATCH_LEN;
+	uint8_t patch[PATCH_LEN] = { 0xe9, 0, 0, 0, 0, 0x0f, 0x1f, 0x00 };
+	int32_t rel = (int32_t)((int64_t)page_addr(grr_sb_entry) - (int64_t)(sb->site + 5));
+	memcpy(patch + 1, &rel, 4);
+	if (grr_mem_write(m, GRR_SB_ADDR, grr_sb_code, len) < 0 ||
+	    grr_mem_write(m, GRR_SB_MODE, &on, 8) < 0 ||
+	    grr_mem_write(m, GRR_SB_ENABLED, &on, 8) < 0 ||
+	    grr_mem_write(m, GRR_SB_RET, &ret, 8) < 0 ||
+	    remote(m, tid, SYS_mprotect, GRR_SB_ADDR, 4096, PROT_READ | PROT_EXEC, 0, NULL) < 0 ||
+	    grr_mem_write(m, sb->site, patch, sizeof(patch)) < 0) {
+		remote(m, tid, SYS_munmap, GRR_SB_ADDR, GRR_SB_LEN, 0, 0, NULL);
+		*why = "cannot fill the syscall buffer or redirect Syscall6";
+		return -1;
+	}
+	sb->active = true;
+	sb->drained = sb->records = 0;
+	return 0;
+}
+
+#define IP_LO offsetof(struct seccomp_data, instruction_pointer)
+#define IP_HI (IP_LO + 4)
+
+int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbuf *sb,
+		      const char **why)
+{
+	uint32_t u1 = (uint32_t)page_addr(grr_sb_untraced1);
+	uint32_t u2 = (uint32_t)page_addr(grr_sb_untraced2);
+	uint32_t lo = (uint32_t)GRR_SB_ADDR, hi = (uint32_t)sb->text_end;
+	/* TRACE a call from the page (but its untraced instructions) or the
+	 * program's code; let every other run (a child's new program, the
+	 * kernel's vDSO falling back to a syscall inside a clock read, whose
+	 * value the clock page records) */
+	struct sock_filter prog[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 6),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u1, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u2, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, hi, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct {
+		uint64_t len;      /* struct sock_fprog, as the tracee sees it */
+		uint64_t filter;
+	} fprog = { sizeof(prog) / sizeof(prog[0]), GRR_SB_SCRATCH + 16 };
+	int64_t r = 0;
+	int rc = -1;
+	if (grr_mem_write(m, GRR_SB_SCRATCH, &fprog, sizeof(fprog)) == 0 &&
+	    grr_mem_write(m, GRR_SB_SCRATCH + 16, prog, sizeof(prog)) == 0) {
+		rc = remote(m, tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, GRR_SB_SCRATCH, 0, &r);
+		/* without CAP_SYS_ADMIN the kernel wants no_new_privs */
+		if (rc < 0 && r == -EACCES &&
+		    remote(m, tid, SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, NULL) == 0)
+			rc = remote(m, tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+				    GRR_SB_SCRATCH, 0, &r);
+	}
+	uint8_t zero[16 + sizeof(prog)] = { 0 };
+	grr_mem_write(m, GRR_SB_SCRATCH, zero, sizeof(zero));
+	if (rc < 0)
+		*why = "the kernel refused the seccomp filter";
+	return rc;
+}
+
+int grr_sysbuf_enable(const struct grr_mem *m, bool on)
+{
+	uint64_t v = on ? 1 : 0;
+	return grr_mem_write(m, GRR_SB_ENABLED, &v, 8);
+}
+
+bool grr_sysbuf_no_anchor(const struct grr_sysbuf *sb, uint64_t pc)
+{
+	if (!sb->active || pc < GRR_SB_ADDR || pc >= page_addr(grr_sb_code_end))
+		return false;
+	return pc != page_addr(grr_sb_traced);
+}
+
+bool grr_sysbuf_untraced_pc(const struct grr_sysbuf *sb, uint64_t pc)
+{
+	return sb->active && (pc == page_addr(grr_sb_untraced1) || pc == page_addr(grr_sb_untraced2));
+}
+
+bool grr_sysbuf_mismatch_pc(const struct grr_sysbuf *sb, uint64_t pc)
+{
+	return sb->active && pc == page_addr(grr_sb_mismatch);
+}
+
+uint64_t grr_sysbuf_caller_pc(const struct grr_sysbuf *sb, uint64_t pc)
+{
+	if (!sb->active || pc < GRR_SB_ADDR || pc >= page_addr(grr_sb_code_end))
+		return pc;
+	return sb->site;
+}
+
+int grr_sysbuf_collect(const struct grr_mem *m, struct grr_sysbuf *sb, uint8_t **buf,
+		       struct grr_mem_write w[3], uint64_t *nrec)
+{
+	uint64_t d[4];   /* count, mode, enabled, pos */
+	*buf = NULL;
+	*nrec = 0;
+	if (grr_mem_read(m, GRR_SB_COUNT, d, sizeof(d)) < 0)
+		return -1;
+	uint64_t count = d[0], pos = d[3];
+	if (count == sb->records)
+		return 0;
+	if (pos < sb->drained || pos > GRR_SB_RING_CAP || count < sb->records) {
+		errno = EIO;
+		return -1;
+	}
+	uint64_t from = sb->drained;
+	size_t len = (size_t)(pos - from);
+	/* [0] the records; [1] (from the ring's start) position 0 and the
+	 * end, else [1] the end */
+	*buf = malloc(len + 16);
+	if (!*buf)
+		return -1;
+	if (len && grr_mem_read(m, GRR_SB_RING + from, *buf + 16, len) < 0) {
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
+	uint64_t posend[2] = { 0, pos };
+	memcpy(*buf, posend, 16);
+	int n = 0;
+	if (len) {
+		w[n].addr = GRR_SB_RING + from;
+		w[n].len = len;
+		w[n].data = *buf + 16;
+		n++;
+	}
+	if (from == 0) {
+		w[n].addr = GRR_SB_POS;
+		w[n].len = 16;
+		w[n].data = *buf;
+	} else {
+		w[n].addr = GRR_SB_END;
+		w[n].len = 8;
+		w[n].data = *buf + 8;
+	}
+	n++;
+	*nrec = count - sb->records;
+	sb->records = count;
+	sb->drained = pos;
+	return n;
+}
+
+int grr_sysbuf_rewind(const struct grr_mem *m, struct grr_sysbuf *sb)
+{
+	if (!sb->active || sb->drained == 0)
+		return 0;
+	uint64_t zero = 0;
+	if (grr_mem_write(m, GRR_SB_POS, &zero, 8) < 0)
+		return -1;
+	sb->drained = 0;
+	return 0;
+}

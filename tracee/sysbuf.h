@@ -1,0 +1,132 @@
+/* sysbuf.h - grr's syscall buffer: non-blocking syscalls of the Go runtime
+ * recorded and replayed without a ptrace stop.
+ *
+ * A loopback server makes most of its syscalls through one function,
+ * Syscall6 of the runtime's syscall package (internal/runtime/syscall/linux
+ * in Go 1.26, runtime/internal/syscall in Go 1.19): reads and writes on
+ * non-blocking sockets, epoll_pwait with a zero timeout.  Each costs two
+ * ptrace stops when traced.  grr maps a page of code and a ring below the
+ * program's text (and its clock page), before the program's first
+ * instruction, in recording and replay alike, and overwrites Syscall6's
+ * `syscall; cmp $-4095, %rax` with a jump into the page.
+ *
+ * Recording (mode word 1): the page runs read and write on a descriptor
+ * above 2 that is O_NONBLOCK (fcntl F_GETFL, run by the page too), and
+ * epoll_pwait with timeout 0, itself, from the two `syscall` instructions a
+ * seccomp filter lets through, and appends a record
+ * (number, result, descriptor, length, the bytes the kernel wrote) to the
+ * ring.  Every other call, and these when the ring is full or buffering
+ * is off (a vfork child shares the memory), goes through the page's traced
+ * `syscall` (GRR_SB_TRACED), which the filter hands to grr as before.
+ * grr collects the ring at each stop of the thread that ran, and logs it
+ * as a BUFFERED event that writes the records back at replay.
+ *
+ * Replay (mode word 0): the records the replayer wrote are consumed in
+ * order: number, descriptor and length are checked (a mismatch executes
+ * ud2: a divergence), the bytes are copied to the caller's buffer.  With
+ * no record left, the call goes to the traced `syscall`, a stop the
+ * replayer expects, as in recording.
+ *
+ * Both modes leave the registers alike (rcx, r11 zero; flags from the
+ * original compare), and no anchor is ever placed inside the page's code
+ * except at the traced `syscall` (grr_sysbuf_no_anchor).  Anchors digest
+ * the record counter only (the rest differs between the two modes). */
+#ifndef GRR_TRACEE_SYSBUF_H
+#define GRR_TRACEE_SYSBUF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "format/trace.h"
+#include "tracee/mem.h"
+#include "tracee/symtab.h"
+
+/* The page's place: code, data (counter, mode, buffering switch, ring
+ * read/write position, end of the replayed records, return address), then
+ * the ring.  Below the replayer's reserved range (GRR_RESERVED_ADDR,
+ * tracee/digest.h) and the clock page, free in every non-PIE Go
+ * executable, and checked before use. */
+#define GRR_SB_ADDR      0x1c0000ull
+#define GRR_SB_LEN       0x102000ull
+#define GRR_SB_DATA      (GRR_SB_ADDR + 0x1000)
+#define GRR_SB_COUNT     (GRR_SB_DATA + 0)
+#define GRR_SB_MODE      (GRR_SB_DATA + 8)
+#define GRR_SB_ENABLED   (GRR_SB_DATA + 16)
+#define GRR_SB_POS       (GRR_SB_DATA + 24)
+#define GRR_SB_END       (GRR_SB_DATA + 32)
+#define GRR_SB_RET       (GRR_SB_DATA + 40)
+#define GRR_SB_NR        (GRR_SB_DATA + 48)    /* the call's number, while in the page */
+#define GRR_SB_SCRATCH   (GRR_SB_DATA + 256)   /* the filter, while installed */
+#define GRR_SB_RING      (GRR_SB_ADDR + 0x2000)
+#define GRR_SB_RING_CAP  0x100000ull
+/* One record: u32 number, u32 length of the data that follow (padded to
+ * 8), i64 result, u64 first argument, u64 third argument. */
+#define GRR_SB_HDR       32u
+
+/* What a tracee's syscall buffer is wired to. */
+struct grr_sysbuf {
+	bool active;
+	uint64_t site;          /* Syscall6's `syscall` instruction, patched */
+	uint64_t text_end;      /* end of the program's code (the filter's range) */
+	uint64_t drained;       /* records collected so far (recording) */
+	uint64_t records;
+};
+
+/* The patch site in the executable: the `syscall; cmp $-4095, %rax` of
+ * Syscall6 (its bytes checked in the process by grr_sysbuf_usable), or 0. */
+uint64_t grr_sysbuf_site(const struct grr_symtab *syms);
+
+/* Whether PID (stopped at its first instruction, read through M) can have
+ * the buffer: the site exists with the expected bytes and the address
+ * range is free.  Fills SB's site and text_end.  On a "no", a reason in WHY. */
+bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symtab *syms,
+		       struct grr_sysbuf *sb, const char **why);
+
+/* Maps and fills the page in the stopped thread TID and patches the site;
+ * RECORDING sets the mode word and buffering on.  0, or -1 with WHY. */
+int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb,
+		       bool recording, const char **why);
+
+/* Installs, in the stopped thread TID (after grr_sysbuf_install), the
+ * seccomp filter: syscalls from the page's untraced instruction run
+ * without a stop, those from the page and the program's code reach grr
+ * (PTRACE_EVENT_SECCOMP), all others (a child's new program) run.  Sets
+ * no_new_privs first when the kernel requires it.  0, or -1 with WHY. */
+int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbuf *sb,
+		      const char **why);
+
+/* Turns buffering on or off (recording: off while a vfork child shares
+ * the memory). */
+int grr_sysbuf_enable(const struct grr_mem *m, bool on);
+
+/* Whether PC is in the page's code where no anchor may be placed (all of
+ * it but the traced syscall instruction). */
+bool grr_sysbuf_no_anchor(const struct grr_sysbuf *sb, uint64_t pc);
+/* Whether PC is just past one of the two untraced syscall instructions. */
+bool grr_sysbuf_untraced_pc(const struct grr_sysbuf *sb, uint64_t pc);
+/* Whether PC is the page's divergence trap (ud2: a buffered call that is
+ * not the recorded one). */
+bool grr_sysbuf_mismatch_pc(const struct grr_sysbuf *sb, uint64_t pc);
+/* The address in the program a pc in the page stands for (the patched
+ * Syscall6), for symbolizing; PC itself when it is elsewhere. */
+uint64_t grr_sysbuf_caller_pc(const struct grr_sysbuf *sb, uint64_t pc);
+
+/* The records made since the last collection, as memory writes that
+ * re-create them at replay (data read from M into *BUF, malloc'd; the
+ * caller frees it), and resets the ring.  Returns the number of writes
+ * (0 when there is nothing new; at most 3) and the records' count in
+ * *NREC, or -1. */
+int grr_sysbuf_collect(const struct grr_mem *m, struct grr_sysbuf *sb, uint8_t **buf,
+		       struct grr_mem_write w[3], uint64_t *nrec);
+
+/* After a syscall entry stop of the thread that ran (whose records are
+ * all collected: replay consumes them before it reaches that stop), the
+ * ring starts over.  0 or -1. */
+int grr_sysbuf_rewind(const struct grr_mem *m, struct grr_sysbuf *sb);
+
+/* The page's code, copied into the tracee (exposed for tests). */
+extern const uint8_t grr_sb_code[], grr_sb_code_end[], grr_sb_entry[], grr_sb_traced[],
+	grr_sb_untraced1[], grr_sb_untraced2[], grr_sb_mismatch[];
+
+#endif
