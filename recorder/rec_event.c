@@ -117,8 +117,12 @@ int rec_on_ptrace_event(struct recorder *r, struct rec_thread *t, int event, int
 		fprintf(stderr, "grr: warning: the program called execve; the recording "
 			"goes on but replay stops at that point\n");
 		rec_log_note(r, t->tid, "execve: a new program image; replay ends here");
-		/* the write tracking belonged to the old address space */
+		/* the write tracking and the syscall buffer belonged to the
+		 * old address space; the filter stays, so every syscall is
+		 * made to stop again */
 		grr_digester_free(&r->dg);
+		r->sb.active = false;
+		r->seccomp = false;
 		return rec_continue(r, t, 0);
 	default:
 		return rec_continue(r, t, 0);

@@ -52,6 +52,7 @@ struct rec_thread {
 	uint64_t vfork_sp;
 	size_t vfork_len;             /* bytes from vfork_sp - REC_VFORK_BELOW */
 	bool sysbuf_off;              /* turned buffering off for its vfork child */
+	bool sysbuf_off_vfork;        /* ... until the clone returns */
 };
 
 struct rec_sched {
@@ -94,6 +95,7 @@ struct recorder {
 	struct grr_sysbuf sb;         /* syscalls run in-process (rec_sysbuf.c) */
 	bool seccomp;                 /* its filter is in place: threads run with
 				       * PTRACE_CONT, syscalls stop by the filter */
+	bool sb_on;                   /* its switch word (rec_sysbuf_update) */
 	pid_t *children;              /* processes the program started, still traced */
 	int nchildren, cap_children;
 };
@@ -173,8 +175,12 @@ void rec_on_thread_gone(struct recorder *r, struct rec_thread *t, int status);
 void rec_sysbuf_setup(struct recorder *r);
 /* Logs the records made since the last collection (T ran them). */
 int rec_sysbuf_drain(struct recorder *r, struct rec_thread *t);
-/* Whether another thread's vfork child keeps buffering off. */
-bool rec_sysbuf_off_elsewhere(const struct recorder *r);
+/* Buffering is on unless a vfork child shares the ring (threads'
+ * sysbuf_off); called when that changes.  0 or -1.  (Turning it off while
+ * another thread waits for its turn, to get a scheduling point at each
+ * call, made httpecho 3x slower: the old stops, and its goroutines run on
+ * one thread without needing a switch.) */
+int rec_sysbuf_update(struct recorder *r);
 
 /* rec_pages.c: grr's pages in the program (clock page, syscall buffer) */
 /* Whether no anchor or signal may be placed at PC (record-only code). */

@@ -24,6 +24,7 @@ void rec_sysbuf_setup(struct recorder *r)
 		 grr_sysbuf_install(&r->mem, r->pid, &r->sb, true, &why) == 0) {
 		if (grr_sysbuf_filter(&r->mem, r->pid, &r->sb, &why) == 0) {
 			r->seccomp = true;
+			r->sb_on = true;
 			return;
 		}
 		/* the page is in place (the trace says so): with buffering
@@ -58,10 +59,24 @@ int rec_sysbuf_drain(struct recorder *r, struct rec_thread *t)
 	return rc;
 }
 
-bool rec_sysbuf_off_elsewhere(const struct recorder *r)
+/* Whether a thread's vfork child shares the ring now. */
+static bool vfork_child_alive(const struct recorder *r)
 {
 	for (int i = 0; i < r->nthreads; i++)
 		if (r->threads[i].sysbuf_off)
 			return true;
 	return false;
+}
+
+int rec_sysbuf_update(struct recorder *r)
+{
+	if (!r->sb.active || !r->seccomp)
+		return 0;
+	bool on = !vfork_child_alive(r);
+	if (on == r->sb_on)
+		return 0;
+	if (grr_sysbuf_enable(&r->mem, on) < 0)
+		return -1;
+	r->sb_on = on;
+	return 0;
 }

@@ -98,9 +98,11 @@ static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_s
 	if ((cf & CLONE_VM) && !(cf & CLONE_THREAD)) {
 		snapshot_vfork_stack(r, t, si->stack_pointer);
 		/* the child shares the ring: no buffering until it execs
-		 * (for good if the parent does not wait for that) */
-		if (r->sb.active && grr_sysbuf_enable(&r->mem, false) == 0)
-			t->sysbuf_off = cf & CLONE_VFORK;
+		 * (while this thread lives, if it does not wait for that) */
+		t->sysbuf_off = true;
+		t->sysbuf_off_vfork = cf & CLONE_VFORK;
+		if (rec_sysbuf_update(r) < 0)
+			return -1;
 	}
 	/* all the thread buffered is collected (at this stop), and replay
 	 * consumes it before it gets here: the ring starts over */
@@ -185,9 +187,9 @@ static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct g
 	if (t->vfork_stack && c->ret >= 0 && nw < MAX_OUT_RANGES &&
 	    vfork_stack_write(r, t, &writes[nw], &bufs[nw]))
 		nw++;
-	if (t->sysbuf_off) {
+	if (t->sysbuf_off && t->sysbuf_off_vfork) {
 		t->sysbuf_off = false;
-		if (!rec_sysbuf_off_elsewhere(r) && grr_sysbuf_enable(&r->mem, true) < 0)
+		if (rec_sysbuf_update(r) < 0)
 			return -1;
 	}
 

@@ -269,11 +269,11 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 	if (o->verbose && rc == 0)
 		fprintf(stderr, "grr: %llu events, %llu anchors (%.1f ms digesting, %llu pages "
 			"reread, %llu full digests, %llu steps to place them), %llu clock "
-			"reads in-process\n",
+			"reads and %llu syscalls in-process\n",
 			(unsigned long long)res->events, (unsigned long long)r.anchors,
 			r.digest_ns / 1e6, (unsigned long long)r.dg.pages_read,
 			(unsigned long long)r.dg.full_digests, (unsigned long long)r.anchor_steps,
-			(unsigned long long)r.cp_values);
+			(unsigned long long)r.cp_values, (unsigned long long)r.sb.records);
 	grr_digester_free(&r.dg);
 	if (r.have_syms)
 		grr_symtab_free(&r.syms);

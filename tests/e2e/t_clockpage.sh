@@ -50,7 +50,7 @@ for tc in $E2E_TOOLCHAINS; do
 		fi
 
 		if why=$(record_replay "$tc-$mode-ip"); then
-			reads=$(sed -n 's/.* \([0-9]*\) clock reads in-process.*/\1/p' "$work/$tc-$mode-ip-rec.err")
+			reads=$(sed -n 's/.* \([0-9]*\) clock reads and.*/\1/p' "$work/$tc-$mode-ip-rec.err")
 			calls=$(count "$tc-$mode-ip" syscall_enter)
 			if [ -z "$reads" ] || [ "$reads" -lt $((3 * READS)) ]; then
 				e2e_fail "$c/in_process" "record -v reports '${reads:-no}' in-process clock reads, expected >= $((3 * READS)): $(tail -n 1 "$work/$tc-$mode-ip-rec.err")"
