@@ -1,6 +1,9 @@
 /* tamper.c - copies a grr trace, changing one thing (for the e2e tests).
  *
  *   tamper IN OUT --event N --ret V        result of SYSCALL_EXIT event N := V
+ *   tamper IN OUT --event N --poke OFF:V   the 8 bytes at offset OFF of the first
+ *                                          memory write of event N (SYSCALL_EXIT
+ *                                          or BUFFERED) := V (little-endian)
  *   tamper IN OUT --cpu-feature WORD:BIT   sets bit BIT of header cpu.features[WORD]
  *   tamper IN OUT --header-flag BIT        sets bit BIT of the header flags
  *
@@ -19,8 +22,8 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tamper IN OUT (--event N --ret V | --cpu-feature WORD:BIT | "
-		"--header-flag BIT)\n");
+	fprintf(stderr, "usage: tamper IN OUT (--event N (--ret V | --poke OFF:V) | "
+		"--cpu-feature WORD:BIT | --header-flag BIT)\n");
 	exit(2);
 }
 
@@ -38,7 +41,7 @@ static int parse_i64(const char *s, int64_t *v)
 int main(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL;
-	int64_t event = -1, ret = 0, word = -1, bit = -1, flag = -1;
+	int64_t event = -1, ret = 0, word = -1, bit = -1, flag = -1, poke_off = -1, poke_val = 0;
 	int have_ret = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--event") && i + 1 < argc) {
@@ -48,6 +51,14 @@ int main(int argc, char **argv)
 			if (parse_i64(argv[++i], &ret))
 				usage();
 			have_ret = 1;
+		} else if (!strcmp(argv[i], "--poke") && i + 1 < argc) {
+			char *colon = strchr(argv[++i], ':');
+			if (!colon)
+				usage();
+			*colon = 0;
+			if (parse_i64(argv[i], &poke_off) || parse_i64(colon + 1, &poke_val) ||
+			    poke_off < 0)
+				usage();
 		} else if (!strcmp(argv[i], "--cpu-feature") && i + 1 < argc) {
 			char *colon = strchr(argv[++i], ':');
 			if (!colon)
@@ -69,7 +80,7 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (!in || !out || ((event >= 0) != have_ret) ||
+	if (!in || !out || ((event >= 0) != (have_ret + (poke_off >= 0) == 1)) ||
 	    (event >= 0) + (word >= 0) + (flag >= 0) != 1)
 		usage();
 
@@ -91,10 +102,32 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct grr_event ev;
+	struct grr_mem_write *poked = NULL;
+	uint8_t *poked_data = NULL;
 	int rc, changed = 0;
 	uint64_t n = 0;
 	while ((rc = grr_reader_next(r, &ev, &err)) == 1) {
-		if (event >= 0 && ev.seq == (uint64_t)event) {
+		if (event >= 0 && ev.seq == (uint64_t)event && poke_off >= 0) {
+			if ((ev.kind != GRR_EV_SYSCALL_EXIT && ev.kind != GRR_EV_BUFFERED) ||
+			    !ev.u.exit.nwrites || ev.u.exit.writes[0].len < (uint64_t)poke_off + 8 ||
+			    !(poked_data = malloc(ev.u.exit.writes[0].len))) {
+				fprintf(stderr, "tamper: event %" PRId64 " has no memory write of %"
+					PRId64 " bytes\n", event, poke_off + 8);
+				grr_writer_abandon(w);
+				grr_reader_close(r);
+				remove(out);
+				return 1;
+			}
+			poked = calloc(ev.u.exit.nwrites, sizeof(*poked));
+			if (!poked)
+				return 1;
+			memcpy(poked, ev.u.exit.writes, ev.u.exit.nwrites * sizeof(*poked));
+			memcpy(poked_data, poked[0].data, poked[0].len);
+			memcpy(poked_data + poke_off, &poke_val, 8);
+			poked[0].data = poked_data;
+			ev.u.exit.writes = poked;
+			changed = 1;
+		} else if (event >= 0 && ev.seq == (uint64_t)event) {
 			if (ev.kind != GRR_EV_SYSCALL_EXIT) {
 				fprintf(stderr, "tamper: event %" PRId64 " is %s, not SYSCALL_EXIT\n",
 					event, grr_event_kind_name(ev.kind));
@@ -134,6 +167,8 @@ int main(int argc, char **argv)
 		free(data);
 	}
 	grr_reader_close(r);
+	free(poked);
+	free(poked_data);
 	if (grr_writer_close(w, &err)) {
 		fprintf(stderr, "tamper: %s\n", err.msg);
 		return 1;
