@@ -152,6 +152,8 @@ for p in "${programs[@]}"; do
 		timed "$work/logs/$p.verbose.log" "$GRR" record -v -o "$work/traces/$p.v.grr" -- "$exe" "${pargs[@]}"
 		vtime[$p]=$result
 		v=$(grep -m1 -o '[0-9]* events, [0-9]* anchors ([0-9.]* ms digesting[^)]*)' "$work/logs/$p.verbose.log")
+		inproc=$(grep -m1 -o '[0-9]* clock reads and [0-9]* syscalls in-process' "$work/logs/$p.verbose.log")
+		[ -n "$v" ] && [ -n "$inproc" ] && v="$v, $inproc"
 		if isnum "$result"; then
 			verbose[$p]="${v:-"(no statistics line)"} in $(fsec "$result")"
 		else
