@@ -319,8 +319,12 @@ for p in "${programs[@]}"; do
 	fi
 	sc=${stcalls[$p]:-}
 	if isnum "$s" && isnum "$sc" && [ "$sc" -gt 0 ]; then
-		infl=$(awk -v a="$s" -v b="$sc" 'BEGIN { printf "%.1f", a / b }')
+		infl=$(awk -v a="$s" -v b="$sc" 'BEGIN { printf "%.3g", a / b }')
 		line+="; without grr the program makes $sc syscalls (grr records ${infl}x as many)"
+		nbuf=$(grep -o '[0-9]* syscalls in-process' <<<"${verbose[$p]:-}" | grep -o '^[0-9]*')
+		if [ -n "$nbuf" ] && [ "$nbuf" -gt 0 ]; then
+			line+=", and made $nbuf calls in-process, through the syscall buffer, without a stop"
+		fi
 		sus=$(per_sys "$st" "$n" "$sc")
 		if [ -n "$sus" ] && awk -v u="$sus" 'BEGIN { exit !(u > 0) }'; then
 			line+=" and strace -f pays ~${sus} us for each"
@@ -352,8 +356,10 @@ for p in "${programs[@]}"; do
 	fi
 	sysv=sys_$p
 	s=${!sysv:-} sc=${stcalls[$p]:-}
-	what=$(awk -v d="$dig" -v o="$over_ms" -v s="$s" -v sc="$sc" 'BEGIN {
-		if (o < 100) print "nothing much (the program is idle and ptrace stops are few)";
+	nbuf=$(grep -o '[0-9]* syscalls in-process' <<<"${verbose[$p]:-}" | grep -o '^[0-9]*')
+	what=$(awk -v d="$dig" -v o="$over_ms" -v s="$s" -v sc="$sc" -v b="${nbuf:-0}" 'BEGIN {
+		if (o < 100 && b > s) printf "little: the syscall buffer made %d of its calls without a stop, %d were stops\n", b, s;
+		else if (o < 100) print "nothing much (the program is idle and ptrace stops are few)";
 		else if (d >= 0.5 * o) print "anchor digesting";
 		else if (s + 0 > 0 && sc + 0 > 0 && s / sc >= 2)
 			printf "ptrace stops at syscalls, %.0fx more of them than the program makes without grr\n", s / sc;
