@@ -36,6 +36,18 @@
 #define F_GETFL         3
 #define O_NONBLOCK      0x800
 
+/* NEXT_RECORD LEN, D: past the record whose data length LEN holds (D the
+ * data page), one more counted, the saved rsi and rdi back, and out. */
+.macro NEXT_RECORD len, d
+	addq	$(HDR + 7), \len
+	andq	$-8, \len
+	addq	\len, D_POS(\d)
+	incq	D_COUNT(\d)
+	movq	D_RSI(\d), %rsi
+	movq	D_RDI(\d), %rdi
+	jmp	.Ldone
+.endm
+
 	.section .rodata
 	.p2align 4
 	.globl grr_sb_code, grr_sb_code_end, grr_sb_entry, grr_sb_traced
@@ -123,13 +135,7 @@ grr_sb_untraced2:
 	movq	%r11, %rcx
 	rep movsb
 	leaq	D(%rip), %rcx
-	addq	$(HDR + 7), %r11
-	andq	$-8, %r11
-	addq	%r11, D_POS(%rcx)
-	incq	D_COUNT(%rcx)
-	movq	D_RSI(%rcx), %rsi
-	movq	D_RDI(%rcx), %rdi
-	jmp	.Ldone
+	NEXT_RECORD %r11, %rcx
 
 	/* Replay: the next record, if the replayer wrote one, is this call's. */
 .Lreplay:
@@ -153,14 +159,8 @@ grr_sb_untraced2:
 	rep movsb
 	movq	8(%r11), %rax
 	movl	4(%r11), %ecx
-	addq	$(HDR + 7), %rcx
-	andq	$-8, %rcx
 	leaq	D(%rip), %r11
-	addq	%rcx, D_POS(%r11)
-	incq	D_COUNT(%r11)
-	movq	D_RSI(%r11), %rsi
-	movq	D_RDI(%r11), %rdi
-	jmp	.Ldone
+	NEXT_RECORD %rcx, %r11
 
 	/* Both modes: the call as a stop of its own, with registers alike. */
 .Ltraced:

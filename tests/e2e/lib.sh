@@ -218,6 +218,27 @@ same_output() {
 # grr_available: true if $GRR is an executable file.
 grr_available() { [ -x "$GRR" ]; }
 
+# event_count TRACE KIND: how many KIND events `grr info` counts in TRACE
+# (empty when there are none).
+event_count() {
+	"$GRR" info "$1" | sed -n "s/.*[( ]$2 \([0-9]*\).*/\1/p" | head -n 1
+}
+
+# chaos_case CASE NAME: runs the calling script's `record_replay
+# NAME-chaosSEED --chaos --seed SEED` for seeds 1 to 3 and reports CASE.
+chaos_case() {
+	local fails= seed why
+	for seed in 1 2 3; do
+		why=$(record_replay "$2-chaos$seed" --chaos --seed "$seed") ||
+			fails+="seed $seed: $why; "
+	done
+	if [ -n "$fails" ]; then
+		e2e_fail "$1" "$fails"
+	else
+		e2e_pass "$1"
+	fi
+}
+
 # ----------------------------------------------------------- program table
 
 trim() { # STRING -> without leading/trailing white space

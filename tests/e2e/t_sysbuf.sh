@@ -25,10 +25,8 @@ TAMPER=$E2E_ROOT/$BUILD/tests/tamper
 case $BUILD in /*) TAMPER=$BUILD/tests/tamper ;; esac
 [ -x "$TAMPER" ] || make -s -C "$E2E_ROOT" "$BUILD/tests/tamper" >/dev/null 2>&1 || true
 
-# count KIND: the number of KIND events in `grr info` of $work/$1.grr
-count() {
-	"$GRR" info "$work/$1.grr" | sed -n "s/.*[( ]$2 \([0-9]*\).*/\1/p" | head -n 1
-}
+# count NAME KIND: the number of KIND events in $work/NAME.grr
+count() { event_count "$work/$1.grr" "$2"; }
 
 # buffered NAME: the syscalls `grr record -v` reported in-process
 buffered() {
@@ -118,16 +116,8 @@ for tc in $E2E_TOOLCHAINS; do
 			e2e_fail "$c/in_process" "$why"
 		fi
 
-		fails=
-		for seed in 1 2 3; do
-			why=$(record_replay "$n-chaos$seed" --chaos --seed "$seed") ||
-				fails+="seed $seed: $why; "
-		done
-		if [ -n "$fails" ]; then
-			e2e_fail "$c/chaos" "$fails"
-		else
-			e2e_pass "$c/chaos"
-		fi
+		chaos_case "$c/chaos" "$n"
+
 
 		if ! why=$(GRR_NO_SYSBUF=1 record_replay "$n-off"); then
 			e2e_fail "$c/fallback" "$why"
