@@ -21,6 +21,9 @@ _Static_assert(GRR_SB_ADDR + GRR_SB_LEN <= GRR_RESERVED_ADDR,
 /* Syscall6's `syscall; cmp $-4095, %rax; jbe ...` */
 static const uint8_t SITE_BYTES[] = { 0x0f, 0x05, 0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff, 0x76 };
 #define PATCH_LEN 8u
+/* Go 1.19's runtime.epollwait: `syscall; movl %eax, 0x20(%rsp); ret` */
+static const uint8_t SITE2_BYTES[] = { 0x0f, 0x05, 0x89, 0x44, 0x24, 0x20, 0xc3 };
+#define PATCH2_LEN 6u
 
 static const char *const SITE_FUNCS[] = {
 	"internal/runtime/syscall/linux.Syscall6",   /* Go >= 1.24 */
@@ -33,7 +36,7 @@ static uint64_t page_addr(const uint8_t *label)
 	return GRR_SB_ADDR + (uint64_t)(label - grr_sb_code);
 }
 
-uint64_t grr_sysbuf_site(const struct grr_symtab *syms)
+static uint64_t site_func(const struct grr_symtab *syms)
 {
 	for (size_t i = 0; i < sizeof(SITE_FUNCS) / sizeof(SITE_FUNCS[0]); i++) {
 		const struct grr_symbol *s = grr_symtab_find(syms, SITE_FUNCS[i]);
@@ -45,32 +48,41 @@ uint64_t grr_sysbuf_site(const struct grr_symtab *syms)
 	return 0;
 }
 
-/* The `syscall` of the function at FN, read through M, or 0. */
-static uint64_t find_insn(const struct grr_mem *m, uint64_t fn)
+/* The `syscall` of the function at FN, read through M, followed by the
+ * LEN bytes WANT (from the syscall on) within its first 48 bytes, or 0. */
+static uint64_t find_insn(const struct grr_mem *m, uint64_t fn, const uint8_t *want,
+			  size_t len)
 {
-	uint8_t code[32];
-	if (grr_mem_read(m, fn, code, sizeof(code)) < 0)
+	uint8_t code[48];
+	if (!fn || grr_mem_read(m, fn, code, sizeof(code)) < 0)
 		return 0;
-	for (size_t off = 0; off + sizeof(SITE_BYTES) <= sizeof(code); off++)
-		if (memcmp(code + off, SITE_BYTES, sizeof(SITE_BYTES)) == 0)
+	for (size_t off = 0; off + len <= sizeof(code); off++)
+		if (memcmp(code + off, want, len) == 0)
 			return fn + off;
 	return 0;
+}
+
+static uint64_t epollwait_func(const struct grr_symtab *syms)
+{
+	const struct grr_symbol *s = grr_symtab_find(syms, "runtime.epollwait.abi0");
+	return s && s->size >= 32 ? s->addr : 0;
 }
 
 bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symtab *syms,
 		       struct grr_sysbuf *sb, const char **why)
 {
 	memset(sb, 0, sizeof(*sb));
-	uint64_t fn = grr_sysbuf_site(syms);
+	uint64_t fn = site_func(syms);
 	if (!fn) {
 		*why = "no Syscall6 in the runtime";
 		return false;
 	}
-	sb->site = find_insn(m, fn);
+	sb->site = find_insn(m, fn, SITE_BYTES, sizeof(SITE_BYTES));
 	if (!sb->site) {
 		*why = "Syscall6 is not the expected code";
 		return false;
 	}
+	sb->site2 = find_insn(m, epollwait_func(syms), SITE2_BYTES, sizeof(SITE2_BYTES));
 	struct grr_mapping *maps;
 	int n = grr_maps_read(pid, &maps);
 	if (n < 0) {
@@ -103,6 +115,13 @@ static int remote(const struct grr_mem *m, pid_t tid, long nr, uint64_t a0, uint
 	return r < 0 ? -1 : 0;
 }
 
+/* A `jmp rel32` at the start of PATCH, placed at AT, to TARGET. */
+static void jump_at(uint8_t *patch, uint64_t at, uint64_t target)
+{
+	int32_t rel = (int32_t)((int64_t)target - (int64_t)(at + 5));
+	memcpy(patch + 1, &rel, 4);
+}
+
 int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb,
 		       bool recording, const char **why)
 {
@@ -112,16 +131,19 @@ int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb
 		return -1;
 	}
 	size_t len = (size_t)(grr_sb_code_end - grr_sb_code);
-	uint64_t on = recording ? 1 : 0, ret = sb->site + PATCH_LEN;
+	uint64_t on = recording ? 1 : 0, ret = sb->site + PATCH_LEN, ret2 = sb->site2 + PATCH2_LEN;
 	uint8_t patch[PATCH_LEN] = { 0xe9, 0, 0, 0, 0, 0x0f, 0x1f, 0x00 };
-	int32_t rel = (int32_t)((int64_t)page_addr(grr_sb_entry) - (int64_t)(sb->site + 5));
-	memcpy(patch + 1, &rel, 4);
+	jump_at(patch, sb->site, page_addr(grr_sb_entry));
+	uint8_t patch2[PATCH2_LEN] = { 0xe9, 0, 0, 0, 0, 0x90 };
+	jump_at(patch2, sb->site2, page_addr(grr_sb2_entry));
 	if (grr_mem_write(m, GRR_SB_ADDR, grr_sb_code, len) < 0 ||
 	    grr_mem_write(m, GRR_SB_MODE, &on, 8) < 0 ||
 	    grr_mem_write(m, GRR_SB_ENABLED, &on, 8) < 0 ||
 	    grr_mem_write(m, GRR_SB_RET, &ret, 8) < 0 ||
+	    (sb->site2 && grr_mem_write(m, GRR_SB_RET2, &ret2, 8) < 0) ||
 	    remote(m, tid, SYS_mprotect, GRR_SB_ADDR, 4096, PROT_READ | PROT_EXEC, 0, NULL) < 0 ||
-	    grr_mem_write(m, sb->site, patch, sizeof(patch)) < 0) {
+	    grr_mem_write(m, sb->site, patch, sizeof(patch)) < 0 ||
+	    (sb->site2 && grr_mem_write(m, sb->site2, patch2, sizeof(patch2)) < 0)) {
 		remote(m, tid, SYS_munmap, GRR_SB_ADDR, GRR_SB_LEN, 0, 0, NULL);
 		*why = "cannot fill the syscall buffer or redirect Syscall6";
 		return -1;
@@ -139,6 +161,8 @@ int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbu
 {
 	uint32_t u1 = (uint32_t)page_addr(grr_sb_untraced1);
 	uint32_t u2 = (uint32_t)page_addr(grr_sb_untraced2);
+	uint32_t u3 = (uint32_t)page_addr(grr_sb2_untraced1);
+	uint32_t u4 = (uint32_t)page_addr(grr_sb2_untraced2);
 	uint32_t lo = (uint32_t)GRR_SB_ADDR, hi = (uint32_t)sb->text_end;
 	/* TRACE a call from the page (but its untraced instructions) or the
 	 * program's code; let every other run (a child's new program, the
@@ -149,10 +173,12 @@ int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbu
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 6),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 8),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u1, 4, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u2, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u1, 6, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u2, 5, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u3, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u4, 3, 0),
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, hi, 2, 0),
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
@@ -190,24 +216,25 @@ bool grr_sysbuf_no_anchor(const struct grr_sysbuf *sb, uint64_t pc)
 {
 	if (!sb->active || pc < GRR_SB_ADDR || pc >= page_addr(grr_sb_code_end))
 		return false;
-	return pc != page_addr(grr_sb_traced);
+	return pc != page_addr(grr_sb_traced) && pc != page_addr(grr_sb2_traced);
 }
 
 bool grr_sysbuf_untraced_pc(const struct grr_sysbuf *sb, uint64_t pc)
 {
-	return sb->active && (pc == page_addr(grr_sb_untraced1) || pc == page_addr(grr_sb_untraced2));
+	return sb->active && (pc == page_addr(grr_sb_untraced1) || pc == page_addr(grr_sb_untraced2) ||
+			      pc == page_addr(grr_sb2_untraced1) || pc == page_addr(grr_sb2_untraced2));
 }
 
 bool grr_sysbuf_mismatch_pc(const struct grr_sysbuf *sb, uint64_t pc)
 {
-	return sb->active && pc == page_addr(grr_sb_mismatch);
+	return sb->active && (pc == page_addr(grr_sb_mismatch) || pc == page_addr(grr_sb2_mismatch));
 }
 
 uint64_t grr_sysbuf_caller_pc(const struct grr_sysbuf *sb, uint64_t pc)
 {
 	if (!sb->active || pc < GRR_SB_ADDR || pc >= page_addr(grr_sb_code_end))
 		return pc;
-	return sb->site;
+	return pc >= page_addr(grr_sb2_code) && sb->site2 ? sb->site2 : sb->site;
 }
 
 int grr_sysbuf_collect(const struct grr_mem *m, struct grr_sysbuf *sb, uint8_t **buf,

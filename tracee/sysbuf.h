@@ -27,6 +27,10 @@
  * no record left, the call goes to the traced `syscall`, a stop the
  * replayer expects, as in recording.
  *
+ * Go 1.19's netpoller calls epoll_pwait from runtime.epollwait, not
+ * Syscall6: its `syscall` and the store after it are patched too, into a
+ * second copy of the code that differs only in its way out.
+ *
  * Both modes leave the registers alike (rcx, r11 zero; flags from the
  * original compare), and no anchor is ever placed inside the page's code
  * except at the traced `syscall` (grr_sysbuf_no_anchor).  Anchors digest
@@ -57,6 +61,7 @@
 #define GRR_SB_END       (GRR_SB_DATA + 32)
 #define GRR_SB_RET       (GRR_SB_DATA + 40)
 #define GRR_SB_NR        (GRR_SB_DATA + 48)    /* the call's number, while in the page */
+#define GRR_SB_RET2      (GRR_SB_DATA + 72)
 #define GRR_SB_SCRATCH   (GRR_SB_DATA + 256)   /* the filter, while installed */
 #define GRR_SB_RING      (GRR_SB_ADDR + 0x2000)
 #define GRR_SB_RING_CAP  0x100000ull
@@ -68,18 +73,18 @@
 struct grr_sysbuf {
 	bool active;
 	uint64_t site;          /* Syscall6's `syscall` instruction, patched */
+	uint64_t site2;         /* Go 1.19's runtime.epollwait's, or 0 */
 	uint64_t text_end;      /* end of the program's code (the filter's range) */
 	uint64_t drained;       /* records collected so far (recording) */
 	uint64_t records;
 };
 
-/* The patch site in the executable: the `syscall; cmp $-4095, %rax` of
- * Syscall6 (its bytes checked in the process by grr_sysbuf_usable), or 0. */
-uint64_t grr_sysbuf_site(const struct grr_symtab *syms);
-
 /* Whether PID (stopped at its first instruction, read through M) can have
- * the buffer: the site exists with the expected bytes and the address
- * range is free.  Fills SB's site and text_end.  On a "no", a reason in WHY. */
+ * the buffer: Syscall6 exists with the expected bytes at its `syscall;
+ * cmp $-4095, %rax` and the address range is free.  Fills SB's site,
+ * site2 (Go 1.19's runtime.epollwait, `syscall; movl %eax, 0x20(%rsp);
+ * ret`, when it has those bytes: its netpoller's one call, which does not
+ * go through Syscall6) and text_end.  On a "no", a reason in WHY. */
 bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symtab *syms,
 		       struct grr_sysbuf *sb, const char **why);
 
@@ -101,15 +106,16 @@ int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbu
 int grr_sysbuf_enable(const struct grr_mem *m, bool on);
 
 /* Whether PC is in the page's code where no anchor may be placed (all of
- * it but the traced syscall instruction). */
+ * it but the two copies' traced syscall instructions). */
 bool grr_sysbuf_no_anchor(const struct grr_sysbuf *sb, uint64_t pc);
-/* Whether PC is just past one of the two untraced syscall instructions. */
+/* Whether PC is just past one of the untraced syscall instructions. */
 bool grr_sysbuf_untraced_pc(const struct grr_sysbuf *sb, uint64_t pc);
 /* Whether PC is the page's divergence trap (ud2: a buffered call that is
  * not the recorded one). */
 bool grr_sysbuf_mismatch_pc(const struct grr_sysbuf *sb, uint64_t pc);
 /* The address in the program a pc in the page stands for (the patched
- * Syscall6), for symbolizing; PC itself when it is elsewhere. */
+ * Syscall6 or runtime.epollwait), for symbolizing; PC itself when it is
+ * elsewhere. */
 uint64_t grr_sysbuf_caller_pc(const struct grr_sysbuf *sb, uint64_t pc);
 
 /* The records made since the last collection, as memory writes that
@@ -128,5 +134,7 @@ int grr_sysbuf_rewind(const struct grr_mem *m, struct grr_sysbuf *sb);
 /* The page's code, copied into the tracee (exposed for tests). */
 extern const uint8_t grr_sb_code[], grr_sb_code_end[], grr_sb_entry[], grr_sb_traced[],
 	grr_sb_untraced1[], grr_sb_untraced2[], grr_sb_mismatch[];
+extern const uint8_t grr_sb2_code[], grr_sb2_entry[], grr_sb2_traced[], grr_sb2_untraced1[],
+	grr_sb2_untraced2[], grr_sb2_mismatch[];
 
 #endif

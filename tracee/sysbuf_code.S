@@ -2,12 +2,18 @@
  *
  * These bytes are not run in grr: they are copied to the start of the
  * page in the tracee (GRR_SB_ADDR), and reach their data (D, one page
- * further) rip-relative.  Entered by a jump from Syscall6 in place of its
- * `syscall; cmp $-4095, %rax`, with the kernel's syscall registers (rax
- * number, rdi rsi rdx r10 r8 r9 arguments); left by a jump back to the
- * instruction after them, with rax the result and the flags of that
- * compare.  rcx and r11 (which the kernel's syscall clobbers) come back
- * zero; every other register as it came in.  The stack is not touched
+ * further) rip-relative.  The code is there twice, one copy per patch
+ * site, alike but for the way out (SBCODE below):
+ *   grr_sb_*   entered by a jump from Syscall6 in place of its `syscall;
+ *              cmp $-4095, %rax`, left by a jump back to the instruction
+ *              after them, with the flags of that compare;
+ *   grr_sb2_*  entered from Go 1.19's runtime.epollwait in place of its
+ *              `syscall; movl %eax, 0x20(%rsp)`, left after that store by
+ *              a jump back to its `ret`.
+ * Both have the kernel's syscall registers on entry (rax number, rdi rsi
+ * rdx r10 r8 r9 arguments) and rax the result on the way out.  rcx and r11
+ * (which the kernel's syscall clobbers) come back zero; every other
+ * register as it came in.  The stack is not touched
  * (what the two modes left below rsp would differ, and anchors digest
  * it): registers are saved in the data page, where one thread at a time
  * runs (a vfork child, sharing it, never gets past the switch). */
@@ -19,10 +25,11 @@
 #define D_ENABLED  16
 #define D_POS      24
 #define D_END      32
-#define D_RET      40
+#define D_RET      40       /* the way back to Syscall6 */
 #define D_NR       48       /* saved while the page runs */
 #define D_RDI      56
 #define D_RSI      64
+#define D_RET2     72       /* the way back to runtime.epollwait */
 #define HDR        32
 #define RING_CAP   0x100000
 #define MAX_RW     65536    /* bytes of one read or write */
@@ -38,77 +45,83 @@
 
 /* NEXT_RECORD LEN, D: past the record whose data length LEN holds (D the
  * data page), one more counted, the saved rsi and rdi back, and out. */
-.macro NEXT_RECORD len, d
+.macro NEXT_RECORD p, len, d
 	addq	$(HDR + 7), \len
 	andq	$-8, \len
 	addq	\len, D_POS(\d)
 	incq	D_COUNT(\d)
 	movq	D_RSI(\d), %rsi
 	movq	D_RDI(\d), %rdi
-	jmp	.Ldone
+	jmp	.L\p\()done
 .endm
 
-	.section .rodata
-	.p2align 4
-	.globl grr_sb_code, grr_sb_code_end, grr_sb_entry, grr_sb_traced
-	.globl grr_sb_untraced1, grr_sb_untraced2, grr_sb_mismatch
-grr_sb_code:
-	.set D, grr_sb_code + D_OFF
+/* The ways out of the two copies. */
+.macro EPILOGUE_grr_sb_
+	cmpq	$-4095, %rax
+	jmp	*D+D_RET(%rip)
+.endm
+.macro EPILOGUE_grr_sb2_
+	movl	%eax, 0x20(%rsp)
+	jmp	*D+D_RET2(%rip)
+.endm
 
-grr_sb_entry:
+/* SBCODE P: one copy of the code, its symbols prefixed with P. */
+.macro SBCODE p
+	.globl \p\()entry, \p\()traced, \p\()untraced1, \p\()untraced2, \p\()mismatch
+\p\()entry:
 	leaq	D(%rip), %rcx
 	cmpq	$0, D_MODE(%rcx)
-	je	.Lreplay
+	je	.L\p\()replay
 
 	/* Recording: may this call run here? */
 	cmpq	$0, D_ENABLED(%rcx)
-	je	.Ltraced
+	je	.L\p\()traced
 	cmpq	$SYS_read, %rax
-	je	.Lrw
+	je	.L\p\()rw
 	cmpq	$SYS_write, %rax
-	je	.Lrw
+	je	.L\p\()rw
 	cmpq	$SYS_epoll_pwait, %rax
-	je	.Lepoll
+	je	.L\p\()epoll
 	cmpq	$SYS_epoll_wait, %rax
-	jne	.Ltraced
-.Lepoll:
+	jne	.L\p\()traced
+.L\p\()epoll:
 	testl	%r10d, %r10d            /* timeout 0 only: it never blocks */
-	jne	.Ltraced
+	jne	.L\p\()traced
 	cmpq	$MAX_EVENTS, %rdx
-	ja	.Ltraced
+	ja	.L\p\()traced
 	leaq	(%rdx,%rdx,2), %r11     /* at most 12 bytes per event */
 	shlq	$2, %r11
-	jmp	.Lroom
-.Lrw:
+	jmp	.L\p\()room
+.L\p\()rw:
 	cmpq	$2, %rdi                /* not stdin, stdout, stderr */
-	jbe	.Ltraced
+	jbe	.L\p\()traced
 	cmpq	$MAX_RW, %rdx
-	ja	.Ltraced
+	ja	.L\p\()traced
 	movq	%rdx, %r11
-.Lroom:
+.L\p\()room:
 	addq	D_POS(%rcx), %r11
 	cmpq	$(RING_CAP - HDR - 8), %r11
-	ja	.Ltraced
+	ja	.L\p\()traced
 	movq	%rax, D_NR(%rcx)
 	movq	%rsi, D_RSI(%rcx)
 	cmpq	$SYS_write, %rax        /* (read and write: rax 0, 1) */
-	ja	.Lcall
+	ja	.L\p\()call
 	movl	$SYS_fcntl, %eax        /* only on a non-blocking descriptor */
 	movl	$F_GETFL, %esi
 	syscall                         /* untraced (the filter) */
-grr_sb_untraced1:
+\p\()untraced1:
 	leaq	D(%rip), %rcx
 	movq	D_RSI(%rcx), %rsi
 	movq	%rax, %r11
 	movq	D_NR(%rcx), %rax
 	testq	%r11, %r11
-	js	.Ltraced
+	js	.L\p\()traced
 	testl	$O_NONBLOCK, %r11d
-	jz	.Ltraced
+	jz	.L\p\()traced
 
-.Lcall:
+.L\p\()call:
 	syscall                         /* untraced (the filter) */
-grr_sb_untraced2:
+\p\()untraced2:
 	leaq	D(%rip), %rcx
 	movq	%rdi, D_RDI(%rcx)
 	movq	D_POS(%rcx), %r11
@@ -121,36 +134,36 @@ grr_sb_untraced2:
 	movq	%rdx, 24(%rdi)
 	xorl	%r11d, %r11d            /* bytes the kernel wrote */
 	testq	%rax, %rax
-	jle	.Llen
+	jle	.L\p\()len
 	cmpl	$SYS_write, 0(%rdi)
-	je	.Llen
+	je	.L\p\()len
 	movq	%rax, %r11              /* read: the result */
 	cmpl	$SYS_write, 0(%rdi)
-	jb	.Llen
+	jb	.L\p\()len
 	leaq	(%rax,%rax,2), %r11     /* epoll: 12 per event */
 	shlq	$2, %r11
-.Llen:
+.L\p\()len:
 	movl	%r11d, 4(%rdi)
 	addq	$HDR, %rdi
 	movq	%r11, %rcx
 	rep movsb
 	leaq	D(%rip), %rcx
-	NEXT_RECORD %r11, %rcx
+	NEXT_RECORD \p, %r11, %rcx
 
 	/* Replay: the next record, if the replayer wrote one, is this call's. */
-.Lreplay:
+.L\p\()replay:
 	movq	D_POS(%rcx), %r11
 	cmpq	D_END(%rcx), %r11
-	jae	.Ltraced
+	jae	.L\p\()traced
 	leaq	RING_OFF(%rcx,%r11), %r11
 	movq	%rax, D_NR(%rcx)
 	movl	0(%r11), %eax
 	cmpq	%rax, D_NR(%rcx)
-	jne	grr_sb_mismatch
+	jne	\p\()mismatch
 	cmpq	16(%r11), %rdi
-	jne	grr_sb_mismatch
+	jne	\p\()mismatch
 	cmpq	24(%r11), %rdx
-	jne	grr_sb_mismatch
+	jne	\p\()mismatch
 	movq	%rdi, D_RDI(%rcx)
 	movq	%rsi, D_RSI(%rcx)
 	movq	%rsi, %rdi
@@ -160,23 +173,33 @@ grr_sb_untraced2:
 	movq	8(%r11), %rax
 	movl	4(%r11), %ecx
 	leaq	D(%rip), %r11
-	NEXT_RECORD %rcx, %r11
+	NEXT_RECORD \p, %rcx, %r11
 
 	/* Both modes: the call as a stop of its own, with registers alike. */
-.Ltraced:
+.L\p\()traced:
 	xorl	%ecx, %ecx
 	xorl	%r11d, %r11d
 	cmpq	%rcx, %rcx              /* every arithmetic flag defined */
-grr_sb_traced:
+\p\()traced:
 	syscall
-.Ldone:
+.L\p\()done:
 	xorl	%ecx, %ecx
 	xorl	%r11d, %r11d
-	cmpq	$-4095, %rax
-	jmp	*D+D_RET(%rip)
+	EPILOGUE_\p
 
-grr_sb_mismatch:
+\p\()mismatch:
 	ud2
+.endm
+
+	.section .rodata
+	.p2align 4
+	.globl grr_sb_code, grr_sb_code_end, grr_sb2_code
+grr_sb_code:
+	.set D, grr_sb_code + D_OFF
+	SBCODE grr_sb_
+	.p2align 4
+grr_sb2_code:
+	SBCODE grr_sb2_
 grr_sb_code_end:
 
 	.section .note.GNU-stack,"",@progbits

@@ -25,10 +25,14 @@
  * at its `syscall`, then a jump into the page; the page jumps back to
  * sb_back (its return address word), which returns to the caller with the
  * page's rax.  rcx and r11 come back in sb_regs_after. */
-uint64_t sb_entry_addr;
+uint64_t sb_entry_addr, sb2_entry_addr;
 uint64_t sb_regs_after[2];
 int64_t sb_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 void sb_back(void);
+/* sb2_call: the same into the second copy, as Go 1.19's runtime.epollwait
+ * enters it: the result comes back stored at 0x20(%rsp) (32 bits). */
+int32_t sb2_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+void sb2_back(void);
 __asm__(".text\n"
 	".globl sb_call, sb_back\n"
 	"sb_call:\n"
@@ -45,6 +49,22 @@ __asm__(".text\n"
 	"sb_back:\n"
 	"	movq %rcx, sb_regs_after(%rip)\n"
 	"	movq %r11, sb_regs_after+8(%rip)\n"
+	"	ret\n"
+	".globl sb2_call, sb2_back\n"
+	"sb2_call:\n"
+	"	subq $40, %rsp\n"
+	"	movq %rdi, %rax\n"
+	"	movq %rsi, %rdi\n"
+	"	movq %rdx, %rsi\n"
+	"	movq %rcx, %rdx\n"
+	"	movq %r8, %r10\n"
+	"	xorl %r8d, %r8d\n"
+	"	xorl %r9d, %r9d\n"
+	"	movl $0x7fffffff, 0x20(%rsp)\n"
+	"	jmp *sb2_entry_addr(%rip)\n"
+	"sb2_back:\n"
+	"	movl 0x20(%rsp), %eax\n"
+	"	addq $40, %rsp\n"
 	"	ret\n");
 
 static uint64_t *word(uint64_t addr)
@@ -62,7 +82,9 @@ static void map_page(bool recording)
 	*word(GRR_SB_MODE) = recording;
 	*word(GRR_SB_ENABLED) = recording;
 	*word(GRR_SB_RET) = (uint64_t)(uintptr_t)sb_back;
+	*word(GRR_SB_RET2) = (uint64_t)(uintptr_t)sb2_back;
 	sb_entry_addr = GRR_SB_ADDR + (uint64_t)(grr_sb_entry - grr_sb_code);
+	sb2_entry_addr = GRR_SB_ADDR + (uint64_t)(grr_sb2_entry - grr_sb_code);
 }
 
 static void unmap_page(void)
@@ -194,6 +216,37 @@ START_TEST(replays_records_then_takes_the_traced_syscall)
 }
 END_TEST
 
+START_TEST(the_epollwait_copy_buffers_and_replays_too)
+{
+	map_page(true);
+	int fds[2];
+	make_pipe(fds, true);
+	int ep = epoll_create1(0);
+	struct epoll_event want = { .events = EPOLLIN, .data.u64 = 42 };
+	ck_assert_int_eq(epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &want), 0);
+	ck_assert_int_eq(write(fds[1], "z", 1), 1);
+	struct epoll_event ev[2];
+	ck_assert_int_eq(sb2_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 2, 0), 1);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 1);
+	/* a timeout: made for real, not buffered */
+	ck_assert_int_eq(sb2_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 2, 5), 1);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 1);
+	uint64_t end = *word(GRR_SB_POS);
+	*word(GRR_SB_MODE) = 0;
+	*word(GRR_SB_POS) = 0;
+	*word(GRR_SB_END) = end;
+	ck_assert_int_eq(read(fds[0], ev, 1), 1);   /* nothing is ready any more */
+	memset(ev, 0, sizeof(ev));
+	ck_assert_int_eq(sb2_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 2, 0), 1);
+	ck_assert_uint_eq(ev[0].data.u64, 42);
+	ck_assert_int_eq(sb2_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 2, 0), 0);
+	close(ep);
+	close(fds[0]);
+	close(fds[1]);
+	unmap_page();
+}
+END_TEST
+
 START_TEST(traps_on_a_call_that_is_not_the_recorded_one)
 {
 	map_page(true);
@@ -280,8 +333,12 @@ END_TEST
 
 START_TEST(no_anchor_but_at_the_traced_syscall)
 {
-	struct grr_sysbuf sb = { .active = true, .site = 0x401234 };
+	struct grr_sysbuf sb = { .active = true, .site = 0x401234, .site2 = 0x466010 };
 	uint64_t traced = GRR_SB_ADDR + (uint64_t)(grr_sb_traced - grr_sb_code);
+	uint64_t traced2 = GRR_SB_ADDR + (uint64_t)(grr_sb2_traced - grr_sb_code);
+	ck_assert(!grr_sysbuf_no_anchor(&sb, traced2));
+	ck_assert(grr_sysbuf_no_anchor(&sb, traced2 + 2));
+	ck_assert_uint_eq(grr_sysbuf_caller_pc(&sb, traced2), 0x466010);
 	ck_assert(grr_sysbuf_no_anchor(&sb, GRR_SB_ADDR));
 	ck_assert(grr_sysbuf_no_anchor(&sb, traced + 2));
 	ck_assert(!grr_sysbuf_no_anchor(&sb, traced));
@@ -301,6 +358,7 @@ int main(void)
 	const TTest *tests[] = { buffers_a_nonblocking_read,
 				 leaves_blocking_and_other_calls_to_the_traced_syscall,
 				 replays_records_then_takes_the_traced_syscall,
+				 the_epollwait_copy_buffers_and_replays_too,
 				 traps_on_a_call_that_is_not_the_recorded_one,
 				 collects_records_as_writes_and_starts_over,
 				 no_anchor_but_at_the_traced_syscall };
