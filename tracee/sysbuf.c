@@ -24,6 +24,13 @@ static const uint8_t SITE_BYTES[] = { 0x0f, 0x05, 0x48, 0x3d, 0x01, 0xf0, 0xff, 
 /* Go 1.19's runtime.epollwait: `syscall; movl %eax, 0x20(%rsp); ret` */
 static const uint8_t SITE2_BYTES[] = { 0x0f, 0x05, 0x89, 0x44, 0x24, 0x20, 0xc3 };
 #define PATCH2_LEN 6u
+/* Go's cpuid helpers: `cpuid; movl %eax, 0x10(%rsp)` */
+static const uint8_t CPUID_BYTES[] = { 0x0f, 0xa2, 0x89, 0x44, 0x24, 0x10 };
+static const char *const CPUID_FUNCS[GRR_SB_CPUID_SITES] = {
+	"internal/cpu.cpuid.abi0",
+	"vendor/golang.org/x/sys/cpu.cpuid.abi0",
+	"golang.org/x/sys/cpu.cpuid.abi0",
+};
 
 static const char *const SITE_FUNCS[] = {
 	"internal/runtime/syscall/linux.Syscall6",   /* Go >= 1.24 */
@@ -62,10 +69,16 @@ static uint64_t find_insn(const struct grr_mem *m, uint64_t fn, const uint8_t *w
 	return 0;
 }
 
-static uint64_t epollwait_func(const struct grr_symtab *syms)
+/* The function NAME of at least MIN bytes, or 0. */
+static uint64_t func(const struct grr_symtab *syms, const char *name, uint64_t min)
 {
-	const struct grr_symbol *s = grr_symtab_find(syms, "runtime.epollwait.abi0");
-	return s && s->size >= 32 ? s->addr : 0;
+	const struct grr_symbol *s = grr_symtab_find(syms, name);
+	return s && s->size >= min ? s->addr : 0;
+}
+
+static const uint8_t *cpuid_code(int i)
+{
+	return i == 0 ? grr_sb_cpuid0 : i == 1 ? grr_sb_cpuid1 : grr_sb_cpuid2;
 }
 
 bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symtab *syms,
@@ -82,7 +95,11 @@ bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symt
 		*why = "Syscall6 is not the expected code";
 		return false;
 	}
-	sb->site2 = find_insn(m, epollwait_func(syms), SITE2_BYTES, sizeof(SITE2_BYTES));
+	sb->site2 = find_insn(m, func(syms, "runtime.epollwait.abi0", 32), SITE2_BYTES,
+			      sizeof(SITE2_BYTES));
+	for (int i = 0; i < GRR_SB_CPUID_SITES; i++)
+		sb->cpuid_site[i] = find_insn(m, func(syms, CPUID_FUNCS[i], 16), CPUID_BYTES,
+					      sizeof(CPUID_BYTES));
 	struct grr_mapping *maps;
 	int n = grr_maps_read(pid, &maps);
 	if (n < 0) {
@@ -122,6 +139,23 @@ static void jump_at(uint8_t *patch, uint64_t at, uint64_t target)
 	memcpy(patch + 1, &rel, 4);
 }
 
+/* Each cpuid helper found jumps into its copy of the page's CPUID code. */
+static int patch_cpuid(const struct grr_mem *m, const struct grr_sysbuf *sb)
+{
+	for (int i = 0; i < GRR_SB_CPUID_SITES; i++) {
+		uint64_t at = sb->cpuid_site[i];
+		if (!at)
+			continue;
+		uint64_t ret = at + sizeof(CPUID_BYTES);
+		uint8_t patch[sizeof(CPUID_BYTES)] = { 0xe9, 0, 0, 0, 0, 0x90 };
+		jump_at(patch, at, page_addr(cpuid_code(i)));
+		if (grr_mem_write(m, GRR_SB_RET_CPUID + 8 * (uint64_t)i, &ret, 8) < 0 ||
+		    grr_mem_write(m, at, patch, sizeof(patch)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb,
 		       bool recording, const char **why)
 {
@@ -143,7 +177,8 @@ int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb
 	    (sb->site2 && grr_mem_write(m, GRR_SB_RET2, &ret2, 8) < 0) ||
 	    remote(m, tid, SYS_mprotect, GRR_SB_ADDR, 4096, PROT_READ | PROT_EXEC, 0, NULL) < 0 ||
 	    grr_mem_write(m, sb->site, patch, sizeof(patch)) < 0 ||
-	    (sb->site2 && grr_mem_write(m, sb->site2, patch2, sizeof(patch2)) < 0)) {
+	    (sb->site2 && grr_mem_write(m, sb->site2, patch2, sizeof(patch2)) < 0) ||
+	    patch_cpuid(m, sb) < 0) {
 		remote(m, tid, SYS_munmap, GRR_SB_ADDR, GRR_SB_LEN, 0, 0, NULL);
 		*why = "cannot fill the syscall buffer or redirect Syscall6";
 		return -1;
@@ -234,6 +269,9 @@ uint64_t grr_sysbuf_caller_pc(const struct grr_sysbuf *sb, uint64_t pc)
 {
 	if (!sb->active || pc < GRR_SB_ADDR || pc >= page_addr(grr_sb_code_end))
 		return pc;
+	for (int i = GRR_SB_CPUID_SITES - 1; i >= 0; i--)
+		if (pc >= page_addr(cpuid_code(i)))
+			return sb->cpuid_site[i] ? sb->cpuid_site[i] : pc;
 	return pc >= page_addr(grr_sb2_code) && sb->site2 ? sb->site2 : sb->site;
 }
 

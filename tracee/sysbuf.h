@@ -27,6 +27,11 @@
  * no record left, the call goes to the traced `syscall`, a stop the
  * replayer expects, as in recording.
  *
+ * Go's cpuid helpers (internal/cpu, x/sys/cpu) run their CPUID in the
+ * page too, which zeroes the fields that name the core the thread is on
+ * (APIC ids: they differ between runs, so a state after them would never
+ * be found again at replay).
+ *
  * Go 1.19's netpoller calls epoll_pwait from runtime.epollwait, not
  * Syscall6: its `syscall` and the store after it are patched too, into a
  * second copy of the code that differs only in its way out.
@@ -62,6 +67,8 @@
 #define GRR_SB_RET       (GRR_SB_DATA + 40)
 #define GRR_SB_NR        (GRR_SB_DATA + 48)    /* the call's number, while in the page */
 #define GRR_SB_RET2      (GRR_SB_DATA + 72)
+#define GRR_SB_RET_CPUID (GRR_SB_DATA + 80)    /* 3 words */
+#define GRR_SB_CPUID_SITES 3
 #define GRR_SB_SCRATCH   (GRR_SB_DATA + 256)   /* the filter, while installed */
 #define GRR_SB_RING      (GRR_SB_ADDR + 0x2000)
 #define GRR_SB_RING_CAP  0x100000ull
@@ -74,6 +81,7 @@ struct grr_sysbuf {
 	bool active;
 	uint64_t site;          /* Syscall6's `syscall` instruction, patched */
 	uint64_t site2;         /* Go 1.19's runtime.epollwait's, or 0 */
+	uint64_t cpuid_site[GRR_SB_CPUID_SITES];  /* the cpuid helpers', or 0 */
 	uint64_t text_end;      /* end of the program's code (the filter's range) */
 	uint64_t drained;       /* records collected so far (recording) */
 	uint64_t records;
@@ -136,5 +144,6 @@ extern const uint8_t grr_sb_code[], grr_sb_code_end[], grr_sb_entry[], grr_sb_tr
 	grr_sb_untraced1[], grr_sb_untraced2[], grr_sb_mismatch[];
 extern const uint8_t grr_sb2_code[], grr_sb2_entry[], grr_sb2_traced[], grr_sb2_untraced1[],
 	grr_sb2_untraced2[], grr_sb2_mismatch[];
+extern const uint8_t grr_sb_cpuid0[], grr_sb_cpuid1[], grr_sb_cpuid2[];
 
 #endif

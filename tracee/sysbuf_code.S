@@ -30,6 +30,7 @@
 #define D_RDI      56
 #define D_RSI      64
 #define D_RET2     72       /* the way back to runtime.epollwait */
+#define D_RET_CPUID 80      /* the ways back to the cpuid helpers (3) */
 #define HDR        32
 #define RING_CAP   0x100000
 #define MAX_RW     65536    /* bytes of one read or write */
@@ -191,6 +192,41 @@
 	ud2
 .endm
 
+/* CPUIDCODE N: for the Nth of Go's cpuid helpers (the cpuid.abi0 of
+ * internal/cpu, and of x/sys/cpu, vendored or not: `cpuid; movl %eax, 0x10(%rsp)` replaced by a
+ * jump here).  The fields that tell which core the thread runs on (the
+ * initial and x2APIC ids, AMD's core and node ids, a hybrid core's type)
+ * are zeroed: they differ from one run, and one moment, to the next, and
+ * an anchor after them would never be found again.  The same in both
+ * modes; r11 (scratch in these helpers) holds the leaf. */
+.macro CPUIDCODE n
+	.globl grr_sb_cpuid\n
+grr_sb_cpuid\n:
+	movl	%eax, %r11d
+	cpuid
+	cmpl	$1, %r11d
+	jne	1f
+	andl	$0x00ffffff, %ebx
+	jmp	9f
+1:	cmpl	$0xb, %r11d
+	je	2f
+	cmpl	$0x1f, %r11d
+	je	2f
+	cmpl	$0x1a, %r11d
+	je	3f
+	cmpl	$0x8000001e, %r11d
+	jne	9f
+	xorl	%eax, %eax
+	xorl	%ebx, %ebx
+	xorl	%ecx, %ecx
+	jmp	9f
+2:	xorl	%edx, %edx
+	jmp	9f
+3:	xorl	%eax, %eax
+9:	movl	%eax, 0x10(%rsp)
+	jmp	*D+D_RET_CPUID+8*\n(%rip)
+.endm
+
 	.section .rodata
 	.p2align 4
 	.globl grr_sb_code, grr_sb_code_end, grr_sb2_code
@@ -200,6 +236,9 @@ grr_sb_code:
 	.p2align 4
 grr_sb2_code:
 	SBCODE grr_sb2_
+	CPUIDCODE 0
+	CPUIDCODE 1
+	CPUIDCODE 2
 grr_sb_code_end:
 
 	.section .note.GNU-stack,"",@progbits

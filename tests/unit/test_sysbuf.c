@@ -7,6 +7,7 @@
  * records are collected as writes that re-create them. */
 #include <check.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -33,6 +34,13 @@ void sb_back(void);
  * enters it: the result comes back stored at 0x20(%rsp) (32 bits). */
 int32_t sb2_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 void sb2_back(void);
+/* sb_cpuid_call(leaf, subleaf): as Go's cpuid helper enters the page's
+ * CPUID code (its `cpuid; movl %eax, 0x10(%rsp)` replaced by a jump); the
+ * four results come back in sb_cpuid_out. */
+uint64_t sb_cpuid_addr;
+uint32_t sb_cpuid_out[4];
+void sb_cpuid_call(uint32_t leaf, uint32_t subleaf);
+void sb_cpuid_back(void);
 __asm__(".text\n"
 	".globl sb_call, sb_back\n"
 	"sb_call:\n"
@@ -49,6 +57,22 @@ __asm__(".text\n"
 	"sb_back:\n"
 	"	movq %rcx, sb_regs_after(%rip)\n"
 	"	movq %r11, sb_regs_after+8(%rip)\n"
+	"	ret\n"
+	".globl sb_cpuid_call, sb_cpuid_back\n"
+	"sb_cpuid_call:\n"
+	"	pushq %rbx\n"
+	"	subq $32, %rsp\n"
+	"	movl %edi, %eax\n"
+	"	movl %esi, %ecx\n"
+	"	jmp *sb_cpuid_addr(%rip)\n"
+	"sb_cpuid_back:\n"
+	"	movl %ebx, sb_cpuid_out+4(%rip)\n"
+	"	movl %ecx, sb_cpuid_out+8(%rip)\n"
+	"	movl %edx, sb_cpuid_out+12(%rip)\n"
+	"	movl 0x10(%rsp), %eax\n"
+	"	movl %eax, sb_cpuid_out(%rip)\n"
+	"	addq $32, %rsp\n"
+	"	popq %rbx\n"
 	"	ret\n"
 	".globl sb2_call, sb2_back\n"
 	"sb2_call:\n"
@@ -83,6 +107,8 @@ static void map_page(bool recording)
 	*word(GRR_SB_ENABLED) = recording;
 	*word(GRR_SB_RET) = (uint64_t)(uintptr_t)sb_back;
 	*word(GRR_SB_RET2) = (uint64_t)(uintptr_t)sb2_back;
+	*word(GRR_SB_RET_CPUID) = (uint64_t)(uintptr_t)sb_cpuid_back;
+	sb_cpuid_addr = GRR_SB_ADDR + (uint64_t)(grr_sb_cpuid0 - grr_sb_code);
 	sb_entry_addr = GRR_SB_ADDR + (uint64_t)(grr_sb_entry - grr_sb_code);
 	sb2_entry_addr = GRR_SB_ADDR + (uint64_t)(grr_sb2_entry - grr_sb_code);
 }
@@ -247,6 +273,36 @@ START_TEST(the_epollwait_copy_buffers_and_replays_too)
 }
 END_TEST
 
+START_TEST(cpuid_hides_which_core_runs_the_thread)
+{
+	/* on the last CPU, whose APIC id is not 0 (with more than one) */
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET((int)sysconf(_SC_NPROCESSORS_ONLN) - 1, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	map_page(true);
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	sb_cpuid_call(0, 0);   /* the vendor: as the CPU says */
+	ck_assert_uint_eq(sb_cpuid_out[0], a);
+	ck_assert_uint_eq(sb_cpuid_out[1], b);
+	ck_assert_uint_eq(sb_cpuid_out[3], d);
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	sb_cpuid_call(1, 0);   /* features as they are, no APIC id */
+	ck_assert_uint_eq(sb_cpuid_out[0], a);
+	ck_assert_uint_eq(sb_cpuid_out[1], b & 0x00ffffffu);
+	ck_assert_uint_eq(sb_cpuid_out[2], c);
+	ck_assert_uint_eq(sb_cpuid_out[3], d);
+	sb_cpuid_call(0xb, 0);  /* x2APIC id */
+	ck_assert_uint_eq(sb_cpuid_out[3], 0);
+	sb_cpuid_call(0x8000001e, 0);
+	ck_assert_uint_eq(sb_cpuid_out[0], 0);
+	ck_assert_uint_eq(sb_cpuid_out[1], 0);
+	ck_assert_uint_eq(sb_cpuid_out[2], 0);
+	unmap_page();
+}
+END_TEST
+
 START_TEST(traps_on_a_call_that_is_not_the_recorded_one)
 {
 	map_page(true);
@@ -359,6 +415,7 @@ int main(void)
 				 leaves_blocking_and_other_calls_to_the_traced_syscall,
 				 replays_records_then_takes_the_traced_syscall,
 				 the_epollwait_copy_buffers_and_replays_too,
+				 cpuid_hides_which_core_runs_the_thread,
 				 traps_on_a_call_that_is_not_the_recorded_one,
 				 collects_records_as_writes_and_starts_over,
 				 no_anchor_but_at_the_traced_syscall };
