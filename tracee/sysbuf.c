@@ -120,10 +120,11 @@ bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symt
 	return *why == NULL;
 }
 
+/* The syscall NR(A0..A4) in TID: 0, or -1 (its result in *RET if wanted). */
 static int remote(const struct grr_mem *m, pid_t tid, long nr, uint64_t a0, uint64_t a1,
-		  uint64_t a2, uint64_t a3, int64_t *ret)
+		  uint64_t a2, uint64_t a3, uint64_t a4, int64_t *ret)
 {
-	uint64_t args[6] = { a0, a1, a2, a3, (uint64_t)-1, 0 };
+	uint64_t args[6] = { a0, a1, a2, a3, a4, 0 };
 	int64_t r;
 	if (grr_remote_syscall(m, tid, nr, args, &r) < 0)
 		return -1;
@@ -160,7 +161,7 @@ int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb
 		       bool recording, const char **why)
 {
 	if (remote(m, tid, SYS_mmap, GRR_SB_ADDR, GRR_SB_LEN, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, NULL) < 0) {
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1, NULL) < 0) {
 		*why = "cannot map the syscall buffer";
 		return -1;
 	}
@@ -175,11 +176,11 @@ int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb
 	    grr_mem_write(m, GRR_SB_ENABLED, &on, 8) < 0 ||
 	    grr_mem_write(m, GRR_SB_RET, &ret, 8) < 0 ||
 	    (sb->site2 && grr_mem_write(m, GRR_SB_RET2, &ret2, 8) < 0) ||
-	    remote(m, tid, SYS_mprotect, GRR_SB_ADDR, 4096, PROT_READ | PROT_EXEC, 0, NULL) < 0 ||
+	    remote(m, tid, SYS_mprotect, GRR_SB_ADDR, 4096, PROT_READ | PROT_EXEC, 0, 0, NULL) < 0 ||
 	    grr_mem_write(m, sb->site, patch, sizeof(patch)) < 0 ||
 	    (sb->site2 && grr_mem_write(m, sb->site2, patch2, sizeof(patch2)) < 0) ||
 	    patch_cpuid(m, sb) < 0) {
-		remote(m, tid, SYS_munmap, GRR_SB_ADDR, GRR_SB_LEN, 0, 0, NULL);
+		remote(m, tid, SYS_munmap, GRR_SB_ADDR, GRR_SB_LEN, 0, 0, 0, NULL);
 		*why = "cannot fill the syscall buffer or redirect Syscall6";
 		return -1;
 	}
@@ -227,12 +228,12 @@ int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbu
 	int rc = -1;
 	if (grr_mem_write(m, GRR_SB_SCRATCH, &fprog, sizeof(fprog)) == 0 &&
 	    grr_mem_write(m, GRR_SB_SCRATCH + 16, prog, sizeof(prog)) == 0) {
-		rc = remote(m, tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, GRR_SB_SCRATCH, 0, &r);
+		rc = remote(m, tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, GRR_SB_SCRATCH, 0, 0, &r);
 		/* without CAP_SYS_ADMIN the kernel wants no_new_privs */
 		if (rc < 0 && r == -EACCES &&
-		    remote(m, tid, SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, NULL) == 0)
+		    remote(m, tid, SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, NULL) == 0)
 			rc = remote(m, tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
-				    GRR_SB_SCRATCH, 0, &r);
+				    GRR_SB_SCRATCH, 0, 0, &r);
 	}
 	uint8_t zero[16 + sizeof(prog)] = { 0 };
 	grr_mem_write(m, GRR_SB_SCRATCH, zero, sizeof(zero));

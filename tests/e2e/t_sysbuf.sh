@@ -11,6 +11,8 @@
 #   fallback    with GRR_NO_SYSBUF=1 no call is buffered (-v says why), the
 #               trace holds more syscalls than with the buffer, and it
 #               replays too;
+#   unprivileged (go126-opt, when run as root with a `nobody` user) the same
+#               as nobody, for whom the filter needs no_new_privs first;
 #   mismatch    a trace whose first buffered read is made to record another
 #               length (tests/tamper --poke) fails to replay with exit 70 and
 #               a report naming both calls.
@@ -95,6 +97,37 @@ mismatch() {
 	fi
 }
 
+# unprivileged: records and replays $bin as nobody, in a directory of its own.
+unprivileged() {
+	local d b rc
+	d=$(mktemp -d /tmp/grr-sysbuf-XXXXXX)
+	chmod 777 "$d"
+	cp "$bin" "$d/httpecho" && cp "$GRR" "$d/grr" && chmod 755 "$d/httpecho" "$d/grr"
+	rc=0
+	su nobody -s /bin/sh -c "cd '$d' && HOME='$d' ./grr record -v -o '$d/t.grr' -- ./httpecho $REQUESTS" \
+		>"$d/rec.out" 2>"$d/rec.err" || rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "record as nobody: exit $rc: $(head -c 300 "$d/rec.err")"
+		rm -rf "$d"
+		return 1
+	fi
+	b=$(sed -n 's/.* \([0-9]*\) syscalls in-process.*/\1/p' "$d/rec.err")
+	if [ -z "$b" ] || [ "$b" -lt $((2 * REQUESTS)) ]; then
+		echo "as nobody, '${b:-no}' buffered syscalls: $(head -c 300 "$d/rec.err")"
+		rm -rf "$d"
+		return 1
+	fi
+	rc=0
+	su nobody -s /bin/sh -c "cd '$d' && HOME='$d' ./grr replay --autopilot '$d/t.grr'" \
+		>"$d/rep.out" 2>"$d/rep.err" || rc=$?
+	if [ "$rc" != 0 ] || ! cmp -s "$d/rec.out" "$d/rep.out"; then
+		echo "replay as nobody: exit $rc: $(head -c 300 "$d/rep.err")"
+		rm -rf "$d"
+		return 1
+	fi
+	rm -rf "$d"
+}
+
 for tc in $E2E_TOOLCHAINS; do
 	for mode in $E2E_MODES; do
 		c=$T/$tc-$mode
@@ -129,6 +162,14 @@ for tc in $E2E_TOOLCHAINS; do
 			e2e_fail "$c/fallback" "no more syscalls recorded than with the buffer: $(count "$n-off" syscall_enter) and $(count "$n-ip" syscall_enter)"
 		else
 			e2e_pass "$c/fallback"
+		fi
+
+		if [ "$n" = go126-opt ] && [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+			if why=$(unprivileged); then
+				e2e_pass "$c/unprivileged"
+			else
+				e2e_fail "$c/unprivileged" "$why"
+			fi
 		fi
 
 		if why=$(mismatch "$n-ip"); then
