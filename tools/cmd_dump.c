@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "format/trace.h"
+#include "tracee/sysbuf.h"
 #include "tools/commands.h"
 #include "tracee/syscalls.h"
 
@@ -150,6 +151,14 @@ static void put_hex(FILE *o, const uint8_t *p, size_t n)
 }
 
 /* " [N writes, M bytes]" of a SYSCALL_EXIT or BUFFERED event */
+/* Whether a BUFFERED event holds syscall buffer records (its writes land
+ * in the buffer's page, tracee/sysbuf.h) rather than clock values. */
+static bool buffered_syscalls(const struct grr_event *ev)
+{
+	return ev->u.exit.nwrites && ev->u.exit.writes[0].addr >= GRR_SB_ADDR &&
+	       ev->u.exit.writes[0].addr < GRR_SB_ADDR + GRR_SB_LEN;
+}
+
 static void put_writes_summary(FILE *o, const struct grr_event *ev)
 {
 	if (!ev->u.exit.nwrites)
@@ -187,7 +196,8 @@ static void print_text(FILE *o, const struct grr_event *ev)
 		break;
 	}
 	case GRR_EV_BUFFERED:
-		fprintf(o, " %" PRId64 " value%s", ev->u.exit.ret, ev->u.exit.ret == 1 ? "" : "s");
+		fprintf(o, " %" PRId64 " %s%s", ev->u.exit.ret,
+			buffered_syscalls(ev) ? "syscall" : "value", ev->u.exit.ret == 1 ? "" : "s");
 		put_writes_summary(o, ev);
 		break;
 	case GRR_EV_SIGNAL:
