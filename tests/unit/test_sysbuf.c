@@ -130,6 +130,24 @@ static const uint8_t *record_at(uint64_t off)
 	return (const uint8_t *)(uintptr_t)(GRR_SB_RING + off);
 }
 
+/* Replay mode, with the records made so far (END bytes) to consume. */
+static void to_replay(uint64_t end)
+{
+	*word(GRR_SB_MODE) = 0;
+	*word(GRR_SB_POS) = 0;
+	*word(GRR_SB_END) = end;
+}
+
+/* The pipe, the epoll descriptor (or -1) and the page, gone. */
+static void tear_down(int fds[2], int ep)
+{
+	if (ep >= 0)
+		close(ep);
+	close(fds[0]);
+	close(fds[1]);
+	unmap_page();
+}
+
 START_TEST(buffers_a_nonblocking_read)
 {
 	map_page(true);
@@ -163,9 +181,7 @@ START_TEST(buffers_a_nonblocking_read)
 			 -EAGAIN);
 	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);
 	ck_assert_uint_eq(*word(GRR_SB_POS), 2 * GRR_SB_HDR + 8);
-	close(fds[0]);
-	close(fds[1]);
-	unmap_page();
+	tear_down(fds, -1);
 }
 END_TEST
 
@@ -193,10 +209,7 @@ START_TEST(leaves_blocking_and_other_calls_to_the_traced_syscall)
 	*word(GRR_SB_ENABLED) = 0;
 	ck_assert_int_eq(sb_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 4, 0), 0);
 	ck_assert_uint_eq(*word(GRR_SB_COUNT), 1);
-	close(ep);
-	close(fds[0]);
-	close(fds[1]);
-	unmap_page();
+	tear_down(fds, ep);
 }
 END_TEST
 
@@ -217,9 +230,7 @@ START_TEST(replays_records_then_takes_the_traced_syscall)
 	uint64_t end = *word(GRR_SB_POS);
 
 	/* replay: the pipe is empty now, the answers come from the ring */
-	*word(GRR_SB_MODE) = 0;
-	*word(GRR_SB_POS) = 0;
-	*word(GRR_SB_END) = end;
+	to_replay(end);
 	*word(GRR_SB_COUNT) = 0;
 	memset(ev, 0, sizeof(ev));
 	memset(buf, 0, sizeof(buf));
@@ -235,10 +246,7 @@ START_TEST(replays_records_then_takes_the_traced_syscall)
 	ck_assert_int_eq(sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 8, 0),
 			 -EAGAIN);
 	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);
-	close(ep);
-	close(fds[0]);
-	close(fds[1]);
-	unmap_page();
+	tear_down(fds, ep);
 }
 END_TEST
 
@@ -258,18 +266,13 @@ START_TEST(the_epollwait_copy_buffers_and_replays_too)
 	ck_assert_int_eq(sb2_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 2, 5), 1);
 	ck_assert_uint_eq(*word(GRR_SB_COUNT), 1);
 	uint64_t end = *word(GRR_SB_POS);
-	*word(GRR_SB_MODE) = 0;
-	*word(GRR_SB_POS) = 0;
-	*word(GRR_SB_END) = end;
+	to_replay(end);
 	ck_assert_int_eq(read(fds[0], ev, 1), 1);   /* nothing is ready any more */
 	memset(ev, 0, sizeof(ev));
 	ck_assert_int_eq(sb2_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 2, 0), 1);
 	ck_assert_uint_eq(ev[0].data.u64, 42);
 	ck_assert_int_eq(sb2_call(SYS_epoll_pwait, (uint64_t)ep, (uint64_t)(uintptr_t)ev, 2, 0), 0);
-	close(ep);
-	close(fds[0]);
-	close(fds[1]);
-	unmap_page();
+	tear_down(fds, ep);
 }
 END_TEST
 
@@ -312,9 +315,7 @@ START_TEST(traps_on_a_call_that_is_not_the_recorded_one)
 	ck_assert_int_eq(sb_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 8, 0),
 			 -EAGAIN);
 	uint64_t end = *word(GRR_SB_POS);
-	*word(GRR_SB_MODE) = 0;
-	*word(GRR_SB_POS) = 0;
-	*word(GRR_SB_END) = end;
+	to_replay(end);
 	pid_t child = fork();
 	ck_assert_int_ge(child, 0);
 	if (child == 0) {
@@ -327,9 +328,7 @@ START_TEST(traps_on_a_call_that_is_not_the_recorded_one)
 	ck_assert_int_eq(waitpid(child, &status, 0), child);
 	ck_assert(WIFSIGNALED(status));
 	ck_assert_int_eq(WTERMSIG(status), SIGILL);
-	close(fds[0]);
-	close(fds[1]);
-	unmap_page();
+	tear_down(fds, -1);
 }
 END_TEST
 
@@ -381,9 +380,7 @@ START_TEST(collects_records_as_writes_and_starts_over)
 	ck_assert_uint_eq(w[1].addr, GRR_SB_POS);
 	free(data);
 	grr_mem_close(&m);
-	close(fds[0]);
-	close(fds[1]);
-	unmap_page();
+	tear_down(fds, -1);
 }
 END_TEST
 
