@@ -59,8 +59,8 @@ static bool code_in_traced_range(const struct recorder *r, pid_t tid)
 		return true;
 	bool in = false;
 	for (int i = 0; i < n && !in; i++)
-		in = (maps[i].prot & PROT_EXEC) && maps[i].start < r->sb.text_end &&
-		     GRR_SB_ADDR < maps[i].end;
+		in = (maps[i].prot & PROT_EXEC) &&
+		     grr_mapping_overlaps(&maps[i], GRR_SB_ADDR, r->sb.text_end);
 	grr_maps_free(maps, n);
 	return in;
 }

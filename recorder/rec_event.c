@@ -111,7 +111,7 @@ int rec_on_ptrace_event(struct recorder *r, struct rec_thread *t, int event, int
 		return rec_on_syscall_stop(r, t);
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
-		/* the child is released when its own first stop arrives */
+		/* the child's own stops come to rec_children.c */
 		return rec_continue(r, t, 0);
 	case PTRACE_EVENT_EXEC:
 		fprintf(stderr, "grr: warning: the program called execve; the recording "

@@ -39,7 +39,7 @@ void rec_sysbuf_setup(struct recorder *r)
 int rec_sysbuf_drain(struct recorder *r, struct rec_thread *t)
 {
 	uint8_t *buf;
-	struct grr_mem_write w[3];
+	struct grr_mem_write w[2];
 	uint64_t nrec;
 	int n = grr_sysbuf_collect(&r->mem, &r->sb, &buf, w, &nrec);
 	if (n < 0) {

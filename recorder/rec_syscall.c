@@ -98,7 +98,7 @@ static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_s
 	if ((cf & CLONE_VM) && !(cf & CLONE_THREAD)) {
 		snapshot_vfork_stack(r, t, si->stack_pointer);
 		/* the child shares the ring: no buffering until it execs
-		 * (while this thread lives, if it does not wait for that) */
+		 * (for good, if the parent does not wait for that) */
 		t->sysbuf_off = true;
 		t->sysbuf_off_vfork = cf & CLONE_VFORK;
 		if (rec_sysbuf_update(r) < 0)

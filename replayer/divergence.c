@@ -54,6 +54,7 @@ static bool describe_sysbuf_mismatch(struct grr_replay *rp, struct rp_thread *t,
 	struct user_regs_struct regs;
 	if (grr_task_getregs(t->tid, &regs) < 0 || !grr_sysbuf_mismatch_pc(&rp->sb, regs.rip))
 		return false;
+	/* (what the trap leaves: grr_sysbuf_mismatch_pc) */
 	uint64_t nr = 0, rec[4] = { 0 };   /* the record: nr, result, fd, length */
 	grr_mem_read(&rp->mem, GRR_SB_NR, &nr, 8);
 	grr_mem_read(&rp->mem, regs.r11, rec, sizeof(rec));

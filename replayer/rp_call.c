@@ -312,8 +312,7 @@ int grr_replay_debug_call(struct grr_replay *rp, uint32_t rec_tid, const struct 
 	regs.orig_rax = (uint64_t)-1;
 	/* the syscall buffer's records waiting there are the recording's,
 	 * not the call's: its syscalls go through the filter below */
-	static const uint64_t no_records[2] = { 0, 0 };
-	if (rp->sb.active && grr_mem_write(&rp->mem, GRR_SB_POS, no_records, 16) < 0)
+	if (rp->sb.active && grr_sysbuf_drop_records(&rp->mem) < 0)
 		return -1;
 	if (grr_task_setregs(t->tid, &regs) < 0 || insert_breaks(rp, req, res) < 0)
 		return -1;

@@ -149,11 +149,6 @@ static bool stray_tsc(const uint8_t *code, uint64_t base, uint64_t len,
 	return false;
 }
 
-static bool overlaps(const struct grr_mapping *mp, uint64_t lo, uint64_t hi)
-{
-	return mp->start < hi && lo < mp->end;
-}
-
 const struct grr_symbol *grr_clockpage_cputicks(const struct grr_symtab *syms)
 {
 	const struct grr_symbol *s = grr_symtab_find(syms, "runtime.cputicks.abi0");
@@ -180,7 +175,7 @@ bool grr_clockpage_usable(const struct grr_mem *m, pid_t pid, const struct grr_s
 	*why = NULL;
 	for (int i = 0; i < n && !*why; i++) {
 		const struct grr_mapping *mp = &maps[i];
-		if (overlaps(mp, lay->addr, lay->addr + lay->len)) {
+		if (grr_mapping_overlaps(mp, lay->addr, lay->addr + lay->len)) {
 			*why = "its address range is taken";
 			break;
 		}
@@ -249,16 +244,6 @@ out:
 	return rc;
 }
 
-static int remote(const struct grr_mem *m, pid_t tid, long nr, uint64_t a0, uint64_t a1,
-		  uint64_t a2, uint64_t a3)
-{
-	uint64_t args[6] = { a0, a1, a2, a3, (uint64_t)-1, 0 };
-	int64_t ret;
-	if (grr_remote_syscall(m, tid, nr, args, &ret) < 0 || ret < 0)
-		return -1;
-	return 0;
-}
-
 int grr_clockpage_install(const struct grr_mem *m, pid_t tid, struct grr_clockpage *cp,
 			  bool recording, const char **why)
 {
@@ -268,8 +253,8 @@ int grr_clockpage_install(const struct grr_mem *m, pid_t tid, struct grr_clockpa
 		return -1;
 	}
 	const struct grr_cp_layout *lay = cp->lay;
-	if (remote(m, tid, SYS_mmap, lay->addr, lay->len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE) < 0) {
+	if (grr_remote_call(m, tid, SYS_mmap, lay->addr, lay->len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1, NULL) < 0) {
 		*why = "cannot map the clock page";
 		return -1;
 	}
@@ -282,11 +267,12 @@ int grr_clockpage_install(const struct grr_mem *m, pid_t tid, struct grr_clockpa
 	if (grr_mem_write(m, lay->addr, page, sizeof(page)) < 0 ||
 	    grr_mem_write(m, D_MODE(lay), &mode, 8) < 0 ||
 	    grr_mem_write(m, D_REALFN(lay), &realfn, 8) < 0 ||
-	    remote(m, tid, SYS_mprotect, lay->addr, 4096, PROT_READ | PROT_EXEC, 0) < 0 ||
+	    grr_remote_call(m, tid, SYS_mprotect, lay->addr, 4096, PROT_READ | PROT_EXEC, 0, 0,
+			    NULL) < 0 ||
 	    grr_mem_write(m, cp->cputicks, patch, sizeof(patch)) < 0) {
 		/* leave the address space as it was (the program runs without
 		 * the page; a replay must not find an extra mapping) */
-		remote(m, tid, SYS_munmap, lay->addr, lay->len, 0, 0);
+		grr_remote_call(m, tid, SYS_munmap, lay->addr, lay->len, 0, 0, 0, NULL);
 		*why = "cannot fill the clock page or redirect runtime.cputicks";
 		return -1;
 	}

@@ -2,17 +2,7 @@
 #include "tracee/remote.h"
 #include "tracee/task.h"
 
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
-
-static int wait_syscall_stop(pid_t tid)
-{
-	int status;
-	if (waitpid(tid, &status, __WALL) != tid)
-		return -1;
-	return WIFSTOPPED(status) && WSTOPSIG(status) == (SIGTRAP | 0x80) ? 0 : -1;
-}
 
 void grr_remote_set_call(struct user_regs_struct *regs, long nr, const uint64_t args[6])
 {
@@ -40,9 +30,7 @@ int grr_remote_syscall(const struct grr_mem *m, pid_t tid, long nr, const uint64
 	regs = saved;
 	grr_remote_set_call(&regs, nr, args);
 	int rc = -1;
-	if (grr_task_setregs(tid, &regs) == 0 &&
-	    grr_task_resume_syscall(tid, 0) == 0 && wait_syscall_stop(tid) == 0 &&
-	    grr_task_finish_syscall(tid) == 0 &&
+	if (grr_task_setregs(tid, &regs) == 0 && grr_task_run_syscall(tid) == 0 &&
 	    grr_task_getregs(tid, &regs) == 0) {
 		*ret = (int64_t)regs.rax;
 		rc = 0;
@@ -51,4 +39,16 @@ int grr_remote_syscall(const struct grr_mem *m, pid_t tid, long nr, const uint64
 	if (grr_task_setregs(tid, &saved) < 0)
 		rc = -1;
 	return rc;
+}
+
+int grr_remote_call(const struct grr_mem *m, pid_t tid, long nr, uint64_t a0, uint64_t a1,
+		    uint64_t a2, uint64_t a3, uint64_t a4, int64_t *ret)
+{
+	uint64_t args[6] = { a0, a1, a2, a3, a4, 0 };
+	int64_t r;
+	if (grr_remote_syscall(m, tid, nr, args, &r) < 0)
+		return -1;
+	if (ret)
+		*ret = r;
+	return r < 0 ? -1 : 0;
 }

@@ -20,4 +20,10 @@ void grr_remote_set_call(struct user_regs_struct *regs, long nr, const uint64_t 
 int grr_remote_syscall(const struct grr_mem *m, pid_t tid, long nr, const uint64_t args[6],
 		       int64_t *ret);
 
+/* The same for NR(A0, ..., A4), as a success: 0 if the thread ran it and
+ * it returned a non-negative result, else -1; the result in *RET (when
+ * RET is not NULL and the call ran). */
+int grr_remote_call(const struct grr_mem *m, pid_t tid, long nr, uint64_t a0, uint64_t a1,
+		    uint64_t a2, uint64_t a3, uint64_t a4, int64_t *ret);
+
 #endif

@@ -43,17 +43,6 @@ static uint64_t page_addr(const uint8_t *label)
 	return GRR_SB_ADDR + (uint64_t)(label - grr_sb_code);
 }
 
-static uint64_t site_func(const struct grr_symtab *syms)
-{
-	for (size_t i = 0; i < sizeof(SITE_FUNCS) / sizeof(SITE_FUNCS[0]); i++) {
-		const struct grr_symbol *s = grr_symtab_find(syms, SITE_FUNCS[i]);
-		/* the moves of the arguments into the kernel's registers come
-		 * first: the instruction is within the first 16 bytes */
-		if (s && s->size >= 32)
-			return s->addr;
-	}
-	return 0;
-}
 
 /* The `syscall` of the function at FN, read through M, followed by the
  * LEN bytes WANT (from the syscall on) within its first 48 bytes, or 0. */
@@ -74,6 +63,15 @@ static uint64_t func(const struct grr_symtab *syms, const char *name, uint64_t m
 {
 	const struct grr_symbol *s = grr_symtab_find(syms, name);
 	return s && s->size >= min ? s->addr : 0;
+}
+
+/* Syscall6 of whichever toolchain built the program, or 0. */
+static uint64_t site_func(const struct grr_symtab *syms)
+{
+	uint64_t fn = 0;
+	for (size_t i = 0; i < sizeof(SITE_FUNCS) / sizeof(SITE_FUNCS[0]) && !fn; i++)
+		fn = func(syms, SITE_FUNCS[i], 32);
+	return fn;
 }
 
 static const uint8_t *cpuid_code(int i)
@@ -109,7 +107,7 @@ bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symt
 	*why = NULL;
 	for (int i = 0; i < n; i++) {
 		const struct grr_mapping *mp = &maps[i];
-		if (mp->start < GRR_SB_ADDR + GRR_SB_LEN && GRR_SB_ADDR < mp->end)
+		if (grr_mapping_overlaps(mp, GRR_SB_ADDR, GRR_SB_ADDR + GRR_SB_LEN))
 			*why = "its address range is taken";
 		if ((mp->prot & PROT_EXEC) && mp->path[0] != '[' && mp->end > sb->text_end)
 			sb->text_end = mp->end;
@@ -118,19 +116,6 @@ bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symt
 	if (!*why && (sb->text_end <= GRR_SB_ADDR || sb->text_end > (1ull << 32)))
 		*why = "the program's code is not where a static Go program has it";
 	return *why == NULL;
-}
-
-/* The syscall NR(A0..A4) in TID: 0, or -1 (its result in *RET if wanted). */
-static int remote(const struct grr_mem *m, pid_t tid, long nr, uint64_t a0, uint64_t a1,
-		  uint64_t a2, uint64_t a3, uint64_t a4, int64_t *ret)
-{
-	uint64_t args[6] = { a0, a1, a2, a3, a4, 0 };
-	int64_t r;
-	if (grr_remote_syscall(m, tid, nr, args, &r) < 0)
-		return -1;
-	if (ret)
-		*ret = r;
-	return r < 0 ? -1 : 0;
 }
 
 /* A `jmp rel32` at the start of PATCH, placed at AT, to TARGET. */
@@ -160,7 +145,7 @@ static int patch_cpuid(const struct grr_mem *m, const struct grr_sysbuf *sb)
 int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb,
 		       bool recording, const char **why)
 {
-	if (remote(m, tid, SYS_mmap, GRR_SB_ADDR, GRR_SB_LEN, PROT_READ | PROT_WRITE,
+	if (grr_remote_call(m, tid, SYS_mmap, GRR_SB_ADDR, GRR_SB_LEN, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1, NULL) < 0) {
 		*why = "cannot map the syscall buffer";
 		return -1;
@@ -176,11 +161,11 @@ int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb
 	    grr_mem_write(m, GRR_SB_ENABLED, &on, 8) < 0 ||
 	    grr_mem_write(m, GRR_SB_RET, &ret, 8) < 0 ||
 	    (sb->site2 && grr_mem_write(m, GRR_SB_RET2, &ret2, 8) < 0) ||
-	    remote(m, tid, SYS_mprotect, GRR_SB_ADDR, 4096, PROT_READ | PROT_EXEC, 0, 0, NULL) < 0 ||
+	    grr_remote_call(m, tid, SYS_mprotect, GRR_SB_ADDR, 4096, PROT_READ | PROT_EXEC, 0, 0, NULL) < 0 ||
 	    grr_mem_write(m, sb->site, patch, sizeof(patch)) < 0 ||
 	    (sb->site2 && grr_mem_write(m, sb->site2, patch2, sizeof(patch2)) < 0) ||
 	    patch_cpuid(m, sb) < 0) {
-		remote(m, tid, SYS_munmap, GRR_SB_ADDR, GRR_SB_LEN, 0, 0, 0, NULL);
+		grr_remote_call(m, tid, SYS_munmap, GRR_SB_ADDR, GRR_SB_LEN, 0, 0, 0, NULL);
 		*why = "cannot fill the syscall buffer or redirect Syscall6";
 		return -1;
 	}
@@ -228,11 +213,11 @@ int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbu
 	int rc = -1;
 	if (grr_mem_write(m, GRR_SB_SCRATCH, &fprog, sizeof(fprog)) == 0 &&
 	    grr_mem_write(m, GRR_SB_SCRATCH + 16, prog, sizeof(prog)) == 0) {
-		rc = remote(m, tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, GRR_SB_SCRATCH, 0, 0, &r);
+		rc = grr_remote_call(m, tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, GRR_SB_SCRATCH, 0, 0, &r);
 		/* without CAP_SYS_ADMIN the kernel wants no_new_privs */
 		if (rc < 0 && r == -EACCES &&
-		    remote(m, tid, SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, NULL) == 0)
-			rc = remote(m, tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+		    grr_remote_call(m, tid, SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, NULL) == 0)
+			rc = grr_remote_call(m, tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
 				    GRR_SB_SCRATCH, 0, 0, &r);
 	}
 	uint8_t zero[16 + sizeof(prog)] = { 0 };
@@ -240,6 +225,12 @@ int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbu
 	if (rc < 0)
 		*why = "the kernel refused the seccomp filter";
 	return rc;
+}
+
+int grr_sysbuf_drop_records(const struct grr_mem *m)
+{
+	static const uint64_t none[2] = { 0, 0 };   /* position, end */
+	return grr_mem_write(m, GRR_SB_POS, none, sizeof(none));
 }
 
 int grr_sysbuf_enable(const struct grr_mem *m, bool on)
@@ -277,7 +268,7 @@ uint64_t grr_sysbuf_caller_pc(const struct grr_sysbuf *sb, uint64_t pc)
 }
 
 int grr_sysbuf_collect(const struct grr_mem *m, struct grr_sysbuf *sb, uint8_t **buf,
-		       struct grr_mem_write w[3], uint64_t *nrec)
+		       struct grr_mem_write w[2], uint64_t *nrec)
 {
 	uint64_t d[4];   /* count, mode, enabled, pos */
 	*buf = NULL;

@@ -109,6 +109,11 @@ int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb
 int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbuf *sb,
 		      const char **why);
 
+/* Leaves no record to consume (replay mode): the calls that follow take
+ * the traced syscall (a debugger's function call, whose calls are not the
+ * recording's).  0 or -1. */
+int grr_sysbuf_drop_records(const struct grr_mem *m);
+
 /* Turns buffering on or off (recording: off while a vfork child shares
  * the memory). */
 int grr_sysbuf_enable(const struct grr_mem *m, bool on);
@@ -119,7 +124,8 @@ bool grr_sysbuf_no_anchor(const struct grr_sysbuf *sb, uint64_t pc);
 /* Whether PC is just past one of the untraced syscall instructions. */
 bool grr_sysbuf_untraced_pc(const struct grr_sysbuf *sb, uint64_t pc);
 /* Whether PC is the page's divergence trap (ud2: a buffered call that is
- * not the recorded one). */
+ * not the recorded one).  There r11 holds the address of the record, and
+ * the word at GRR_SB_NR the number of the call the program made. */
 bool grr_sysbuf_mismatch_pc(const struct grr_sysbuf *sb, uint64_t pc);
 /* The address in the program a pc in the page stands for (the patched
  * Syscall6 or runtime.epollwait), for symbolizing; PC itself when it is
@@ -128,11 +134,12 @@ uint64_t grr_sysbuf_caller_pc(const struct grr_sysbuf *sb, uint64_t pc);
 
 /* The records made since the last collection, as memory writes that
  * re-create them at replay (data read from M into *BUF, malloc'd; the
- * caller frees it), and resets the ring.  Returns the number of writes
- * (0 when there is nothing new; at most 3) and the records' count in
- * *NREC, or -1. */
+ * caller frees it).  Returns the number of writes: 0 when there is
+ * nothing new, else at most 2 (the records; the ring's end, with the
+ * position 0 when they start at the ring's start); the records' count in
+ * *NREC; or -1. */
 int grr_sysbuf_collect(const struct grr_mem *m, struct grr_sysbuf *sb, uint8_t **buf,
-		       struct grr_mem_write w[3], uint64_t *nrec);
+		       struct grr_mem_write w[2], uint64_t *nrec);
 
 /* After a syscall entry stop of the thread that ran (whose records are
  * all collected: replay consumes them before it reaches that stop), the

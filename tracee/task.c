@@ -79,21 +79,29 @@ int grr_task_resume(pid_t tid, enum grr_resume how, int sig)
 	}
 }
 
-bool grr_task_is_seccomp_stop(int status)
+/* Whether STATUS is a PTRACE_EVENT_SECCOMP stop. */
+static bool is_seccomp_stop(int status)
 {
 	return WIFSTOPPED(status) && (status >> 8) == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8));
 }
 
-int grr_task_finish_syscall(pid_t tid)
+/* Resumes TID with PTRACE_SYSCALL to its next syscall stop, passing a
+ * seccomp stop on the way (the recorder's filter traces the call too). */
+static int to_syscall_stop(pid_t tid)
 {
 	for (;;) {
 		int status;
 		if (grr_task_resume_syscall(tid, 0) < 0 || waitpid(tid, &status, __WALL) != tid)
 			return -1;
-		if (grr_task_is_seccomp_stop(status))
+		if (is_seccomp_stop(status))
 			continue;
 		return WIFSTOPPED(status) && WSTOPSIG(status) == (SIGTRAP | 0x80) ? 0 : -1;
 	}
+}
+
+int grr_task_run_syscall(pid_t tid)
+{
+	return to_syscall_stop(tid) == 0 && to_syscall_stop(tid) == 0 ? 0 : -1;
 }
 
 int grr_task_singlestep(pid_t tid, int sig)
@@ -201,14 +209,7 @@ static int run_syscall_before_pc(pid_t tid, long nr, long a0, long a1)
 	regs.rdi = (unsigned long long)a0;
 	regs.rsi = (unsigned long long)a1;
 	regs.rip = saved.rip - 2;
-	int status;
-	if (grr_task_setregs(tid, &regs) < 0)
-		return -1;
-	/* entry, then exit */
-	if (grr_task_resume_syscall(tid, 0) < 0 || waitpid(tid, &status, __WALL) < 0)
-		return -1;
-	if (!WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80) ||
-	    grr_task_finish_syscall(tid) < 0)
+	if (grr_task_setregs(tid, &regs) < 0 || grr_task_run_syscall(tid) < 0)
 		return -1;
 	return grr_task_setregs(tid, &saved);
 }

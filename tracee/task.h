@@ -46,11 +46,11 @@ struct grr_sysinfo {
  * seccomp filter, a traced syscall's entry is such a stop). */
 enum grr_resume { GRR_RESUME_SYSCALL, GRR_RESUME_SYSEMU, GRR_RESUME_CONT };
 int grr_task_resume(pid_t tid, enum grr_resume how, int sig);
-/* Whether STATUS is a PTRACE_EVENT_SECCOMP stop. */
-bool grr_task_is_seccomp_stop(int status);
-/* After a syscall-entry stop of TID: resumes and waits for its exit stop,
- * passing the seccomp stop that may come between.  0 or -1. */
-int grr_task_finish_syscall(pid_t tid);
+/* Runs the syscall that stopped TID is set up to make (registers, and a
+ * syscall instruction at its pc): resumes it to the call's entry stop and
+ * on to its exit stop, passing the seccomp stop that the recorder's filter
+ * may add.  0 or -1. */
+int grr_task_run_syscall(pid_t tid);
 
 int grr_task_getregs(pid_t tid, struct user_regs_struct *regs);
 int grr_task_setregs(pid_t tid, const struct user_regs_struct *regs);

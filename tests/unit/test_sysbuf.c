@@ -342,7 +342,7 @@ START_TEST(collects_records_as_writes_and_starts_over)
 	make_pipe(fds, true);
 	char buf[8];
 	uint8_t *data;
-	struct grr_mem_write w[3];
+	struct grr_mem_write w[2];
 	uint64_t n;
 	ck_assert_int_eq(grr_sysbuf_collect(&m, &sb, &data, w, &n), 0);
 
