@@ -4,7 +4,10 @@
  * thread into the kernel.  A call that may block gives up the right to run
  * user code at once; a fast one keeps it for a short grace period so that
  * the common case costs no thread switch.
- * Exit: log the result and every byte the kernel wrote (syscall table). */
+ * Exit: log the result and every byte the kernel wrote (syscall table).
+ * rseq registrations are refused (ENOSYS): the kernel would write the
+ * current CPU into the program's memory whenever the thread is scheduled,
+ * which no log can reproduce; glibc then asks for the CPU by syscall. */
 #include "recorder/rec_private.h"
 #include "tracee/task.h"
 
@@ -74,6 +77,22 @@ static void snapshot_vfork_stack(struct recorder *r, struct rec_thread *t, uint6
 	}
 }
 
+/* Cancels the call at this entry stop: the kernel skips it and the thread
+ * sees -ENOSYS (the kernel's preset result). */
+static int cancel_call(struct rec_thread *t)
+{
+	struct user_regs_struct regs;
+	if (grr_task_getregs(t->tid, &regs) < 0)
+		return -1;
+	regs.orig_rax = (unsigned long long)-1;
+	return grr_task_setregs(t->tid, &regs);
+}
+
+static bool refused(const struct grr_syscall_call *c)
+{
+	return c->nr == SYS_rseq;
+}
+
 static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_sysinfo *si)
 {
 	struct grr_syscall_call *c = &t->call;
@@ -92,6 +111,8 @@ static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_s
 	ev.u.enter.nr = c->nr;
 	memcpy(ev.u.enter.args, c->args, sizeof(c->args));
 	if (rec_log(r, &ev, t->tid, GRR_EV_SYSCALL_ENTER) < 0)
+		return -1;
+	if (refused(c) && cancel_call(t) < 0)
 		return -1;
 
 	uint64_t cf = clone_flags(r, c);

@@ -10,7 +10,10 @@
  * its exit stop.  Any other kind of resume of a thread still at a SYSEMU
  * entry stop first takes the skipped syscall's exit report
  * (rp_leave_sysemu), which the kernel makes on a PTRACE_SYSCALL or single
- * step. */
+ * step.  Where the log says the syscall a thread runs to will be run for
+ * real, it goes there with PTRACE_SYSCALL at once (rp_resume_real_entry):
+ * its entry stop is then real, and the call costs the two stops it cost
+ * when recorded instead of four. */
 #include "replayer/rp_private.h"
 
 #include <errno.h>
@@ -94,16 +97,21 @@ int rp_rearm_syscall(struct grr_replay *rp, struct rp_thread *t)
 	return syscall_step(rp, t);
 }
 
-int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st)
+/* REAL_ENTRY: stop at the next syscall's real entry (PTRACE_SYSCALL), not
+ * at a SYSEMU one. */
+static int resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st,
+			   bool real_entry)
 {
 	if (rp_settle_new(rp, t) < 0)
 		return -1;
-	/* a signal with a handler is delivered by a single step, and a
-	 * debugger stop is stepped over */
-	if (t->sysemu_stop && (t->pending_sig || t->at_user_stop) && rp_leave_sysemu(rp, t) < 0)
+	/* a signal with a handler is delivered by a single step, a
+	 * debugger stop is stepped over, and a real entry needs
+	 * PTRACE_SYSCALL */
+	if (t->sysemu_stop && (t->pending_sig || t->at_user_stop || real_entry) &&
+	    rp_leave_sysemu(rp, t) < 0)
 		return -1;
 	/* a thread at a real entry stop runs its syscall */
-	bool sysemu = t->park != RP_AT_ENTRY || t->sysemu_stop;
+	bool sysemu = !real_entry && (t->park != RP_AT_ENTRY || t->sysemu_stop);
 	t->sysemu_stop = false;
 	uint64_t skip = 0;
 	if (!t->pending_sig) {
@@ -139,6 +147,16 @@ int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_st
 		rc = rp_check_debug_stop(rp, t, st);
 	rp_run_finish(rp, t);
 	return rc;
+}
+
+int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st)
+{
+	return resume_and_wait(rp, t, st, false);
+}
+
+int rp_resume_real_entry(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st)
+{
+	return resume_and_wait(rp, t, st, true);
 }
 
 int rp_settle_new(struct grr_replay *rp, struct rp_thread *t)

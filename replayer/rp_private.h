@@ -110,6 +110,9 @@ struct rp_thread *rp_thread_add(struct grr_replay *rp, uint32_t rec_tid, pid_t t
 /* rp_advance.c: run a thread to its next stop */
 int rp_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st);
 int rp_resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st);
+/* The same, toward a syscall that will run for real: stops at its true
+ * entry (PTRACE_SYSCALL), not at a SYSEMU one. */
+int rp_resume_real_entry(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st);
 /* Consumes a new thread's first stop if still pending. */
 int rp_settle_new(struct grr_replay *rp, struct rp_thread *t);
 /* Before a resume other than rp_resume_and_wait's (single steps, injected

@@ -19,12 +19,13 @@
 #define CLONE_THREAD_FLAG 0x00010000ull
 
 /* Runs T to its next stop, which must be a syscall entry or exit (OP; not
- * checked, and no request spent on it, when SI is NULL). */
+ * checked, and no request spent on it, when SI is NULL); REAL_ENTRY: an
+ * entry where the call will run for real. */
 static int expect_syscall_stop(struct grr_replay *rp, struct rp_thread *t, int op,
-			       struct grr_sysinfo *si)
+			       struct grr_sysinfo *si, bool real_entry)
 {
 	struct grr_stop st;
-	int rc = rp_resume_and_wait(rp, t, &st);
+	int rc = real_entry ? rp_resume_real_entry(rp, t, &st) : rp_resume_and_wait(rp, t, &st);
 	if (rc < 0)
 		return rc;
 	if (st.kind != GRR_STOP_SYSCALL ||
@@ -36,9 +37,29 @@ static int expect_syscall_stop(struct grr_replay *rp, struct rp_thread *t, int o
 	return 0;
 }
 
+/* Whether the ENTER event's call will run for real (rp_do_exit decides;
+ * a wrong guess costs a stop, never exactness). */
+static bool runs_for_real(const struct grr_event *ev)
+{
+	struct grr_syscall_call c = { .nr = ev->u.enter.nr };
+	memcpy(c.args, ev->u.enter.args, sizeof(c.args));
+	switch (c.nr) {
+	case SYS_clone:
+		return c.args[0] & CLONE_THREAD_FLAG;
+	case SYS_clone3:    /* (its flags are in memory, maybe not written yet) */
+	case SYS_exit:
+	case SYS_exit_group:
+		return true;
+	case SYS_mmap:      /* of a file: anonymous memory, made for real */
+		return true;
+	default:
+		return grr_syscall_policy(&c) == GRR_REPLAY_EXECUTE;
+	}
+}
+
 static int expect_entry(struct grr_replay *rp, struct rp_thread *t, struct grr_sysinfo *si)
 {
-	return expect_syscall_stop(rp, t, GRR_SYSINFO_ENTRY, si);
+	return expect_syscall_stop(rp, t, GRR_SYSINFO_ENTRY, si, runs_for_real(&rp->ev));
 }
 
 int rp_do_enter(struct grr_replay *rp, struct rp_thread *t)
@@ -80,7 +101,7 @@ int rp_do_enter(struct grr_replay *rp, struct rp_thread *t)
 
 static int expect_exit(struct grr_replay *rp, struct rp_thread *t, struct grr_sysinfo *si)
 {
-	return expect_syscall_stop(rp, t, GRR_SYSINFO_EXIT, si);
+	return expect_syscall_stop(rp, t, GRR_SYSINFO_EXIT, si, false);
 }
 
 static int set_result(struct grr_replay *rp, struct rp_thread *t, int64_t ret)
@@ -109,7 +130,7 @@ static int skip_syscall(struct grr_replay *rp, struct rp_thread *t, int64_t resu
 	regs.rax = (uint64_t)result;
 	if (grr_task_setregs(t->tid, &regs) < 0)
 		return rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
-	return expect_syscall_stop(rp, t, GRR_SYSINFO_EXIT, NULL);
+	return expect_syscall_stop(rp, t, GRR_SYSINFO_EXIT, NULL, false);
 }
 
 /* The kernel's internal "restart me" results; user code never sees them. */
@@ -212,6 +233,10 @@ int rp_do_exit(struct grr_replay *rp, struct rp_thread *t)
 			rc = execute(rp, t, false) < 0 ? -1 : set_result(rp, t, ev->u.exit.ret);
 		else
 			rc = emulate(rp, t);  /* a child process: never created */
+	} else if (nr == SYS_set_tid_address) {
+		/* run for real (the kernel clears and wakes the word at the
+		 * thread's exit), returning the recorded tid */
+		rc = execute(rp, t, false) < 0 ? -1 : set_result(rp, t, ev->u.exit.ret);
 	} else if ((nr == SYS_execve || nr == SYS_execveat) && ev->u.exit.ret == 0) {
 		return rp_fail(rp, "the program called execve at event %llu: replay of a new "
 			       "program image is not supported", (unsigned long long)ev->seq);

@@ -184,6 +184,9 @@ int grr_ctl_select_goroutine(struct grr_ctl *c, int64_t goid, uint32_t tid, uint
 
 /* The goroutine a thread runs now (-1 if none / unknown). */
 int64_t grr_ctl_goroutine_of(struct grr_ctl *c, uint32_t tid);
+/* The g in thread TID's TLS slot (a goroutine's, or the thread's g0 or
+ * gsignal); false if the thread has none. */
+bool grr_ctl_thread_g(struct grr_ctl *c, uint32_t tid, uint64_t *g);
 /* The thread the user looks at: the one of the last stop. */
 uint32_t grr_ctl_current_tid(const struct grr_ctl *c);
 

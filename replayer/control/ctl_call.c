@@ -10,11 +10,9 @@
 /* Whether thread TID runs a goroutine on its own stack, in state running. */
 static int check_goroutine(struct grr_ctl *c, uint32_t tid, char *err, size_t errlen)
 {
-	struct user_regs_struct regs;
 	uint64_t g = 0, status_off;
 	uint32_t status = 0;
-	if (grr_replay_get_regs(c->rp, tid, &regs) < 0 || !regs.fs_base ||
-	    grr_replay_read(c->rp, regs.fs_base - 8, &g, 8) < 0 || !g) {
+	if (!grr_ctl_thread_g(c, tid, &g)) {
 		snprintf(err, errlen, "no goroutine runs on this thread");
 		return -1;
 	}

@@ -1,17 +1,24 @@
 /* ctl_goroutine.c - which goroutine a thread runs.  On linux/amd64 the Go
- * runtime keeps the running g in the thread's TLS, 8 bytes below fs_base;
- * the offset of g.goid comes from DWARF (docs/go-runtime.md). */
+ * runtime keeps the running g in the thread's TLS, 8 bytes below fs_base
+ * (lower in a cgo binary whose C code has thread-locals: the symbols say
+ * where); the offset of g.goid comes from DWARF (docs/go-runtime.md). */
 #include "replayer/control/ctl_private.h"
 
 int64_t grr_ctl_goroutine_of(struct grr_ctl *c, uint32_t tid) { return ctl_goid(c, tid); }
 
-int64_t ctl_goid(struct grr_ctl *c, uint32_t tid)
+bool grr_ctl_thread_g(struct grr_ctl *c, uint32_t tid, uint64_t *g)
 {
 	struct user_regs_struct regs;
-	if (!c->have_goid_off || grr_replay_get_regs(c->rp, tid, &regs) < 0 || !regs.fs_base)
-		return -1;
+	*g = 0;
+	return grr_replay_get_regs(c->rp, tid, &regs) == 0 && regs.fs_base &&
+	       grr_replay_read(c->rp, regs.fs_base + (uint64_t)grr_symbols_g_tls_offset(c->syms),
+			       g, 8) == 0 && *g;
+}
+
+int64_t ctl_goid(struct grr_ctl *c, uint32_t tid)
+{
 	uint64_t g = 0, goid = 0;
-	if (grr_replay_read(c->rp, regs.fs_base - 8, &g, 8) < 0 || !g)
+	if (!c->have_goid_off || !grr_ctl_thread_g(c, tid, &g))
 		return -1;
 	if (grr_replay_read(c->rp, g + c->goid_off, &goid, 8) < 0)
 		return -1;
@@ -30,10 +37,8 @@ static bool stack_hi_of_g(struct grr_ctl *c, uint64_t g, uint64_t *hi)
 
 bool ctl_thread_stack_hi(struct grr_ctl *c, uint32_t tid, uint64_t *hi)
 {
-	struct user_regs_struct regs;
 	uint64_t g = 0;
-	return grr_replay_get_regs(c->rp, tid, &regs) == 0 && regs.fs_base &&
-	       grr_replay_read(c->rp, regs.fs_base - 8, &g, 8) == 0 && stack_hi_of_g(c, g, hi);
+	return grr_ctl_thread_g(c, tid, &g) && stack_hi_of_g(c, g, hi);
 }
 
 bool ctl_goid_stack_hi(struct grr_ctl *c, int64_t goid, uint64_t *hi)

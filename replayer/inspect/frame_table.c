@@ -88,7 +88,7 @@ done:
 	return found;
 }
 
-static struct frame_table *load(const char *exe)
+static struct frame_table *load(const char *exe, const struct grr_symbols *syms)
 {
 	int fd = open(exe, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -103,8 +103,11 @@ static struct frame_table *load(const char *exe)
 			t->data = NULL;
 		}
 	}
-	/* Go >= 1.22 leaves textStart 0 in the file: it is .text's address */
-	uint64_t text_addr = t && elf_section(fd, ".text", &text) ? text.sh_addr : 0;
+	/* Go >= 1.22 leaves textStart 0 in the file: it is runtime.text,
+	 * the start of .text unless an external linker put C code first */
+	uint64_t text_addr = grr_symbols_go_text(syms);
+	if (!text_addr && t && elf_section(fd, ".text", &text))
+		text_addr = text.sh_addr;
 	close(fd);
 	if (!t || !t->data)
 		goto bad;
@@ -149,7 +152,7 @@ const struct frame_table *ft_get(struct grr_ctl *c)
 		free(cache.t);
 		cache.syms = s;
 		snprintf(cache.exe, sizeof(cache.exe), "%s", exe);
-		cache.t = load(exe);
+		cache.t = load(exe, s);
 	}
 	return cache.t;
 }

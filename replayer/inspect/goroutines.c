@@ -28,11 +28,9 @@ static bool rd64(struct grr_ctl *c, uint64_t addr, uint64_t *v)
 /* What thread TID runs: *G its goroutine (0: none), from its TLS. */
 static bool thread_g(struct grr_ctl *c, const struct rt_layout *L, uint32_t tid, uint64_t *g)
 {
-	struct user_regs_struct regs;
 	uint64_t tls = 0, m = 0;
 	*g = 0;
-	if (grr_replay_get_regs(rp_of(c), tid, &regs) < 0 || !regs.fs_base ||
-	    !rd64(c, regs.fs_base - 8, &tls) || !tls)
+	if (!grr_ctl_thread_g(c, tid, &tls))
 		return false;
 	*g = tls;
 	if (L->have_m_gs && rd64(c, tls + L->g_m, &m) && m) {

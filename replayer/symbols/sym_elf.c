@@ -241,6 +241,39 @@ bool sym_elf_has_dwarf(struct sym_elf *e)
 	return false;
 }
 
+/* The executable's TLS block ends at the thread pointer (fs_base), its
+ * size rounded up to its alignment (x86-64's variant II layout); 0 with
+ * no PT_TLS. */
+static uint64_t tls_block_size(struct sym_elf *e)
+{
+	size_t n;
+	if (elf_getphdrnum(e->elf, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(e->elf, (int)i, &ph) && ph.p_type == PT_TLS) {
+			uint64_t a = ph.p_align > 1 ? ph.p_align : 1;
+			return (ph.p_memsz + a - 1) / a * a;
+		}
+	}
+	return 0;
+}
+
+/* Symbols that are no functions but say where Go keeps things: the
+ * start of the code pclntab's offsets count from, and the g's TLS slot
+ * (runtime.tlsg, at the TLS block's start: fs_base - 8 in an internally
+ * linked binary, lower where C code has thread-locals of its own). */
+static void note_runtime_symbol(struct sym_elf *e, struct grr_symbols *s, const char *name,
+				const GElf_Sym *sym)
+{
+	if (GELF_ST_TYPE(sym->st_info) == STT_FUNC && strcmp(name, "runtime.text") == 0)
+		s->go_text = sym->st_value;
+	uint64_t block = GELF_ST_TYPE(sym->st_info) == STT_TLS &&
+			 strcmp(name, "runtime.tlsg") == 0 ? tls_block_size(e) : 0;
+	if (block > sym->st_value)
+		s->g_tls_off = (int64_t)sym->st_value - (int64_t)block;
+}
+
 int sym_elf_symtab(struct sym_elf *e, struct grr_symbols *s, char *err, size_t errlen)
 {
 	for (size_t i = 1; i < e->nsecs; i++) {
@@ -253,11 +286,13 @@ int sym_elf_symtab(struct sym_elf *e, struct grr_symbols *s, char *err, size_t e
 		size_t count = sec->sh.sh_size / sec->sh.sh_entsize;
 		for (size_t k = 0; k < count; k++) {
 			GElf_Sym sym;
-			if (!gelf_getsym(d, (int)k, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    !sym.st_value || !sym.st_size)
+			if (!gelf_getsym(d, (int)k, &sym))
 				continue;
 			const char *name = elf_strptr(e->elf, sec->sh.sh_link, sym.st_name);
 			if (!name || !*name)
+				continue;
+			note_runtime_symbol(e, s, name, &sym);
+			if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_value || !sym.st_size)
 				continue;
 			if (sym_add_func(s, name, sym.st_value, sym.st_value + sym.st_size) < 0) {
 				snprintf(err, errlen, "out of memory");

@@ -42,6 +42,7 @@ struct grr_symbols *grr_symbols_open(const char *exe, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	s->g_tls_off = -8;
 	struct sym_elf *e = sym_elf_open(exe, err, errlen);
 	if (!e) {
 		grr_symbols_close(s);
@@ -77,4 +78,14 @@ fail:
 	sym_elf_close(e);
 	grr_symbols_close(s);
 	return NULL;
+}
+
+int64_t grr_symbols_g_tls_offset(const struct grr_symbols *s)
+{
+	return s ? s->g_tls_off : -8;
+}
+
+uint64_t grr_symbols_go_text(const struct grr_symbols *s)
+{
+	return s ? s->go_text : 0;
 }

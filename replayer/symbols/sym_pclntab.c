@@ -167,6 +167,10 @@ int sym_pclntab_read(struct sym_elf *e, struct grr_symbols *s, bool want_lines, 
 	t.filetab = rd64(t.data + 48);
 	t.pctab = rd64(t.data + 56);
 	t.functab = rd64(t.data + 64);
+	/* Go >= 1.22 leaves textStart 0 in the file: it is runtime.text,
+	 * the start of .text unless an external linker put C code first */
+	if (!t.text)
+		t.text = s->go_text;
 	if (!t.text) {
 		size_t n;
 		uint64_t addr;

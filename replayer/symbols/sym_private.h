@@ -149,6 +149,9 @@ struct grr_symbols {
 	size_t nstructs, capstructs;
 	struct sym_member *members;
 	size_t nmembers, capmembers;
+
+	uint64_t go_text;              /* runtime.text (0: unknown) */
+	int64_t g_tls_off;             /* the g slot, from fs_base */
 };
 
 /* ---- the ELF file (sym_elf.c) ------------------------------------------- */

@@ -31,6 +31,12 @@ struct grr_func_info {
 				 stops, as Delve does) */
 };
 
+/* Where the Go runtime keeps the running g: its TLS slot's offset from
+ * fs_base (-8 unless C thread-locals share the executable's TLS block). */
+int64_t grr_symbols_g_tls_offset(const struct grr_symbols *s);
+/* runtime.text, where .gopclntab's code offsets start; 0 if unknown. */
+uint64_t grr_symbols_go_text(const struct grr_symbols *s);
+
 /* The function whose code contains PC. */
 bool grr_symbols_func_at(const struct grr_symbols *s, uint64_t pc, struct grr_func_info *f);
 

@@ -88,17 +88,18 @@ go_for() { # TOOLCHAIN -> path of its go command
 	esac
 }
 
-gcflags_for() { # MODE -> -gcflags argument (empty for opt)
+gcflags_for() { # MODE -> -gcflags argument (empty for opt and cgo)
 	case $1 in
-	opt) echo "" ;;
+	opt | cgo) echo "" ;;
 	debug) echo "-gcflags=all=-N -l" ;;
-	*) echo "lib.sh: unknown mode '$1' (opt, debug)" >&2; return 1 ;;
+	*) echo "lib.sh: unknown mode '$1' (opt, debug, cgo)" >&2; return 1 ;;
 	esac
 }
 
-# go_env: run a command with the Go environment confined to E2E_WORK.
+# go_env: run a command with the Go environment confined to E2E_WORK;
+# cgo is off (static binaries) unless E2E_CGO=1.
 go_env() {
-	env GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 GOENV=off \
+	env GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED="${E2E_CGO:-0}" GOENV=off \
 		GOCACHE="$E2E_WORK/gocache" GOPATH="$E2E_WORK/gopath" \
 		GOMODCACHE="$E2E_WORK/gopath/pkg/mod" \
 		XDG_CONFIG_HOME="$E2E_WORK/xdg" GOPROXY=off \
@@ -112,7 +113,9 @@ is_test_package() {
 }
 
 # build_program TOOLCHAIN MODE NAME: builds tests/programs/NAME (a test
-# package is built with `go test -c`) into
+# package is built with `go test -c`; MODE opt, debug (-N -l) or cgo:
+# optimized with cgo on, so a program that imports net or C is linked
+# dynamically against glibc) into
 # $E2E_WORK/TOOLCHAIN-MODE/NAME, unless that binary is newer than every
 # source file of the program and go.mod.  Prints the binary's path.  On
 # failure returns 1 with the compiler output in $E2E_WORK/TOOLCHAIN-MODE/NAME.log.
@@ -144,7 +147,9 @@ build_program() {
 	fi
 	[ -n "$gcflags" ] && cmd+=("$gcflags")
 	cmd+=("./$name")
-	if (cd "$E2E_PROGRAMS_DIR" && go_env "${cmd[@]}") >"$out.log" 2>&1; then
+	local cgo=0
+	[ "$mode" = cgo ] && cgo=1
+	if (cd "$E2E_PROGRAMS_DIR" && E2E_CGO=$cgo go_env "${cmd[@]}") >"$out.log" 2>&1; then
 		mv -f "$out.tmp" "$out"
 		echo "$out"
 		return 0
