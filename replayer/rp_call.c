@@ -226,8 +226,9 @@ static int protocol_trap(struct grr_replay *rp, pid_t tid, const struct grr_call
 		return 0;
 	default:
 		res->how = GRR_CALL_FAILED;
-		snprintf(res->reason, sizeof(res->reason), "unexpected protocol stop (R12 %llu)",
-			 (unsigned long long)regs.r12);
+		snprintf(res->reason, sizeof(res->reason),
+			 "unexpected trap at pc 0x%llx (R12 %llu, not a protocol code)",
+			 (unsigned long long)regs.rip, (unsigned long long)regs.r12);
 		return 0;
 	}
 }

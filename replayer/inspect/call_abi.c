@@ -636,6 +636,12 @@ struct gv_call *gv_call_prepare(struct gv_ctx *c, const char *expr, bool unsafe_
 			goto fail;
 		}
 	}
+	/* every Go function's name is qualified by its package; a bare name
+	 * is C's (a cgo program's), which the Go runtime's protocol cannot call */
+	if (!strchr(f.name, '.')) {
+		gv_err(&e, "%s is a C function: only Go functions can be called", f.name);
+		goto fail;
+	}
 	snprintf(call->name, sizeof(call->name), "%s", f.name);
 	const struct gi_func *gf = gi_func_at(c->s, f.entry);
 	if (!gf || gf->lo != f.entry) {

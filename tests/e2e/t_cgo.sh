@@ -14,7 +14,8 @@
 #                   names it as the current goroutine's frame (the g is
 #                   found in the TLS slot the symbols give, below C's own
 #                   thread-locals) and the backtrace goes through
-#                   runtime.cgocallback
+#                   runtime.cgocallback; in main, a Go function can be
+#                   called and a C one is refused with a reason
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -47,7 +48,7 @@ for tc in $E2E_TOOLCHAINS; do
 			e2e_fail "$c" "build failed: $(tail_of "$E2E_WORK/$tc-cgo/$prog.log")"
 			continue
 		fi
-		if ! file -L "$bin" | grep -q 'dynamically linked'; then
+		if ! readelf -l "$bin" 2>/dev/null | grep -q INTERP; then
 			e2e_fail "$c" "$bin is not dynamically linked: not a cgo build"
 			continue
 		fi
@@ -91,9 +92,18 @@ for tc in $E2E_TOOLCHAINS; do
 	c=$T/$tc/debugger
 	if e2e_want "$c" && [ -f "$tr" ]; then
 		dbg "$tc-dbg" "break main.goSquare" "continue" "goroutines" "bt"
+		# (the call's session is not --batch-strict: the refusal is an error)
+		line=$(grep -n 'sort.Strings(lines)' "$E2E_PROGRAMS_DIR/cgocall/main.go" | cut -d: -f1)
+		timeout 300 "$GRR" replay --quiet --ex "break main.go:$line" --ex continue \
+			--ex 'print strconv.CanBackquote("abc")' --ex 'print goSquare(7)' "$tr" \
+			</dev/null >"$work/$tc-call.out" 2>&1
 		out=$work/$tc-dbg.out
 		if [ "$(rc_of "$tc-dbg")" != 0 ]; then
 			e2e_fail "$c" "$(show "$tc-dbg")"
+		elif ! grep -q '~r0: true' "$work/$tc-call.out"; then
+			e2e_fail "$c" "calling strconv.CanBackquote failed: $(tail -n 4 "$work/$tc-call.out" | tr '\n' '|')"
+		elif ! grep -q 'goSquare is a C function' "$work/$tc-call.out"; then
+			e2e_fail "$c" "calling the C function goSquare was not refused: $(tail -n 4 "$work/$tc-call.out" | tr '\n' '|')"
 		elif ! grep -q '^\* Goroutine 1 - User: .*cgocall/main.go:[0-9]* main.goSquare' "$out"; then
 			e2e_fail "$c" "the current goroutine is not shown in main.goSquare: $(show "$tc-dbg")"
 		elif ! grep -q 'in runtime.cgocallback' "$out"; then
