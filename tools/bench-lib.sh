@@ -91,5 +91,27 @@ spread() {
 		END { if (n >= 2) printf "%.2fx (%d runs)", hi / lo, n; else print "n/a" }'
 }
 
+# pair_ratios A_LIST B_LIST: the ratios a_i/b_i of the runs made in the
+# same repetition ("a|b|c" lists, one entry per repetition; a pair with a
+# non-number is left out), sorted, one per line.  Runs side by side share
+# the machine's state of the moment, so on a noisy machine their ratio
+# varies less than the ratio of two minima taken minutes apart.
+pair_ratios() {
+	paste -d' ' <(tr '|' '\n' <<<"$1") <(tr '|' '\n' <<<"$2") |
+		awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $2 > 0 { printf "%.4f\n", $1 / $2 }' | sort -n
+}
+
+# median_pair A_LIST B_LIST: sets $med to the median of pair_ratios ("n/a"
+# if none) and $pairs to the ratios, sorted ("0.95, 1.01, 1.02").
+median_pair() {
+	local r
+	r=$(pair_ratios "$1" "$2")
+	pairs="" med=n/a
+	[ -z "$r" ] && return
+	pairs=$(awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 }' <<<"$r")
+	med=$(awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.2f", m }' <<<"$r")
+}
+
 # cell NS_OR_STATUS: formatted cell
 cell() { if isnum "$1"; then fsec "$1"; else echo "$1"; fi; }
