@@ -47,12 +47,9 @@ static bool runs_for_real(const struct grr_event *ev)
 	case SYS_clone:
 		return c.args[0] & CLONE_THREAD_FLAG;
 	case SYS_clone3:    /* (its flags are in memory, maybe not written yet) */
-	case SYS_exit:
-	case SYS_exit_group:
+	case SYS_mmap:      /* of a file too: anonymous memory, made for real */
 		return true;
-	case SYS_mmap:      /* of a file: anonymous memory, made for real */
-		return true;
-	default:
+	default:            /* (exit and exit_group among them) */
 		return grr_syscall_policy(&c) == GRR_REPLAY_EXECUTE;
 	}
 }
