@@ -4,6 +4,7 @@
  * the same dynamic instant: the first time the thread is at that pc with
  * equal registers and equal memory (docs/replay-model.md). */
 #include "recorder/rec_private.h"
+#include "format/rewrite_note.h"
 #include "tracee/digest.h"
 #include "tracee/relocate.h"
 #include "tracee/task.h"
@@ -93,7 +94,15 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	ev.u.anchor.nstack = (uint8_t)(got / 8);
 	t->stop_rip = regs->rip;
 	t->stop_rsp = regs->rsp;
-	return rec_log(r, &ev, t->tid, GRR_EV_ANCHOR);
+	if (rec_log(r, &ev, t->tid, GRR_EV_ANCHOR) < 0)
+		return -1;
+	if (r->dg.last_incremental) {
+		/* for the replayer, which reads it ahead (format/rewrite_note.h) */
+		char text[128];
+		grr_rewrite_note_format(text, sizeof(text), r->dg.last_written, r->dg.last_pages);
+		rec_log_note(r, t->tid, "%s", text);
+	}
+	return 0;
 }
 
 #define MAX_ANCHOR_STEPS 24

@@ -86,6 +86,7 @@ static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 	}
 	uint64_t digest;
 	try_tracking(rp, t);
+	rp->dg.hold = rp_next_anchor_rewrites(rp, ev->seq);
 	if (grr_digester_digest(&rp->dg, &rp->mem, ev->u.anchor.excluded,
 				ev->u.anchor.nexcluded, &digest) < 0)
 		return false;

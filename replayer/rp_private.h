@@ -60,6 +60,18 @@ struct rp_watch {
 	enum grr_watch_kind kind;
 };
 
+/* A second reader of the trace, ahead of the replay: what the recorder
+ * noted about the next anchor (rp_lookahead.c). */
+struct rp_lookahead {
+	struct grr_reader *reader;    /* opened at its first use */
+	uint64_t next;                /* seq of the event it reads next */
+	uint64_t from;                /* the last answer holds for anchors */
+	uint64_t anchor;              /* seq in [from, anchor), ~0: no anchor */
+	bool rewrites;                /* the answer */
+	bool known;                   /* from, anchor and rewrites are set */
+	bool broken;                  /* it failed once: no more answers */
+};
+
 struct grr_replay {
 	struct grr_replay_opts opts;
 	char trace[4096];             /* the trace's path */
@@ -70,6 +82,7 @@ struct grr_replay {
 	struct grr_digester dg;         /* anchors' memory digests */
 	struct grr_sysbuf sb;          /* the recording's syscall buffer, if it had one */
 	bool dg_tried;                  /* write tracking set up, or tried */
+	struct rp_lookahead ahead;      /* the trace read ahead (rp_lookahead.c) */
 	struct grr_symtab syms;
 	bool have_syms;
 	struct rp_thread *threads;
@@ -101,6 +114,13 @@ struct grr_replay {
 	 * to that executable's file, for symbols (grr_replay_program) */
 	struct grr_header exe_hdr;
 };
+
+/* rp_lookahead.c: whether the recorder noted that the program rewrote
+ * most of its memory between the anchor at event SEQ and the next one (so
+ * that replay does not track writes in between); false if it noted
+ * nothing, there is no next anchor, or the trace cannot be read ahead. */
+bool rp_next_anchor_rewrites(struct grr_replay *rp, uint64_t seq);
+void rp_lookahead_close(struct rp_lookahead *la);
 
 /* rp_threads.c */
 struct rp_thread *rp_thread_by_rec(struct grr_replay *rp, uint32_t rec_tid);

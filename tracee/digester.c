@@ -310,18 +310,6 @@ static uint64_t range_pages(const struct grr_range_list *l)
 	return n;
 }
 
-/* Pauses the tracking: everything unprotected, nothing kept. */
-static void pause_tracking(struct grr_digester *d)
-{
-	for (uint32_t i = 0; i < d->covered.n; i++)
-		grr_dirty_untrack(&d->dirty, d->covered.v[i].addr,
-				  d->covered.v[i].addr + d->covered.v[i].len);
-	tab_free(&d->tab);
-	grr_range_list_free(&d->covered);
-	d->total = 0;
-	d->primed = false;
-	d->paused = GRR_DIGEST_PAUSE;
-}
 
 /* Brings the table up to date; returns 0 or -1 (tracking failed).
  * *WRITTEN gets the number of written pages reread. */
@@ -391,30 +379,68 @@ static uint64_t with_exclusions(struct grr_digester *d, const struct grr_mem *m,
 	return sum;
 }
 
+/* Drops the tracking (everything unprotected, nothing kept): the next
+ * digest reads all memory and takes the tracking up again. */
+static void drop_tracking(struct grr_digester *d)
+{
+	for (uint32_t i = 0; i < d->covered.n; i++)
+		grr_dirty_untrack(&d->dirty, d->covered.v[i].addr,
+				  d->covered.v[i].addr + d->covered.v[i].len);
+	tab_free(&d->tab);
+	grr_range_list_free(&d->covered);
+	d->total = 0;
+	d->primed = false;
+}
+
+/* Pauses the tracking for GRR_DIGEST_PAUSE digests. */
+static void pause_tracking(struct grr_digester *d)
+{
+	drop_tracking(d);
+	d->paused = GRR_DIGEST_PAUSE;
+}
+
+static int full_digest(struct grr_digester *d, const struct grr_mem *m,
+		       const struct grr_range *excluded, uint32_t nexcluded, uint64_t *digest)
+{
+	d->full_digests++;
+	d->last_incremental = false;
+	return grr_digest_memory(m, excluded, nexcluded, digest);
+}
+
 int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,
 			const struct grr_range *excluded, uint32_t nexcluded,
 			uint64_t *digest)
 {
-	if (d->dirty.uffd < 0 || d->dirty.pid != m->pid || d->paused > 0) {
+	if (d->dirty.uffd < 0 || d->dirty.pid != m->pid || d->paused > 0 ||
+	    (d->hold && !d->primed)) {
 		if (d->paused > 0)
 			d->paused--;
-		d->full_digests++;
-		return grr_digest_memory(m, excluded, nexcluded, digest);
+		return full_digest(d, m, excluded, nexcluded, digest);
 	}
 	struct grr_mapping *maps;
 	int n = grr_maps_read(m->pid, &maps);
 	if (n < 0)
 		return -1;
 	uint64_t written = 0;
+	bool was_primed = d->primed;
 	int rc = update(d, m, maps, n, &written);
 	grr_maps_free(maps, n);
 	if (rc < 0) {
 		give_up(d);
-		d->full_digests++;
-		return grr_digest_memory(m, excluded, nexcluded, digest);
+		return full_digest(d, m, excluded, nexcluded, digest);
 	}
 	*digest = with_exclusions(d, m, excluded, nexcluded);
-	if (written >= 1024 && written * 2 > d->tab.n)
+	d->last_incremental = was_primed;   /* (the first one read everything) */
+	d->last_written = written;
+	d->last_pages = d->tab.n;
+	if (d->hold)
+		drop_tracking(d);
+	else if (grr_digest_mostly_rewritten(written, d->tab.n))
 		pause_tracking(d);
 	return 0;
+}
+
+bool grr_digest_mostly_rewritten(uint64_t written, uint64_t pages)
+{
+	return written >= 1024 && written * 2 > pages;
 }

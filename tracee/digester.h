@@ -16,7 +16,14 @@
  * A program that rewrote more than half of its pages since the last
  * digest gains nothing from the tracking and pays a minor fault per page
  * for it: the tracking is then paused for GRR_DIGEST_PAUSE digests (full
- * ones, no protection), and taken up again afterwards. */
+ * ones, no protection), and taken up again afterwards.
+ *
+ * A caller that knows the future (the replayer reads it in the trace) can
+ * say that the program will rewrite most of its memory before the next
+ * digest (`hold`): the digests are then full ones and nothing is
+ * protected in between, so the program pays no fault for a tracking that
+ * would not save a read; clearing it takes the tracking up again at the
+ * next digest. */
 #define GRR_DIGEST_PAUSE 8
 #ifndef GRR_TRACEE_DIGESTER_H
 #define GRR_TRACEE_DIGESTER_H
@@ -41,6 +48,11 @@ struct grr_digester {
 	struct grr_range_list covered; /* the mappings covered at the last digest */
 	bool primed;
 	int paused;                   /* full digests left before tracking again */
+	bool hold;                    /* the caller's: no tracking after the next digest */
+	bool last_incremental;        /* the last digest came from the written pages */
+	uint64_t last_written;        /* ... and this many had been written since
+					 the one before, of ... */
+	uint64_t last_pages;          /* ... this many nonzero pages */
 	uint8_t *buf;
 	uint64_t pages_read;          /* statistics: pages read and hashed */
 	uint64_t full_digests;
@@ -65,5 +77,9 @@ void grr_digester_free(struct grr_digester *d);
 int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,
 			const struct grr_range *excluded, uint32_t nexcluded,
 			uint64_t *digest);
+
+/* Whether WRITTEN pages rewritten of PAGES is most of them: the tracking
+ * of that interval cost more than it saved. */
+bool grr_digest_mostly_rewritten(uint64_t written, uint64_t pages);
 
 #endif

@@ -15,7 +15,14 @@
 #                digests;
 #   loop_stubs   the replay runs the anchors' loop in a copy inside the stub
 #                (optimized build: the log says so), and replays as well with
-#                GRR_NO_LOOP_STUBS=1.
+#                GRR_NO_LOOP_STUBS=1;
+#   rewrite      `bigheap ROUNDS sweep` rewrites its whole heap between two
+#                anchors: the recorder notes it after an anchor ("digest: W
+#                of P pages written since the last one", W more than half
+#                of P), the replayer reads the note ahead and tracks no
+#                writes before that anchor (its log says so), and the
+#                replay reproduces the output; in the plain run above, where
+#                the loop writes a few pages, the replayer keeps tracking.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -36,15 +43,23 @@ replay_same() {
 	same_output "replay ($*) stdout" "$work/$name-rec.out" "$work/$name-rep.out"
 }
 
-# record NAME [ENV...]: records $bin into $work/NAME.grr with -v.
+# record NAME [ENV...]: records $bin into $work/NAME.grr with -v, with
+# the arguments $rounds (and $sweep, if set).
 record() {
 	local name=$1 rc
 	shift
-	rc=$(run_capture "$work/$name-rec" env "$@" "$GRR" record -v -o "$work/$name.grr" -- "$bin" "$rounds")
+	rc=$(run_capture "$work/$name-rec" env "$@" "$GRR" record -v -o "$work/$name.grr" -- "$bin" "$rounds" ${sweep:+"$sweep"})
 	if [ "$rc" != 0 ]; then
 		echo "record ($*): $(describe_rc "$rc")$(stderr_hint "$work/$name-rec.err")"
 		return 1
 	fi
+}
+
+# rewrite_notes TRACE: the recorder's digest notes of TRACE whose
+# written pages are more than half of all, one "W P" line each.
+rewrite_notes() {
+	"$GRR" dump "$1" | sed -n 's/.* note "digest: \([0-9]*\) of \([0-9]*\) pages written since the last one"$/\1 \2/p' |
+		awk '$1 * 2 > $2'
 }
 
 # vstat NAME WHAT: a figure from the `grr record -v` line of NAME.
@@ -101,6 +116,7 @@ for tc in $E2E_TOOLCHAINS; do
 
 		fails=
 		why=$(replay_same "$n-inc" "$work/$n-inc.grr" GRR_DEBUG_REPLAY=1) || fails+="$why; "
+		cp "$work/$n-inc-rep.err" "$work/$n-inc-debug.err"
 		if [ "$mode" = opt ] && ! grep -q 'in a copy of its loop' "$work/$n-inc-rep.err"; then
 			fails+="no anchor stub ran a copy of its loop: $(grep 'anchor stub' "$work/$n-inc-rep.err" | head -n 3 | tr '\n' '|'); "
 		fi
@@ -109,6 +125,26 @@ for tc in $E2E_TOOLCHAINS; do
 			e2e_fail "$c/loop_stubs" "$fails"
 		else
 			e2e_pass "$c/loop_stubs"
+		fi
+
+		fails=
+		grep -q 'next anchor after event [0-9]*: write tracking$' "$work/$n-inc-debug.err" ||
+			fails+="the plain run's replay never tracked writes; "
+		sweep=sweep rounds=4000
+		if why=$(record "$n-sweep") && why=$(replay_same "$n-sweep" "$work/$n-sweep.grr" GRR_DEBUG_REPLAY=1); then
+			[ -n "$(rewrite_notes "$work/$n-sweep.grr")" ] ||
+				fails+="no note of a rewritten heap: $("$GRR" dump "$work/$n-sweep.grr" | grep -c ' anchor ') anchors, notes: $("$GRR" dump "$work/$n-sweep.grr" | grep 'note "digest' | head -n 3 | tr '\n' '|'); "
+			grep -q 'most memory rewritten before it: no write tracking' "$work/$n-sweep-rep.err" ||
+				fails+="the replay tracked writes all along; "
+			why=$(replay_same "$n-sweep" "$work/$n-sweep.grr" GRR_FULL_DIGESTS=1) || fails+="$why; "
+		else
+			fails+="$why; "
+		fi
+		sweep=
+		if [ -n "$fails" ]; then
+			e2e_fail "$c/rewrite" "$fails"
+		else
+			e2e_pass "$c/rewrite"
 		fi
 	done
 done

@@ -231,6 +231,87 @@ START_TEST(test_pauses_when_all_rewritten)
 }
 END_TEST
 
+/* Digests D makes of C, checked against the full digest; returns the
+ * number of full digests it made for it. */
+static uint64_t digest_checked(struct grr_digester *d, struct child *c)
+{
+	uint64_t fulls = d->full_digests, inc, full;
+	freeze(c);
+	ck_assert_int_eq(grr_digester_digest(d, &c->mem, NULL, 0, &inc), 0);
+	ck_assert_int_eq(grr_digest_memory(&c->mem, NULL, 0, &full), 0);
+	ck_assert_int_eq(kill(c->pid, SIGCONT), 0);
+	ck_assert_uint_eq(inc, full);
+	return d->full_digests - fulls;
+}
+
+/* Whether the region at BASE is left unprotected (not covered). */
+static bool untracked(struct grr_digester *d, uint64_t base)
+{
+	struct grr_range_list l = { 0 };
+	int rc = grr_dirty_collect(&d->dirty, base, base + NPAGES * PG, &l);
+	grr_range_list_free(&l);
+	return rc == 1;
+}
+
+/* The caller's hold (the replayer knows the program rewrites its memory
+ * before the next digest): the digest in hand still comes from the written
+ * pages, then nothing is protected and the next ones are full; once the
+ * hold is lifted, tracking starts again.  Every digest equals the full one,
+ * and the figures of the last incremental one are kept for the recorder's
+ * note. */
+START_TEST(test_hold)
+{
+	uint64_t base = region(NPAGES);
+	struct child c;
+	struct grr_digester d;
+	start_tracked(&c, &d);
+	cmd(&c, 'm', base, NPAGES * PG, 0);
+	cmd(&c, 'w', base, NPAGES * PG, 0x11);
+	ck_assert_uint_eq(digest_checked(&d, &c), 0);
+	ck_assert(!d.last_incremental);   /* the first read everything */
+
+	cmd(&c, 'w', base + 10 * PG, 3 * PG, 0x12);
+	d.hold = true;
+	ck_assert_uint_eq(digest_checked(&d, &c), 0);
+	ck_assert(d.last_incremental);
+	ck_assert_uint_ge(d.last_written, 3);
+	ck_assert_uint_lt(d.last_written, 64);
+	ck_assert_uint_ge(d.last_pages, NPAGES);
+	ck_assert(!d.primed);
+	ck_assert(untracked(&d, base));
+
+	cmd(&c, 'w', base, NPAGES * PG, 0x13);
+	ck_assert_uint_eq(digest_checked(&d, &c), 1);
+	ck_assert(!d.last_incremental);
+	ck_assert(untracked(&d, base));
+
+	d.hold = false;
+	cmd(&c, 'w', base + 5 * PG, 1, 0x14);
+	ck_assert_uint_eq(digest_checked(&d, &c), 0);   /* a fresh full read */
+	ck_assert(d.primed);
+	ck_assert(!d.last_incremental);
+	cmd(&c, 'w', base + 6 * PG, 1, 0x15);
+	uint64_t before = d.pages_read;
+	ck_assert_uint_eq(digest_checked(&d, &c), 0);
+	ck_assert(d.last_incremental);
+	ck_assert_uint_lt(d.pages_read - before, 64);
+	grr_digester_free(&d);
+	stop_child(&c);
+}
+END_TEST
+
+/* The recorder's rule for "most memory rewritten", which the replayer
+ * applies to the recorder's note. */
+START_TEST(test_mostly_rewritten)
+{
+	ck_assert(!grr_digest_mostly_rewritten(0, 0));
+	ck_assert(!grr_digest_mostly_rewritten(1023, 1024));   /* too few to matter */
+	ck_assert(grr_digest_mostly_rewritten(1024, 2047));
+	ck_assert(!grr_digest_mostly_rewritten(1024, 2048));
+	ck_assert(grr_digest_mostly_rewritten(20000, 3000));   /* dropped pages count */
+}
+END_TEST
+
 START_TEST(test_full_without_tracking)
 {
 	struct child c;
@@ -252,6 +333,7 @@ END_TEST
 int main(void)
 {
 	const TTest *tests[] = { test_follows_every_change, test_beyond_one_window,
-				 test_pauses_when_all_rewritten, test_full_without_tracking };
+				 test_pauses_when_all_rewritten, test_hold, test_mostly_rewritten,
+				 test_full_without_tracking };
 	return run_tests("digester", tests, sizeof(tests) / sizeof(tests[0]));
 }

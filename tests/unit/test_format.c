@@ -11,6 +11,7 @@
 #include "format/codec.h"
 #include "format/crc32c.h"
 #include "format/hash.h"
+#include "format/rewrite_note.h"
 #include "format/trace.h"
 #include "format/varint.h"
 
@@ -1041,6 +1042,35 @@ START_TEST(test_absurd_sizes)
 }
 END_TEST
 
+/* The recorder's digest note (format/rewrite_note.h): what it writes, it
+ * reads back; any other note is not one. */
+START_TEST(test_rewrite_note)
+{
+	char text[128];
+	uint64_t w = 1, p = 1;
+	grr_rewrite_note_format(text, sizeof(text), 16498, 16695);
+	ck_assert_str_eq(text, "digest: 16498 of 16695 pages written since the last one");
+	ck_assert(grr_rewrite_note_parse(text, &w, &p));
+	ck_assert_uint_eq(w, 16498);
+	ck_assert_uint_eq(p, 16695);
+	grr_rewrite_note_format(text, sizeof(text), 0, UINT64_MAX);
+	ck_assert(grr_rewrite_note_parse(text, &w, &p));
+	ck_assert_uint_eq(w, 0);
+	ck_assert_uint_eq(p, UINT64_MAX);
+	static const char *const others[] = {
+		"", "digest: 5 of 9", "digest: 5 of 9 pages written since the last one!",
+		"digest: x of 9 pages written since the last one",
+		"clone: child tid 4", "digest:  of  pages written since the last one",
+	};
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		w = p = 7;
+		ck_assert_msg(!grr_rewrite_note_parse(others[i], &w, &p), "%s", others[i]);
+		ck_assert_uint_eq(w, 7);
+	}
+	ck_assert(!grr_rewrite_note_parse(NULL, &w, &p));
+}
+END_TEST
+
 START_TEST(test_bad_files)
 {
 	struct grr_error err;
@@ -1106,6 +1136,7 @@ static Suite *format_suite(void)
 		{ "test_damaged_index", test_damaged_index },
 		{ "test_absurd_sizes", test_absurd_sizes },
 		{ "test_bad_files", test_bad_files },
+		{ "test_rewrite_note", test_rewrite_note },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		TCase *tc = tcase_create(tests[i].name);

@@ -2,7 +2,9 @@
 // the end, and a CPU-bound loop over 32 KB of it in between, long enough
 // for several timeslices.  An anchor's digest needs to reread only the
 // pages written since the last one (tests/e2e/t_anchors.sh).  Optional
-// argument: rounds of the loop (default 20000).
+// arguments: rounds of the loop (default 20000), and "sweep": each round
+// also writes one byte of every page of the heap, so that the program
+// rewrites all its memory between two anchors.
 package main
 
 import (
@@ -13,13 +15,16 @@ import (
 
 func main() {
 	rounds := 20000
+	sweep := false
 	if len(os.Args) > 1 {
 		v, err := strconv.Atoi(os.Args[1])
-		if err != nil || v < 1 {
-			fmt.Fprintln(os.Stderr, "usage: bigheap [ROUNDS>=1]")
+		if err != nil || v < 1 || len(os.Args) > 3 ||
+			(len(os.Args) == 3 && os.Args[2] != "sweep") {
+			fmt.Fprintln(os.Stderr, "usage: bigheap [ROUNDS>=1 [sweep]]")
 			os.Exit(2)
 		}
 		rounds = v
+		sweep = len(os.Args) == 3
 	}
 	keep := make([][]byte, 64)
 	for i := range keep {
@@ -34,6 +39,13 @@ func main() {
 		for i := range work {
 			work[i] = work[i]*6364136223846793005 + uint64(i) ^ h
 			h = (h ^ work[i]) * 1099511628211
+		}
+		if sweep {
+			for i := range keep {
+				for j := r % 4096; j < len(keep[i]); j += 4096 {
+					keep[i][j] += byte(h)
+				}
+			}
 		}
 	}
 	var sum uint64

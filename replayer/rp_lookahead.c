@@ -1,0 +1,105 @@
+/* rp_lookahead.c - reading the trace ahead of the replay.
+ *
+ * After each anchor whose digest it computed from the written pages, the
+ * recorder notes how many pages the program had written since the digest
+ * before (format/rewrite_note.h).  Replay knows the future: at an anchor,
+ * it reads ahead to the next one, and if the program rewrote most of its
+ * memory in between, it does not track writes until then (the digest
+ * there is a full one; tracking would only have cost the program a fault
+ * per page).  Without a note (the recorder's own tracking was paused, or
+ * had just begun), the answer for the anchor before stands.  The recorder
+ * cannot know any of this in advance; this is one place where replay does
+ * less work than recording did. */
+#include "replayer/rp_private.h"
+#include "format/rewrite_note.h"
+#include "tracee/digester.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define NO_ANCHOR UINT64_MAX
+
+void rp_lookahead_close(struct rp_lookahead *la)
+{
+	if (la->reader)
+		grr_reader_close(la->reader);
+	memset(la, 0, sizeof(*la));
+}
+
+/* Reads the next event into EV: 1, 0 at the end, -1 on error. */
+static int next_event(struct rp_lookahead *la, struct grr_event *ev)
+{
+	struct grr_error e;
+	int r = grr_reader_next(la->reader, ev, &e);
+	if (r == 1)
+		la->next = ev->seq + 1;
+	return r;
+}
+
+/* Positions the reader at event SEQ (or before it). */
+static int position(struct grr_replay *rp, struct rp_lookahead *la, uint64_t seq)
+{
+	struct grr_error e;
+	if (!la->reader) {
+		la->reader = grr_reader_open(rp->trace, &e);
+		if (!la->reader)
+			return -1;
+		la->next = 0;
+	}
+	if (la->next > seq) {
+		if (grr_reader_seek(la->reader, seq, &e) < 0)
+			return -1;
+		la->next = seq;
+	}
+	return 0;
+}
+
+/* Finds the first anchor after event SEQ and whether its note says the
+ * program rewrote most of its memory before it. */
+static int look(struct grr_replay *rp, struct rp_lookahead *la, uint64_t seq)
+{
+	if (position(rp, la, seq + 1) < 0)
+		return -1;
+	struct grr_event ev;
+	int r;
+	while ((r = next_event(la, &ev)) == 1 && (ev.seq <= seq || ev.kind != GRR_EV_ANCHOR))
+		;
+	if (r < 0)
+		return -1;
+	/* (without a note, the previous answer: the recorder writes none
+	 * while its own tracking is paused, after it saw most memory
+	 * rewritten) */
+	la->from = seq;
+	la->known = true;
+	la->anchor = r == 0 ? NO_ANCHOR : ev.seq;
+	if (r == 0)
+		return 0;
+	uint32_t tid = ev.tid;
+	uint64_t written, pages;
+	r = next_event(la, &ev);
+	if (r == 1 && ev.kind == GRR_EV_NOTE && ev.tid == tid &&
+	    grr_rewrite_note_parse(ev.u.note.text, &written, &pages))
+		la->rewrites = grr_digest_mostly_rewritten(written, pages);
+	return r < 0 ? -1 : 0;
+}
+
+bool rp_next_anchor_rewrites(struct grr_replay *rp, uint64_t seq)
+{
+	struct rp_lookahead *la = &rp->ahead;
+	if (la->broken)
+		return false;
+	if (la->known && seq >= la->from && seq < la->anchor)
+		return la->rewrites;
+	if (look(rp, la, seq) < 0) {
+		rp_lookahead_close(la);
+		la->broken = true;
+		return false;
+	}
+	if (rp->debug)
+		fprintf(rp->opts.err, "grr-debug: next anchor after event %llu: %s\n",
+			(unsigned long long)seq,
+			la->anchor == NO_ANCHOR ? "none" :
+			la->rewrites ? "most memory rewritten before it: no write tracking" :
+			"write tracking");
+	return la->rewrites;
+}
