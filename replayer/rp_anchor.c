@@ -50,6 +50,7 @@ static void try_tracking(struct grr_replay *rp, struct rp_thread *t)
 		return;
 	if (grr_digester_init(&rp->dg, &rp->mem, t->tid, &why) < 0 && rp->debug)
 		fprintf(rp->opts.err, "grr-debug: checkpoint copy: full digests (%s)\n", why);
+	rp->dg.helpers = grr_affinity_helpers(&rp->aff);
 }
 
 static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
@@ -101,6 +102,7 @@ void rp_anchor_setup(struct grr_replay *rp)
 	const char *why;
 	if (grr_digester_init(&rp->dg, &rp->mem, rp->pid, &why) < 0 && rp->debug)
 		fprintf(rp->opts.err, "grr-debug: anchors digest all memory each time (%s)\n", why);
+	rp->dg.helpers = grr_affinity_helpers(&rp->aff);
 }
 
 bool rp_anchor_here(struct grr_replay *rp, struct rp_thread *t)

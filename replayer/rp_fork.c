@@ -181,6 +181,8 @@ static struct grr_replay *copy_engine(struct grr_replay *rp, pid_t child, char *
 	cp->mem.fd = -1;
 	/* (a copy has no write tracking: it digests in full) */
 	grr_digester_init_full(&cp->dg);
+	grr_affinity_share(&rp->aff, &cp->aff);
+	cp->dg.helpers = grr_affinity_helpers(&cp->aff);
 	cp->pid = child;
 	snprintf(cp->trace, sizeof(cp->trace), "%s", rp->trace);
 	cp->reader = grr_reader_open(rp->trace, &e);

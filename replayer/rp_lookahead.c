@@ -36,7 +36,10 @@ static int next_event(struct rp_lookahead *la, struct grr_event *ev)
 	return r;
 }
 
-/* Positions the reader at event SEQ (or before it). */
+/* Positions the reader to read the events after event SEQ: where it
+ * stands if that is right after SEQ, or after SEQ and the note that
+ * follows it when SEQ is the anchor it found last (the usual case: the
+ * replay has reached it); elsewhere by a seek. */
 static int position(struct grr_replay *rp, struct rp_lookahead *la, uint64_t seq)
 {
 	struct grr_error e;
@@ -46,10 +49,11 @@ static int position(struct grr_replay *rp, struct rp_lookahead *la, uint64_t seq
 			return -1;
 		la->next = 0;
 	}
-	if (la->next > seq) {
-		if (grr_reader_seek(la->reader, seq, &e) < 0)
+	bool after_note = la->known && la->anchor == seq && la->next == seq + 2;
+	if (la->next != seq + 1 && !after_note) {
+		if (grr_reader_seek(la->reader, seq + 1, &e) < 0)
 			return -1;
-		la->next = seq;
+		la->next = seq + 1;
 	}
 	return 0;
 }
@@ -58,7 +62,7 @@ static int position(struct grr_replay *rp, struct rp_lookahead *la, uint64_t seq
  * program rewrote most of its memory before it. */
 static int look(struct grr_replay *rp, struct rp_lookahead *la, uint64_t seq)
 {
-	if (position(rp, la, seq + 1) < 0)
+	if (position(rp, la, seq) < 0)
 		return -1;
 	struct grr_event ev;
 	int r;

@@ -10,6 +10,7 @@
 
 #include "format/trace.h"
 #include "replayer/replay.h"
+#include "tracee/affinity.h"
 #include "tracee/digester.h"
 #include "tracee/mem.h"
 #include "tracee/sigframe.h"
@@ -83,6 +84,7 @@ struct grr_replay {
 	struct grr_sysbuf sb;          /* the recording's syscall buffer, if it had one */
 	bool dg_tried;                  /* write tracking set up, or tried */
 	struct rp_lookahead ahead;      /* the trace read ahead (rp_lookahead.c) */
+	struct grr_affinity aff;        /* grr and the program on one CPU (affinity.h) */
 	struct grr_symtab syms;
 	bool have_syms;
 	struct rp_thread *threads;

@@ -10,6 +10,7 @@
 #include "tracee/elfinfo.h"
 #include "tracee/initstack.h"
 #include "tracee/maps.h"
+#include "tracee/envflag.h"
 #include "tracee/spawn.h"
 
 #include <elf.h>
@@ -212,6 +213,9 @@ int rp_start(struct grr_replay *rp, const char *trace, char *err, size_t errlen)
 	};
 	if (grr_spawn(&so, &rp->pid, err, errlen) < 0)
 		goto out;
+	/* (a failure costs speed only) */
+	if (!grr_env_flag("GRR_NO_PIN") && grr_affinity_pin(&rp->aff, rp->pid) < 0 && rp->debug)
+		fprintf(rp->opts.err, "grr-debug: cannot pin the replay to one CPU\n");
 	if (grr_mem_open(&rp->mem, rp->pid) < 0) {
 		snprintf(err, errlen, "cannot open /proc/%d/mem", (int)rp->pid);
 		goto out;

@@ -148,7 +148,7 @@ static void *terms_work(void *arg)
  * thread when it is large (the tracee is stopped: the other core is
  * idle).  BUFS holds two batch buffers. */
 static int terms_window(struct terms_job *proto, uint64_t from, uint64_t to, uint64_t *terms,
-			uint8_t *bufs)
+			uint8_t *bufs, const cpu_set_t *helpers)
 {
 	struct terms_job a = *proto, b = *proto;
 	uint64_t mid = to - from >= PARALLEL_MIN_PAGES ? from + (to - from) / 2 : to;
@@ -161,7 +161,12 @@ static int terms_window(struct terms_job *proto, uint64_t from, uint64_t to, uin
 		sigset_t all, old;
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
-		threaded = pthread_create(&th, NULL, terms_work, &b) == 0;
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		if (helpers)
+			pthread_attr_setaffinity_np(&attr, sizeof(*helpers), helpers);
+		threaded = pthread_create(&th, &attr, terms_work, &b) == 0;
+		pthread_attr_destroy(&attr);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	terms_work(&a);
@@ -174,7 +179,7 @@ static int terms_window(struct terms_job *proto, uint64_t from, uint64_t to, uin
 
 int grr_digest_spans(const struct grr_mem *m, int pagemap, const struct grr_page_span *spans,
 		     uint32_t nspans, const struct grr_range *ex, uint32_t nex,
-		     grr_term_fn fn, void *ctx)
+		     const cpu_set_t *helpers, grr_term_fn fn, void *ctx)
 {
 	uint64_t total = 0;
 	for (uint32_t s = 0; s < nspans; s++)
@@ -192,7 +197,7 @@ int grr_digest_spans(const struct grr_mem *m, int pagemap, const struct grr_page
 	uint64_t addr = nspans ? spans[0].start : 0;
 	for (uint64_t from = 0; rc == 0 && from < total; from += wn) {
 		uint64_t to = total - from < wn ? total : from + wn;
-		rc = terms_window(&proto, from, to, terms, bufs);
+		rc = terms_window(&proto, from, to, terms, bufs, helpers);
 		for (uint64_t i = 0; rc == 0 && i < to - from; i++) {
 			while (addr >= spans[s].end) {
 				s++;
@@ -216,6 +221,12 @@ static void add_term(void *ctx, uint64_t addr, uint64_t term)
 int grr_digest_memory(const struct grr_mem *m, const struct grr_range *excluded,
 		      uint32_t nexcluded, uint64_t *digest)
 {
+	return grr_digest_memory_on(m, excluded, nexcluded, NULL, digest);
+}
+
+int grr_digest_memory_on(const struct grr_mem *m, const struct grr_range *excluded,
+			 uint32_t nexcluded, const cpu_set_t *helpers, uint64_t *digest)
+{
 	struct grr_mapping *maps;
 	int n = grr_maps_read(m->pid, &maps);
 	if (n < 0)
@@ -231,7 +242,7 @@ int grr_digest_memory(const struct grr_mem *m, const struct grr_range *excluded,
 							      maps[i].path[0] != '/' };
 	uint64_t sum = 0;
 	int rc = pagemap < 0 || !spans ? -1 :
-		grr_digest_spans(m, pagemap, spans, ns, excluded, nexcluded, add_term, &sum);
+		grr_digest_spans(m, pagemap, spans, ns, excluded, nexcluded, helpers, add_term, &sum);
 	free(spans);
 	if (pagemap >= 0)
 		close(pagemap);

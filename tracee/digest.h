@@ -9,6 +9,7 @@
 #ifndef GRR_TRACEE_DIGEST_H
 #define GRR_TRACEE_DIGEST_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,9 @@
  * EXCLUDED ranges (bytes there count as zero).  Returns 0 or -1. */
 int grr_digest_memory(const struct grr_mem *m, const struct grr_range *excluded,
 		      uint32_t nexcluded, uint64_t *digest);
+/* The same, its helper thread on HELPERS (NULL: the caller's CPUs). */
+int grr_digest_memory_on(const struct grr_mem *m, const struct grr_range *excluded,
+			 uint32_t nexcluded, const cpu_set_t *helpers, uint64_t *digest);
 
 /* Whether the digest covers mapping MP (private and writable, not
  * grr's reserved range, not the kernel's special mappings). */
@@ -50,9 +54,10 @@ typedef void (*grr_term_fn)(void *ctx, uint64_t addr, uint64_t term);
 /* Calls FN, in this thread and in address order, with the term of every
  * page of SPANS (EX's bytes as zero; unreadable bytes as zero).  Reading
  * and hashing use a second thread for large spans: the tracee is stopped
- * and the other core idle.  Returns 0 or -1. */
+ * and the other core idle.  That thread runs on HELPERS (NULL: wherever
+ * the calling thread may; affinity.h).  Returns 0 or -1. */
 int grr_digest_spans(const struct grr_mem *m, int pagemap, const struct grr_page_span *spans,
 		     uint32_t nspans, const struct grr_range *ex, uint32_t nex,
-		     grr_term_fn fn, void *ctx);
+		     const cpu_set_t *helpers, grr_term_fn fn, void *ctx);
 
 #endif

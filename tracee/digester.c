@@ -333,7 +333,7 @@ static int update(struct grr_digester *d, const struct grr_mem *m,
 	struct grr_page_span *spans = rc == 0 ? spans_of(&s, maps, n, &nspans) : NULL;
 	if (rc == 0)
 		rc = spans ? grr_digest_spans(m, d->dirty.pagemap, spans, nspans, NULL, 0,
-					      set_term, d) : -1;
+					      d->helpers, set_term, d) : -1;
 	free(spans);
 	if (d->tab.lost)
 		rc = -1;   /* (out of memory: full digests from now on) */
@@ -404,7 +404,7 @@ static int full_digest(struct grr_digester *d, const struct grr_mem *m,
 {
 	d->full_digests++;
 	d->last_incremental = false;
-	return grr_digest_memory(m, excluded, nexcluded, digest);
+	return grr_digest_memory_on(m, excluded, nexcluded, d->helpers, digest);
 }
 
 int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,

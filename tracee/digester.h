@@ -49,6 +49,8 @@ struct grr_digester {
 	bool primed;
 	int paused;                   /* full digests left before tracking again */
 	bool hold;                    /* the caller's: no tracking after the next digest */
+	const cpu_set_t *helpers;     /* the caller's: CPUs of the helper thread
+					 (NULL: inherit; affinity.h) */
 	bool last_incremental;        /* the last digest came from the written pages */
 	uint64_t last_written;        /* ... and this many had been written since
 					 the one before, of ... */

@@ -6,7 +6,9 @@
 # `grr record` and check the exit status (and, for deterministic programs,
 # that stdout equals the native run's); replay with `grr replay --autopilot`
 # and check that stdout, stderr and exit status equal the recording's, byte
-# for byte.  Nondeterministic programs are recorded and replayed twice.
+# for byte.  Nondeterministic programs are recorded and replayed twice, the
+# second replay with GRR_NO_PIN=1 (grr and the program not pinned to one
+# CPU; tracee/affinity.h).
 # One case per program and build: record_replay/TOOLCHAIN-MODE/NAME.
 #
 # Extra environment (see lib.sh for the common one):
@@ -116,7 +118,9 @@ run_case() {
 		fi
 		t=$(now_ms)
 		# shellcheck disable=SC2086
-		rrc=$(run_capture "$dir/rep$i" "$GRR" replay --autopilot $REPLAY_FLAGS "$tr")
+		pin=GRR_NO_PIN=0
+		[ "$i" = 2 ] && pin=GRR_NO_PIN=1
+		rrc=$(run_capture "$dir/rep$i" env "$pin" "$GRR" replay --autopilot $REPLAY_FLAGS "$tr")
 		T_REPLAY=$((T_REPLAY + $(now_ms) - t))
 		if [ "$rrc" != "$rc" ]; then
 			e2e_fail "$c" "replay#$i: $(describe_rc "$rrc"), recording exited $rc$(stderr_hint "$dir/rep$i.err")"

@@ -176,7 +176,8 @@ START_TEST(test_follows_every_change)
 END_TEST
 
 /* More pages than one window of grr_digest_spans (65536): the terms of
- * the second window line up with their pages too. */
+ * the second window line up with their pages too, the helper thread
+ * running on the CPUs it is given. */
 START_TEST(test_beyond_one_window)
 {
 	const uint64_t npages = 70000;
@@ -184,47 +185,16 @@ START_TEST(test_beyond_one_window)
 	struct child c;
 	struct grr_digester d;
 	start_tracked(&c, &d);
+	/* the helper thread on given CPUs (affinity.h), as at replay */
+	cpu_set_t cpus;
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(cpus), &cpus), 0);
+	d.helpers = &cpus;
 	cmd(&c, 'm', base, npages * PG, 0);
 	for (uint64_t i = 0; i < npages; i += 997)
 		cmd(&c, 'w', base + i * PG, 8, (uint8_t)(i | 1));
 	cmd(&c, 'w', base + 66000 * PG, 40 * PG, 0x66);
 	check_same(&d, &c, NULL, 0);
 	cmd(&c, 'w', base + 69999 * PG, 1, 0x77);
-	ck_assert_uint_lt(check_same(&d, &c, NULL, 0), 64);
-	grr_digester_free(&d);
-	stop_child(&c);
-}
-END_TEST
-
-/* A program that rewrites most of its memory between digests: tracking
- * pauses for GRR_DIGEST_PAUSE full digests, then resumes, and every digest
- * still equals the full one. */
-START_TEST(test_pauses_when_all_rewritten)
-{
-	uint64_t base = region(NPAGES);
-	struct child c;
-	struct grr_digester d;
-	start_tracked(&c, &d);
-	cmd(&c, 'm', base, NPAGES * PG, 0);
-	cmd(&c, 'w', base, NPAGES * PG, 0x11);
-	uint64_t inc, full;
-	freeze(&c);
-	ck_assert_int_eq(grr_digester_digest(&d, &c.mem, NULL, 0, &inc), 0);
-	ck_assert_int_eq(kill(c.pid, SIGCONT), 0);
-	ck_assert_int_eq(d.paused, 0);
-	for (int round = 0; round < GRR_DIGEST_PAUSE + 2; round++) {
-		cmd(&c, 'w', base, NPAGES * PG, (uint8_t)(0x20 + round));
-		freeze(&c);
-		ck_assert_int_eq(grr_digester_digest(&d, &c.mem, NULL, 0, &inc), 0);
-		ck_assert_int_eq(grr_digest_memory(&c.mem, NULL, 0, &full), 0);
-		ck_assert_int_eq(kill(c.pid, SIGCONT), 0);
-		ck_assert_uint_eq(inc, full);
-		if (round == 0)   /* all rewritten: paused */
-			ck_assert_int_eq(d.paused, GRR_DIGEST_PAUSE);
-	}
-	/* the pause ran out: tracking again, from a fresh full read */
-	ck_assert_uint_eq(d.full_digests, GRR_DIGEST_PAUSE);
-	ck_assert(d.primed);
 	ck_assert_uint_lt(check_same(&d, &c, NULL, 0), 64);
 	grr_digester_free(&d);
 	stop_child(&c);
@@ -253,6 +223,42 @@ static bool untracked(struct grr_digester *d, uint64_t base)
 	return rc == 1;
 }
 
+/* Starts the child with NPAGES pages mapped and written, and a digester
+ * tracking them; returns their address. */
+static uint64_t start_filled(struct child *c, struct grr_digester *d)
+{
+	uint64_t base = region(NPAGES);
+	start_tracked(c, d);
+	cmd(c, 'm', base, NPAGES * PG, 0);
+	cmd(c, 'w', base, NPAGES * PG, 0x11);
+	return base;
+}
+
+/* A program that rewrites most of its memory between digests: tracking
+ * pauses for GRR_DIGEST_PAUSE full digests, then resumes, and every digest
+ * still equals the full one. */
+START_TEST(test_pauses_when_all_rewritten)
+{
+	struct child c;
+	struct grr_digester d;
+	uint64_t base = start_filled(&c, &d);
+	digest_checked(&d, &c);
+	ck_assert_int_eq(d.paused, 0);
+	for (int round = 0; round < GRR_DIGEST_PAUSE + 2; round++) {
+		cmd(&c, 'w', base, NPAGES * PG, (uint8_t)(0x20 + round));
+		digest_checked(&d, &c);
+		if (round == 0)   /* all rewritten: paused */
+			ck_assert_int_eq(d.paused, GRR_DIGEST_PAUSE);
+	}
+	/* the pause ran out: tracking again, from a fresh full read */
+	ck_assert_uint_eq(d.full_digests, GRR_DIGEST_PAUSE);
+	ck_assert(d.primed);
+	ck_assert_uint_lt(check_same(&d, &c, NULL, 0), 64);
+	grr_digester_free(&d);
+	stop_child(&c);
+}
+END_TEST
+
 /* The caller's hold (the replayer knows the program rewrites its memory
  * before the next digest): the digest in hand still comes from the written
  * pages, then nothing is protected and the next ones are full; once the
@@ -261,12 +267,9 @@ static bool untracked(struct grr_digester *d, uint64_t base)
  * note. */
 START_TEST(test_hold)
 {
-	uint64_t base = region(NPAGES);
 	struct child c;
 	struct grr_digester d;
-	start_tracked(&c, &d);
-	cmd(&c, 'm', base, NPAGES * PG, 0);
-	cmd(&c, 'w', base, NPAGES * PG, 0x11);
+	uint64_t base = start_filled(&c, &d);
 	ck_assert_uint_eq(digest_checked(&d, &c), 0);
 	ck_assert(!d.last_incremental);   /* the first read everything */
 
