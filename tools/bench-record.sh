@@ -21,13 +21,13 @@
 # (a replay runs right after the recording of its trace), the best-of-N
 # ratio shown beside it.
 #
-# Environment: BENCH_REPS     repetitions per measurement (default 5)
+# Environment: BENCH_REPS     repetitions per measurement (default 9)
 #              BENCH_TIMEOUT  seconds allowed per run (default 60)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-REPS=${BENCH_REPS:-5}
+REPS=${BENCH_REPS:-9}
 TIMEOUT=${BENCH_TIMEOUT:-60}
 GO=/usr/local/go/bin/go
 GRR=$root/bin/grr
