@@ -310,7 +310,6 @@ static uint64_t range_pages(const struct grr_range_list *l)
 	return n;
 }
 
-
 /* Brings the table up to date; returns 0 or -1 (tracking failed).
  * *WRITTEN gets the number of written pages reread. */
 static int update(struct grr_digester *d, const struct grr_mem *m,
