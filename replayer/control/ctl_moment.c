@@ -78,6 +78,7 @@ int ctl_reach(struct grr_ctl *c, const struct ctl_moment *m, char *err, size_t e
 				 (unsigned long long)want.seq);
 			return -1;
 		}
+		ctl_set_echo(c, true);
 		int r = grr_replay_step(c->rp);
 		if (r < 0)
 			return ctl_engine_error(c, err, errlen);

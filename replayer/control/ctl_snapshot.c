@@ -113,6 +113,7 @@ int ctl_snap_restore(struct grr_ctl *c, const struct ctl_snap *s, char *err, siz
 		return -1;
 	grr_replay_close(c->rp);
 	c->rp = rp;
+	ctl_set_echo(c, true);  /* (quiet over what the user has seen: below the high water) */
 	c->broken = false;
 	c->now = s->m;
 	c->cur_tid = s->m.mid ? s->m.tid : grr_replay_next_tid(c->rp);

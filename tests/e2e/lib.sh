@@ -311,7 +311,8 @@ dbg() {
 	local -a args=()
 	local cmd
 	for cmd in "$@"; do args+=(--ex "$cmd"); done
-	timeout 300 "$GRR" replay --batch --quiet "${args[@]}" "$tr" \
+	# shellcheck disable=SC2046
+	timeout 300 "$GRR" replay --batch $([ -n "${DBG_ECHO:-}" ] || echo --quiet) "${args[@]}" "$tr" \
 		>"$work/$name.out" 2>"$work/$name.err"
 	echo $? >"$work/$name.rc"
 }

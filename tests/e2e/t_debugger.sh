@@ -4,7 +4,8 @@
 # mode: breakpoint hit counts equal the calls the program made; after N
 # continues one reverse-continue stops at hit N-1; reverse-next lands on
 # the previous line of the same goroutine; a reverse watchpoint finds the
-# line that corrupted a global; goto and when agree; a checkpoint restores
+# line that corrupted a global; the program's output is printed once, not
+# again when a reverse command re-runs the replay from a checkpoint; goto and when agree; a checkpoint restores
 # its exact position; stepping into and out of calls; bad commands give a
 # one-line error and the session goes on (--batch exits 1 then).
 set -u
@@ -93,6 +94,22 @@ for tc in $E2E_TOOLCHAINS; do
 				e2e_fail "$c/reverse_checkpoints" "hits '$hits', watch hits '$whits'; $(show rcc)"
 			else
 				e2e_pass "$c/reverse_checkpoints"
+			fi
+		fi
+
+		# the output is printed once per session: going back to main.main
+		# re-runs the replay from checkpoints (one at every event) through
+		# every Println, then forward to the end again, silently
+		if e2e_want "$c/output_once"; then
+			GRR_CHECKPOINT_INTERVAL=0 DBG_ECHO=1 dbg once "break main.main" c c rc c
+			outs=$(grep -c -e '^posted [0-9]$' -e '^total ' "$work/once.out")
+			ends=$(grep -c '^Process exited with status 0' "$work/once.out")
+			last=$(stops once | sed -n 2p)
+			if [ "$(rc_of once)" != 0 ] || [ "$outs" != 6 ] || [ "$ends" != 2 ] ||
+				! [[ $last == *"main.main() "*"(breakpoint 1, hits 1)"* ]]; then
+				e2e_fail "$c/output_once" "$outs output lines (6 expected), $ends ends, back at '$last'; $(show once)"
+			else
+				e2e_pass "$c/output_once"
 			fi
 		fi
 
