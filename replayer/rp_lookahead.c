@@ -49,7 +49,7 @@ static int position(struct grr_replay *rp, struct rp_lookahead *la, uint64_t seq
 			return -1;
 		la->next = 0;
 	}
-	bool after_note = la->known && la->anchor == seq && la->next == seq + 2;
+	bool after_note = la->known && la->anchor == seq && la->note_read && la->next == seq + 2;
 	if (la->next != seq + 1 && !after_note) {
 		if (grr_reader_seek(la->reader, seq + 1, &e) < 0)
 			return -1;
@@ -81,7 +81,8 @@ static int look(struct grr_replay *rp, struct rp_lookahead *la, uint64_t seq)
 	uint32_t tid = ev.tid;
 	uint64_t written, pages;
 	r = next_event(la, &ev);
-	if (r == 1 && ev.kind == GRR_EV_NOTE && ev.tid == tid &&
+	la->note_read = r == 1 && ev.kind == GRR_EV_NOTE;
+	if (la->note_read && ev.tid == tid &&
 	    grr_rewrite_note_parse(ev.u.note.text, &written, &pages))
 		la->rewrites = grr_digest_mostly_rewritten(written, pages);
 	return r < 0 ? -1 : 0;

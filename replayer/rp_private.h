@@ -69,6 +69,7 @@ struct rp_lookahead {
 	uint64_t from;                /* the last answer holds for anchors */
 	uint64_t anchor;              /* seq in [from, anchor), ~0: no anchor */
 	bool rewrites;                /* the answer */
+	bool note_read;               /* the event after that anchor, read, is a note */
 	bool known;                   /* from, anchor and rewrites are set */
 	bool broken;                  /* it failed once: no more answers */
 };
