@@ -120,8 +120,9 @@ struct grr_replay {
 
 /* rp_lookahead.c: whether the recorder noted that the program rewrote
  * most of its memory between the anchor at event SEQ and the next one (so
- * that replay does not track writes in between); false if it noted
- * nothing, there is no next anchor, or the trace cannot be read ahead. */
+ * that replay does not track writes in between).  Without such a note (or
+ * a next anchor), the answer for the anchor before; false before any
+ * answer, or if the trace cannot be read ahead. */
 bool rp_next_anchor_rewrites(struct grr_replay *rp, uint64_t seq);
 void rp_lookahead_close(struct rp_lookahead *la);
 

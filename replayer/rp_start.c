@@ -8,9 +8,9 @@
 #include "tracee/clockpage.h"
 #include "tracee/cpu.h"
 #include "tracee/elfinfo.h"
+#include "tracee/envflag.h"
 #include "tracee/initstack.h"
 #include "tracee/maps.h"
-#include "tracee/envflag.h"
 #include "tracee/spawn.h"
 
 #include <elf.h>
