@@ -205,13 +205,19 @@ void grr_digester_free(struct grr_digester *d)
 }
 
 /* Tracking failed: from now on, full digests. */
-static void give_up(struct grr_digester *d)
+/* Forgets every term and covered mapping: the next digest reads all. */
+static void forget_terms(struct grr_digester *d)
 {
-	grr_dirty_close(&d->dirty);
 	tab_free(&d->tab);
 	grr_range_list_free(&d->covered);
 	d->total = 0;
 	d->primed = false;
+}
+
+static void give_up(struct grr_digester *d)
+{
+	grr_dirty_close(&d->dirty);
+	forget_terms(d);
 }
 
 static void set_term(void *ctx, uint64_t addr, uint64_t term)
@@ -385,10 +391,7 @@ static void drop_tracking(struct grr_digester *d)
 	for (uint32_t i = 0; i < d->covered.n; i++)
 		grr_dirty_untrack(&d->dirty, d->covered.v[i].addr,
 				  d->covered.v[i].addr + d->covered.v[i].len);
-	tab_free(&d->tab);
-	grr_range_list_free(&d->covered);
-	d->total = 0;
-	d->primed = false;
+	forget_terms(d);
 }
 
 /* Pauses the tracking for GRR_DIGEST_PAUSE digests. */

@@ -11,8 +11,8 @@
 #include "tracee/affinity.h"
 #include "tests/unit/run_suite.h"
 
-/* A child process stopped at its exec (it runs /bin/sleep, not this
- * sanitized binary). */
+/* A child process, stopped before it execs /bin/sleep (so that, once let
+ * go, it runs a plain binary, not this sanitized one). */
 static pid_t stopped_child(void)
 {
 	pid_t pid = fork();
