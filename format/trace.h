@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define GRR_FORMAT_MAJOR 1
-#define GRR_FORMAT_MINOR 3
+#define GRR_FORMAT_MINOR 4
 
 /* Error reporting: every fallible call fills one of these with a single
  * line naming the file and the problem, e.g.
@@ -116,6 +116,12 @@ enum grr_event_kind {
 	GRR_EV_KIND_MAX      = 10
 };
 
+/* A BUFFERED event whose nr is this (format 1.4) is a split
+ * read-modify-write (recorder/rec_split.c): ret is the pc of the
+ * instruction the thread stands before, and its one write puts back the
+ * value the instruction's load saw when the thread was preempted. */
+#define GRR_BUFFERED_SPLIT 1
+
 /* Number of general registers, in the order of the kernel's x86-64
  * struct user_regs_struct: r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx
  * rdx rsi rdi orig_rax rip cs eflags rsp ss fs_base gs_base ds es fs gs. */
@@ -159,7 +165,8 @@ struct grr_event {
 			uint64_t args[6];
 		} enter;
 		/* SYSCALL_EXIT; also BUFFERED: nr 0, ret the number of
-		 * values, writes the clock page slots holding them */
+		 * values, writes the clock page slots holding them; or nr
+		 * GRR_BUFFERED_SPLIT */
 		struct {
 			uint32_t nr;
 			int64_t ret;

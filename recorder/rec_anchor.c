@@ -5,6 +5,7 @@
  * equal registers and equal memory (docs/replay-model.md). */
 #include "recorder/rec_private.h"
 #include "format/rewrite_note.h"
+#include "tracee/codefn.h"
 #include "tracee/digest.h"
 #include "tracee/relocate.h"
 #include "tracee/task.h"
@@ -47,6 +48,12 @@ void rec_anchor_setup(struct recorder *r)
 	const char *why;
 	if (grr_digester_init(&r->dg, &r->mem, r->pid, &why) < 0 && r->opts->verbose)
 		fprintf(stderr, "grr: anchors digest all memory each time (%s)\n", why);
+	/* grr's pages' data, left out of every anchor (rec_log_anchor) */
+	if (r->cp.active)
+		grr_digester_exclude_always(&r->dg, grr_cp_excluded_addr(r->cp.lay),
+					    grr_cp_excluded_len(r->cp.lay));
+	if (r->sb.active)
+		grr_digester_exclude_always(&r->dg, GRR_SB_EXCLUDED_ADDR, GRR_SB_EXCLUDED_LEN);
 }
 
 int rec_log_anchor(struct recorder *r, struct rec_thread *t,
@@ -75,8 +82,8 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 	if (r->sb.active) {
 		/* so are the syscall buffer's ring and positions: only the
 		 * count of records made (consumed, at replay) is alike */
-		ex[nex].addr = GRR_SB_MODE;
-		ex[nex].len = GRR_SB_ADDR + GRR_SB_LEN - GRR_SB_MODE;
+		ex[nex].addr = GRR_SB_EXCLUDED_ADDR;
+		ex[nex].len = GRR_SB_EXCLUDED_LEN;
 		nex++;
 	}
 	nex += collect_exclusions(r, ex + nex, 64 - nex);
@@ -129,15 +136,13 @@ static bool stack_points_into(struct recorder *r, uint64_t sp, uint64_t lo, uint
  * will jump into the displaced bytes. */
 static bool patchable(struct recorder *r, uint64_t pc, uint64_t sp)
 {
-	const struct grr_symbol *fn = r->have_syms ? grr_symtab_lookup(&r->syms, pc) : NULL;
-	if (!fn || !fn->size || fn->size > (1u << 20))
+	struct grr_codefn f;
+	if (!r->have_syms || grr_codefn_read(&r->mem, &r->syms, pc, &f) < 0)
 		return false;
-	uint8_t *code = malloc(fn->size);
 	struct grr_reloc rel;
 	const char *why;
-	bool ok = code && grr_mem_read(&r->mem, fn->addr, code, fn->size) == 0 &&
-		  grr_reloc_plan(code, fn->addr, fn->size, pc, &rel, &why) == 0;
-	free(code);
+	bool ok = grr_reloc_plan(f.code, f.start, f.len, f.pad, pc, &rel, &why) == 0;
+	grr_codefn_free(&f);
 	return ok && !stack_points_into(r, sp, rel.pc, rel.pc + rel.len);
 }
 
@@ -203,7 +208,12 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 	int m = rec_step_out(r, t, regs, status);
 	if (m == 0)
 		m = rec_finish_string_op(r, t, regs, status);
-	if (m != 0)
+	/* chaos: where the thread is, or right before its next access of
+	 * shared memory (between a load and a store, say); the replayer
+	 * finds any instruction */
+	if (m == 0 && r->sched.chaos)
+		m = rec_approach_access(r, t, regs, status);
+	if (m != 0 || r->sched.chaos)
 		return m;
 	for (int i = 0; i < MAX_ANCHOR_STEPS; i++) {
 		if (patchable(r, regs->rip, regs->rsp) || must_not_step(r, regs->rip))

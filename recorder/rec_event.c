@@ -62,20 +62,33 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 	case RT_RUNNING:
 		if (t->interrupt_requested && r->running == t) {
 			t->interrupt_requested = false;
+			/* (if no anchor comes of it, the scheduler decides again
+			 * at the next occasion, not at the interrupt's retry) */
+			r->slice_end_ns = rec_now_ns();
 			/* The interrupt met the thread as it entered a syscall,
 			 * before the syscall-entry stop: rip is past the `syscall`
 			 * instruction, a state that replay never sees before the
 			 * syscall itself.  No anchor: the syscall's own stop comes
 			 * next, and the switch happens there. */
-			if ((int64_t)regs.orig_rax >= 0)
+			if ((int64_t)regs.orig_rax >= 0) {
+				/* Or the thread had not yet left the syscall whose exit
+				 * was its last event: still there, it gives way as at
+				 * that exit, with no anchor. */
+				if (!t->in_syscall && regs.rip == t->stop_rip &&
+				    regs.rsp == t->stop_rsp) {
+					rec_thread_set_ready(r, t);
+					return 0;
+				}
 				return rec_continue(r, t, 0);
+			}
 			int status, m = rec_anchor_move(r, t, &regs, &status);
 			if (m < 0)
 				return -1;
 			if (m == 1)  /* it met an event on the way: no anchor */
 				return rec_handle_status(r, t->tid, status);
-			if (rec_log_anchor(r, t, &regs) < 0)
+			if (rec_log_anchor(r, t, &regs) < 0 || rec_split_begin(r, t, &regs) < 0)
 				return -1;
+			rec_sched_preempted(r, rec_now_ns() - t->interrupt_ns);
 			rec_thread_set_ready(r, t);
 			return 0;
 		}

@@ -14,7 +14,7 @@
 
 bool rec_no_anchor(const struct recorder *r, uint64_t pc)
 {
-	return grr_clockpage_record_only(&r->cp, pc) || grr_sysbuf_no_anchor(&r->sb, pc);
+	return grr_clockpage_code(&r->cp, pc) || grr_sysbuf_no_anchor(&r->sb, pc);
 }
 
 bool rec_pages_drainable(struct recorder *r, struct rec_thread *t, const struct grr_stop *st)

@@ -36,6 +36,18 @@ enum rec_thread_state {
 #define REC_VFORK_BELOW 16384
 #define REC_VFORK_ABOVE 4096
 
+/* A non-atomic read-modify-write instruction (inc, add, or, xadd... on
+ * memory) that chaos mode cut in two: its load happened when the thread
+ * was preempted before it, its store happens when the thread runs again
+ * (rec_split.c). */
+struct rec_split {
+	bool pending;
+	uint64_t pc;                  /* the instruction */
+	uint64_t addr;                /* its memory operand */
+	uint32_t len;
+	uint8_t loaded[16];           /* the value its load saw */
+};
+
 struct rec_thread {
 	pid_t tid;
 	enum rec_thread_state state;
@@ -45,6 +57,8 @@ struct rec_thread {
 	struct grr_sigfix sigfix;     /* a delivery whose frame to normalize */
 	bool interrupt_requested;
 	uint64_t stop_rip, stop_rsp;  /* registers at the last logged stop */
+	bool signal_at_resume;        /* a signal was queued when it last resumed:
+				       * delivered before it ran any instruction */
 	uint64_t ready_since;         /* FIFO order among ready threads */
 	struct grr_mem_range maywrite[REC_MAX_MAYWRITE];
 	int nmaywrite;
@@ -53,6 +67,11 @@ struct rec_thread {
 	size_t vfork_len;             /* bytes from vfork_sp - REC_VFORK_BELOW */
 	bool sysbuf_off;              /* turned buffering off for its vfork child */
 	bool sysbuf_off_vfork;        /* ... until the clone returns */
+	/* chaos mode (rec_sched.c) */
+	int64_t prio;                 /* the highest ready thread runs */
+	uint64_t starved_until;       /* runs only if no other can, until then */
+	uint64_t interrupt_ns;        /* when its preemption was asked for */
+	struct rec_split split;       /* a read-modify-write cut in two (rec_split.c) */
 };
 
 struct rec_sched {
@@ -60,6 +79,13 @@ struct rec_sched {
 	uint64_t rng;
 	uint64_t slice_ns;            /* timeslice of normal mode */
 	uint64_t ready_counter;
+	/* chaos mode */
+	int64_t low_prio;             /* the last priority that went below all */
+	uint64_t preempt_cost_ns;     /* spent preempting threads at arbitrary points */
+	uint64_t start_ns;
+	uint64_t mean_slice_ns;       /* time between change points, on average */
+	int cpus;                     /* CPUs the program is told it has (0: as they are) */
+	uint64_t splits;              /* read-modify-writes cut in two */
 };
 
 struct recorder {
@@ -73,6 +99,8 @@ struct recorder {
 	int nthreads, cap_threads;
 	struct rec_thread *running;   /* may be in user code or in a grace wait */
 	uint64_t slice_end_ns;        /* running may use user code until then */
+	uint64_t preempt_at_ns;       /* chaos: a ready thread outranks running: stop
+				       * it then (0: none) */
 	uint64_t grace_end_ns;        /* running in a syscall keeps its turn until then */
 	struct rec_sched sched;
 	uint64_t t0;                  /* monotonic ns at start */
@@ -115,14 +143,53 @@ void rec_log_note(struct recorder *r, pid_t tid, const char *fmt, ...)
 
 /* rec_sched.c */
 void rec_sched_init(struct rec_sched *s, bool chaos, uint64_t seed);
+/* A seeded random choice: true with probability NUM/DEN. */
+bool rec_sched_chance(struct rec_sched *s, uint64_t num, uint64_t den);
+/* A thread was created: its priority (chaos). */
+void rec_sched_new_thread(struct rec_sched *s, struct rec_thread *t);
 struct rec_thread *rec_sched_pick(struct recorder *r);
+/* How long the thread about to run may run before the scheduler looks
+ * again (normal mode: its timeslice; chaos: its next change point). */
 uint64_t rec_sched_slice(struct rec_sched *s);
 /* The last anchor took NS: the next timeslices are long enough to keep
  * anchors a small share of the run (normal mode). */
 void rec_sched_anchor_cost(struct rec_sched *s, uint64_t ns);
-/* Whether a thread leaving a syscall should give way to a ready one. */
+/* Whether the running thread, leaving a syscall, should give way to a
+ * ready one. */
 bool rec_sched_switch_at_syscall(struct recorder *r);
-uint64_t rec_sched_grace_ns(struct recorder *r, const struct grr_syscall_call *c);
+/* The running thread's time is up (and some thread is ready): whether to
+ * interrupt it now; if not, its next time is set (chaos). */
+bool rec_sched_slice_over(struct recorder *r, uint64_t now);
+/* Whether preempting a thread at an arbitrary point is within the chaos
+ * budget now (always, in normal mode). */
+bool rec_sched_may_preempt(struct recorder *r, uint64_t now);
+/* A preemption at an arbitrary point took COST_NS (interrupt to anchor). */
+void rec_sched_preempted(struct recorder *r, uint64_t cost_ns);
+/* T just became ready: in chaos mode, it preempts a running thread of
+ * lower priority. */
+void rec_sched_became_ready(struct recorder *r, struct rec_thread *t);
+/* How long T, entering syscall C, keeps the right to run user code (0:
+ * it gives it up now). */
+uint64_t rec_sched_grace_ns(struct recorder *r, struct rec_thread *t,
+			    const struct grr_syscall_call *c);
+
+/* rec_approach.c */
+/* Chaos: runs T, stopped at REGS, on to right before its next access of
+ * shared memory.  0 (REGS updated; also when it stays), 1 if another stop
+ * came first (its wait status in *STATUS, to be handled as any stop), or
+ * -1. */
+int rec_approach_access(struct recorder *r, struct rec_thread *t,
+			struct user_regs_struct *regs, int *status);
+
+/* rec_split.c: chaos mode's split read-modify-writes */
+/* T was preempted at REGS: if the instruction there is a non-atomic
+ * read-modify-write of shared memory, maybe (a seeded choice) perform its
+ * load now.  0 or -1. */
+int rec_split_begin(struct recorder *r, struct rec_thread *t, const struct user_regs_struct *regs);
+/* T is about to run again: its split instruction's memory gets the value
+ * the load saw (and a BUFFERED event says so), so that its store writes
+ * what the instruction computed from it.  0 or -1. */
+int rec_split_finish(struct recorder *r, struct rec_thread *t);
 
 /* rec_resume.c */
 int rec_resume(struct recorder *r, struct rec_thread *t);

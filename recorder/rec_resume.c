@@ -6,14 +6,18 @@
 
 int rec_resume(struct recorder *r, struct rec_thread *t)
 {
+	if (rec_split_finish(r, t) < 0)
+		return -1;
 	int sig = t->pending_sig;
 	t->pending_sig = 0;
+	t->signal_at_resume = grr_task_signal_deliverable(t->tid);
 	t->state = RT_RUNNING;
 	/* an interrupt asked for in an earlier turn is not this turn's: a
 	 * late stop from it is let go (rec_event.c) */
 	t->interrupt_requested = false;
 	r->running = t;
 	r->slice_end_ns = rec_now_ns() + rec_sched_slice(&r->sched);
+	r->preempt_at_ns = 0;
 	if (grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, rec_resume_how(r, t)) < 0) {
 		/* The thread died under us (killed with its process); its exit
 		 * status will come through waitpid. */
@@ -34,5 +38,6 @@ enum grr_resume rec_resume_how(const struct recorder *r, const struct rec_thread
 
 int rec_continue(struct recorder *r, struct rec_thread *t, int sig)
 {
+	t->signal_at_resume = grr_task_signal_deliverable(t->tid);
 	return grr_task_resume(t->tid, rec_resume_how(r, t), sig);
 }

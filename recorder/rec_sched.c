@@ -6,16 +6,41 @@
  * the memory written since the last one: the timeslice grows with the
  * last anchor's cost, up to 200 ms, so that anchors take at most about a
  * tenth of the run.
- * Chaos mode (rr's idea): the next thread is chosen at random, timeslices
- * are random between 10 us and 20 ms (mostly under 1 ms, since short ones
- * split critical sections), and threads are switched at random
- * syscall exits, all from one recorded seed. */
+ *
+ * Chaos mode makes concurrency bugs happen, from one recorded seed
+ * (docs/recorder.md, "Chaos scheduling"):
+ * - priorities (PCT, Burckhardt et al., ASPLOS 2010): every thread has a
+ *   random priority, and the highest ready one runs; a thread that
+ *   becomes ready with a higher priority than the running one preempts it
+ *   at once, wherever it is (a woken thread may run before its waker goes
+ *   on, or, with a low priority, long after);
+ * - change points: after a random run time, mostly well under a
+ *   millisecond, the running thread's priority is drawn again, often the
+ *   lowest of all, so that threads that all have work are interleaved at
+ *   arbitrary instructions, many times per millisecond;
+ * - starvation (rr's chaos mode): now and then a thread is made to wait
+ *   for milliseconds while others have work;
+ * - at syscalls: a call that cannot block may give up the CPU at its
+ *   entry (its thread is then delayed across the call's exit), and a
+ *   change point may come at any syscall exit;
+ * - a budget: preemptions at arbitrary instructions cost an interrupt and
+ *   an anchor each; they are suspended while they have taken more than
+ *   CHAOS_BUDGET of the run, which bounds chaos recording's slowdown. */
 #include "recorder/rec_private.h"
+
+#include <math.h>
 
 #define SLICE_NS 50000000ull
 #define SLICE_MAX_NS 200000000ull
 #define ANCHOR_SHARE 10       /* a timeslice is at least this many anchor costs */
 #define GRACE_NS 2000000ull   /* wait this long for a "fast" syscall */
+
+/* Chaos: preemptions may take at most this share of the run (percent). */
+#define CHAOS_BUDGET_PCT 60
+/* Chaos: priorities are drawn from [PRIO_MIN, PRIO_MIN + PRIO_SPAN); the
+ * lowered ones go below, each below the previous. */
+#define PRIO_MIN (1ll << 32)
+#define PRIO_SPAN (1ll << 30)
 
 /* xorshift64*: small, seeded, good enough for scheduling choices. */
 static uint64_t rng_next(struct rec_sched *s)
@@ -28,12 +53,54 @@ static uint64_t rng_next(struct rec_sched *s)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
+/* True with probability 1/N. */
+static bool one_in(struct rec_sched *s, uint64_t n)
+{
+	return rng_next(s) % n == 0;
+}
+
+/* This recording's mean time between change points: mostly short ones,
+ * which interleave threads that all have work many times a millisecond;
+ * now and then long ones, which let a thread run far ahead of the
+ * others (a choice per recording, so that a series of runs tries both). */
+static uint64_t pick_mean_slice(struct rec_sched *s)
+{
+	static const uint64_t mean[] = { 20000, 40000, 80000, 160000, 320000, 640000,
+					 2000000 };
+	static const uint8_t weight[] = { 4, 4, 4, 3, 2, 1, 1 };
+	uint64_t total = 0;
+	for (size_t i = 0; i < sizeof(weight); i++)
+		total += weight[i];
+	uint64_t k = rng_next(s) % total, i = 0;
+	while (k >= weight[i])
+		k -= weight[i++];
+	return mean[i];
+}
+
+/* The number of CPUs this recording tells the program it has: as many as
+ * it has (0) one time in four, else 2, 4 or 8. */
+static int pick_cpus(struct rec_sched *s)
+{
+	static const int cpus[] = { 0, 2, 4, 8 };
+	return cpus[rng_next(s) % 4];
+}
+
+bool rec_sched_chance(struct rec_sched *s, uint64_t num, uint64_t den)
+{
+	return rng_next(s) % den < num;
+}
+
 void rec_sched_init(struct rec_sched *s, bool chaos, uint64_t seed)
 {
 	s->chaos = chaos;
 	s->rng = seed ? seed : 0x9e3779b97f4a7c15ull;
 	s->slice_ns = SLICE_NS;
 	s->ready_counter = 0;
+	s->low_prio = PRIO_MIN;
+	s->preempt_cost_ns = 0;
+	s->start_ns = rec_now_ns();
+	s->mean_slice_ns = chaos ? pick_mean_slice(s) : 0;
+	s->cpus = chaos ? pick_cpus(s) : 0;
 }
 
 void rec_sched_anchor_cost(struct rec_sched *s, uint64_t ns)
@@ -46,54 +113,153 @@ uint64_t rec_sched_slice(struct rec_sched *s)
 {
 	if (!s->chaos)
 		return s->slice_ns;
-	/* between 10 us and 20 ms, mostly short */
-	static const uint64_t choices[] = { 10000, 20000, 30000, 50000, 75000, 100000,
-					    150000, 200000, 300000, 500000, 1000000, 5000000,
-					    20000000 };
-	return choices[rng_next(s) % (sizeof(choices) / sizeof(choices[0]))];
+	/* exponential around this recording's mean: memoryless, so any
+	 * instant of a thread's run is as likely a change point as any other */
+	double u = (double)((rng_next(s) >> 11) + 1) / 9007199254740993.0;
+	uint64_t ns = (uint64_t)(-log(u) * (double)s->mean_slice_ns);
+	return ns < 5000 ? 5000 : ns;
+}
+
+void rec_sched_new_thread(struct rec_sched *s, struct rec_thread *t)
+{
+	t->prio = s->chaos ? PRIO_MIN + (int64_t)(rng_next(s) % PRIO_SPAN) : 0;
+	t->starved_until = 0;
+}
+
+/* A change point for T: its priority is drawn again.  Mostly it goes
+ * below every other thread (PCT's change point: the others run now), and
+ * one time in twenty it is starved: it runs only when no other thread
+ * can, for 1 to 10 ms (rr's low-priority threads). */
+static void change_point(struct recorder *r, struct rec_thread *t)
+{
+	struct rec_sched *s = &r->sched;
+	uint64_t draw = rng_next(s) % 20;
+	if (draw < 1) {
+		t->starved_until = rec_now_ns() + 1000000 + rng_next(s) % 9000000;
+		t->prio = --s->low_prio - PRIO_SPAN;
+	} else if (draw < 15) {
+		t->prio = --s->low_prio;
+	} else {
+		t->prio = PRIO_MIN + (int64_t)(rng_next(s) % PRIO_SPAN);
+	}
+}
+
+/* T's priority now: a starved thread's stays below all others until its
+ * time is up, then it gets a random one again. */
+static int64_t prio_of(struct recorder *r, struct rec_thread *t, uint64_t now)
+{
+	if (t->starved_until && now >= t->starved_until) {
+		t->starved_until = 0;
+		t->prio = PRIO_MIN + (int64_t)(rng_next(&r->sched) % PRIO_SPAN);
+	}
+	return t->prio;
 }
 
 struct rec_thread *rec_sched_pick(struct recorder *r)
 {
 	struct rec_thread *best = NULL;
-	int nready = 0;
+	uint64_t now = r->sched.chaos ? rec_now_ns() : 0;
 	for (int i = 0; i < r->nthreads; i++) {
 		struct rec_thread *t = &r->threads[i];
 		if (t->state != RT_READY)
 			continue;
-		nready++;
-		if (!best || t->ready_since < best->ready_since)
+		if (!best) {
 			best = t;
+			continue;
+		}
+		if (r->sched.chaos) {
+			int64_t p = prio_of(r, t, now), q = prio_of(r, best, now);
+			if (p > q || (p == q && t->ready_since < best->ready_since))
+				best = t;
+		} else if (t->ready_since < best->ready_since) {
+			best = t;
+		}
 	}
-	if (!r->sched.chaos || nready <= 1)
-		return best;
-	uint64_t k = rng_next(&r->sched) % (uint64_t)nready;
-	for (int i = 0; i < r->nthreads; i++)
-		if (r->threads[i].state == RT_READY && k-- == 0)
-			return &r->threads[i];
 	return best;
+}
+
+/* Whether a ready thread outranks the running one (chaos). */
+static bool outranked(struct recorder *r, struct rec_thread *run)
+{
+	uint64_t now = rec_now_ns();
+	int64_t mine = prio_of(r, run, now);
+	for (int i = 0; i < r->nthreads; i++) {
+		struct rec_thread *t = &r->threads[i];
+		if (t->state == RT_READY && prio_of(r, t, now) > mine)
+			return true;
+	}
+	return false;
 }
 
 bool rec_sched_switch_at_syscall(struct recorder *r)
 {
-	if (r->sched.chaos)
-		return rng_next(&r->sched) % 8 == 0;
-	return rec_now_ns() >= r->slice_end_ns;
+	struct rec_thread *t = r->running;
+	if (!r->sched.chaos)
+		return rec_now_ns() >= r->slice_end_ns;
+	if (rec_now_ns() >= r->slice_end_ns || one_in(&r->sched, 16)) {
+		change_point(r, t);
+		r->slice_end_ns = rec_now_ns() + rec_sched_slice(&r->sched);
+	}
+	return outranked(r, t);
 }
 
-uint64_t rec_sched_grace_ns(struct recorder *r, const struct grr_syscall_call *c)
+bool rec_sched_slice_over(struct recorder *r, uint64_t now)
 {
-	(void)r;
+	struct rec_thread *t = r->running;
+	if (!r->sched.chaos)
+		return true;
+	change_point(r, t);
+	if (outranked(r, t) && rec_sched_may_preempt(r, now))
+		return true;
+	r->slice_end_ns = now + rec_sched_slice(&r->sched);
+	return false;
+}
+
+bool rec_sched_may_preempt(struct recorder *r, uint64_t now)
+{
+	const struct rec_sched *s = &r->sched;
+	if (!s->chaos)
+		return true;
+	uint64_t run = now - s->start_ns;
+	return s->preempt_cost_ns * 100 <= run * CHAOS_BUDGET_PCT;
+}
+
+void rec_sched_preempted(struct recorder *r, uint64_t cost_ns)
+{
+	r->sched.preempt_cost_ns += cost_ns;
+}
+
+void rec_sched_became_ready(struct recorder *r, struct rec_thread *t)
+{
+	struct rec_thread *run = r->running;
+	if (!r->sched.chaos || !run || run == t || run->state != RT_RUNNING)
+		return;
+	uint64_t now = rec_now_ns();
+	if (prio_of(r, t, now) > prio_of(r, run, now) && !r->preempt_at_ns)
+		r->preempt_at_ns = now;   /* preempt the running thread now */
+}
+
+uint64_t rec_sched_grace_ns(struct recorder *r, struct rec_thread *t,
+			    const struct grr_syscall_call *c)
+{
 	const struct grr_syscall_desc *d = grr_syscall_desc(c->nr);
 	/* sched_yield asks for another thread to run: let one (a lock holder
-	 * the yielder spins on, typically) */
-	if (c->nr == 24)
+	 * the yielder spins on, typically); in chaos mode the yielder also
+	 * gets a new priority, or it would be picked again at once */
+	if (c->nr == 24) {
+		if (r->sched.chaos)
+			change_point(r, t);
 		return 0;
-	if (!(d->flags & GRR_SYS_MAY_BLOCK))
-		return GRACE_NS;
-	/* futex wake and requeue never block */
-	if (c->nr == 202 && ((c->args[1] & 0x7f) == 1 || (c->args[1] & 0x7f) == 4 ||
-			     (c->args[1] & 0x7f) == 5))
-		return GRACE_NS;
-	return 0;
+	}
+	bool fast = !(d->flags & GRR_SYS_MAY_BLOCK) ||
+		    /* futex wake and requeue never block */
+		    (c->nr == 202 && ((c->args[1] & 0x7f) == 1 || (c->args[1] & 0x7f) == 4 ||
+				      (c->args[1] & 0x7f) == 5));
+	if (!fast)
+		return 0;
+	/* chaos: the caller is sometimes held back until after others ran,
+	 * whatever the call (a thread that woke another one, say) */
+	if (r->sched.chaos && one_in(&r->sched, 6))
+		return 0;
+	return GRACE_NS;
 }

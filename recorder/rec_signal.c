@@ -112,7 +112,9 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig)
 
 	if (is_synchronous(sig, code)) {
 		ev.u.signal.how = GRR_SIG_SYNC;
-	} else if (regs.rip == t->stop_rip && regs.rsp == t->stop_rsp) {
+	} else if (t->signal_at_resume && regs.rip == t->stop_rip && regs.rsp == t->stop_rsp) {
+		/* (the same rip and rsp alone do not say that nothing ran: a
+		 * loop comes back to them) */
 		ev.u.signal.how = GRR_SIG_AT_STOP;
 	} else {
 		int m = defer_to_boundary(r, t, sig, ev.u.signal.siginfo, &regs);

@@ -136,7 +136,7 @@ static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_s
 		t->nmaywrite = 0;
 
 	t->state = RT_IN_KERNEL;
-	uint64_t grace = rec_sched_grace_ns(r, c);
+	uint64_t grace = rec_sched_grace_ns(r, t, c);
 	if (grace == 0 || r->running != t) {
 		if (r->running == t)
 			r->running = NULL;
@@ -174,10 +174,29 @@ static int vfork_stack_write(struct recorder *r, struct rec_thread *t,
 	return found;
 }
 
+/* Chaos: the CPUs the program may run on, as sched_getaffinity tells it
+ * (the Go runtime sizes GOMAXPROCS from it): this recording's number,
+ * written over the kernel's answer before it is logged.  More processors
+ * than the machine has means more threads running goroutines at once,
+ * which chaos scheduling then interleaves. */
+static int chaos_cpus(struct recorder *r, const struct grr_syscall_call *c)
+{
+	int n = r->sched.cpus;
+	if (!n || c->nr != SYS_sched_getaffinity || c->ret <= 0 || c->ret > 1024)
+		return 0;
+	uint8_t mask[1024];
+	memset(mask, 0, (size_t)c->ret);
+	for (int i = 0; i < n && i < 8 * c->ret; i++)
+		mask[i / 8] |= (uint8_t)(1u << (i % 8));
+	return grr_mem_write(&r->mem, c->args[2], mask, (size_t)c->ret);
+}
+
 static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct grr_sysinfo *si)
 {
 	struct grr_syscall_call *c = &t->call;
 	c->ret = si->exit.rval;
+	if (chaos_cpus(r, c) < 0)
+		return -1;
 	t->in_syscall = false;
 	t->nmaywrite = 0;
 	t->stop_rip = si->instruction_pointer;

@@ -22,6 +22,7 @@ struct rec_thread *rec_thread_add(struct recorder *r, pid_t tid, enum rec_thread
 			memset(&r->threads[i], 0, sizeof(r->threads[i]));
 			r->threads[i].tid = tid;
 			r->threads[i].state = st;
+			rec_sched_new_thread(&r->sched, &r->threads[i]);
 			return &r->threads[i];
 		}
 	}
@@ -39,6 +40,7 @@ struct rec_thread *rec_thread_add(struct recorder *r, pid_t tid, enum rec_thread
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
 	t->state = st;
+	rec_sched_new_thread(&r->sched, t);
 	return t;
 }
 
@@ -57,4 +59,6 @@ void rec_thread_set_ready(struct recorder *r, struct rec_thread *t)
 	t->ready_since = ++r->sched.ready_counter;
 	if (r->running == t)
 		r->running = NULL;
+	else
+		rec_sched_became_ready(r, t);
 }

@@ -34,8 +34,12 @@ static int64_t next_timeout(struct recorder *r, uint64_t now, uint64_t stop_dead
 	struct rec_thread *t = r->running;
 	if (t && t->state == RT_IN_KERNEL)
 		timeout = r->grace_end_ns > now ? (int64_t)(r->grace_end_ns - now) : 0;
-	else if (t && t->state == RT_RUNNING && any_ready(r))
-		timeout = r->slice_end_ns > now ? (int64_t)(r->slice_end_ns - now) : 0;
+	else if (t && t->state == RT_RUNNING && any_ready(r)) {
+		uint64_t end = r->slice_end_ns;
+		if (r->preempt_at_ns && r->preempt_at_ns < end)
+			end = r->preempt_at_ns;
+		timeout = end > now ? (int64_t)(end - now) : 0;
+	}
 	if (stop_deadline) {
 		int64_t left = stop_deadline > now ? (int64_t)(stop_deadline - now) : 0;
 		if (timeout < 0 || left < timeout)
@@ -76,6 +80,36 @@ static int wait_stop(int64_t timeout_ns, pid_t *tid, int *status, int *grr_sig)
 	}
 }
 
+/* Whether the running thread T is to be stopped now: its time is up
+ * (the scheduler decides), or a thread of higher priority became ready
+ * (chaos), or an interrupt asked for earlier brought no stop yet. */
+static bool wants_interrupt(struct recorder *r, struct rec_thread *t, uint64_t now)
+{
+	if (t->interrupt_requested) {
+		r->preempt_at_ns = 0;
+		return now >= r->slice_end_ns;
+	}
+	if (r->preempt_at_ns && now >= r->preempt_at_ns) {
+		r->preempt_at_ns = 0;
+		if (rec_sched_may_preempt(r, now))
+			return true;
+	}
+	return now >= r->slice_end_ns && rec_sched_slice_over(r, now);
+}
+
+/* An interrupt that meets the thread entering a syscall is reported as
+ * that syscall's stop, not as an interrupt stop: so it is sent again if
+ * no stop came in time. */
+static void interrupt(struct recorder *r, struct rec_thread *t, uint64_t now)
+{
+	if (grr_task_interrupt(t->tid) == 0) {
+		if (!t->interrupt_requested)
+			t->interrupt_ns = now;
+		t->interrupt_requested = true;
+	}
+	r->slice_end_ns = now + INTERRUPT_RETRY_NS;
+}
+
 static void on_timeout(struct recorder *r, uint64_t now)
 {
 	struct rec_thread *t = r->running;
@@ -83,15 +117,11 @@ static void on_timeout(struct recorder *r, uint64_t now)
 		return;
 	if (t->state == RT_IN_KERNEL && now >= r->grace_end_ns) {
 		r->running = NULL;  /* blocked: let another thread run */
-	} else if (t->state == RT_RUNNING && now >= r->slice_end_ns && any_ready(r) &&
-		   !t->sigfix.pending) {
+	} else if (t->state == RT_RUNNING && any_ready(r) && !t->sigfix.pending) {
 		/* (not while it single-steps into a signal handler: the step's
-		 * trap must come first).  An interrupt that meets the thread
-		 * entering a syscall is reported as that syscall's stop, not as
-		 * an interrupt stop: so it is sent again if no stop came. */
-		if (grr_task_interrupt(t->tid) == 0)
-			t->interrupt_requested = true;
-		r->slice_end_ns = now + INTERRUPT_RETRY_NS;
+		 * trap must come first) */
+		if (wants_interrupt(r, t, now))
+			interrupt(r, t, now);
 	}
 }
 
@@ -274,6 +304,11 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 			r.digest_ns / 1e6, (unsigned long long)r.dg.pages_read,
 			(unsigned long long)r.dg.full_digests, (unsigned long long)r.anchor_steps,
 			(unsigned long long)r.cp_values, (unsigned long long)r.sb.records);
+	if (o->verbose && rc == 0 && o->chaos)
+		fprintf(stderr, "grr: chaos: %d CPUs shown, change points every %.0f us on "
+			"average, %.1f ms preempting threads, %llu read-modify-writes split\n",
+			r.sched.cpus, r.sched.mean_slice_ns / 1e3, r.sched.preempt_cost_ns / 1e6,
+			(unsigned long long)r.sched.splits);
 	grr_digester_free(&r.dg);
 	if (r.have_syms)
 		grr_symtab_free(&r.syms);

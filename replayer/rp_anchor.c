@@ -4,6 +4,7 @@
  * are equal the memory digest too; the first hit where all are equal is
  * the anchor (equal state means equal future, docs/replay-model.md). */
 #include "replayer/rp_private.h"
+#include "tracee/clockpage.h"
 #include "tracee/digest.h"
 
 #include <signal.h>
@@ -50,7 +51,7 @@ static void try_tracking(struct grr_replay *rp, struct rp_thread *t)
 		return;
 	if (grr_digester_init(&rp->dg, &rp->mem, t->tid, &why) < 0 && rp->debug)
 		fprintf(rp->opts.err, "grr-debug: checkpoint copy: full digests (%s)\n", why);
-	rp->dg.helpers = grr_affinity_helpers(&rp->aff);
+	rp_digester_config(rp);
 }
 
 static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
@@ -102,7 +103,21 @@ void rp_anchor_setup(struct grr_replay *rp)
 	const char *why;
 	if (grr_digester_init(&rp->dg, &rp->mem, rp->pid, &why) < 0 && rp->debug)
 		fprintf(rp->opts.err, "grr-debug: anchors digest all memory each time (%s)\n", why);
+	rp_digester_config(rp);
+}
+
+void rp_digester_config(struct grr_replay *rp)
+{
 	rp->dg.helpers = grr_affinity_helpers(&rp->aff);
+	/* the data of grr's pages, which the recording left out of every
+	 * anchor's digest (as rec_anchor.c does) */
+	if (rp->hdr->flags & GRR_HDR_CLOCKPAGE) {
+		const struct grr_cp_layout *lay = grr_cp_layout(rp->hdr->flags & GRR_HDR_CLOCKRING);
+		grr_digester_exclude_always(&rp->dg, grr_cp_excluded_addr(lay),
+					    grr_cp_excluded_len(lay));
+	}
+	if (rp->hdr->flags & GRR_HDR_SYSBUF)
+		grr_digester_exclude_always(&rp->dg, GRR_SB_EXCLUDED_ADDR, GRR_SB_EXCLUDED_LEN);
 }
 
 bool rp_anchor_here(struct grr_replay *rp, struct rp_thread *t)

@@ -182,7 +182,6 @@ static struct grr_replay *copy_engine(struct grr_replay *rp, pid_t child, char *
 	/* (a copy has no write tracking: it digests in full) */
 	grr_digester_init_full(&cp->dg);
 	grr_affinity_share(&rp->aff, &cp->aff);
-	cp->dg.helpers = grr_affinity_helpers(&cp->aff);
 	cp->pid = child;
 	snprintf(cp->trace, sizeof(cp->trace), "%s", rp->trace);
 	cp->reader = grr_reader_open(rp->trace, &e);
@@ -191,6 +190,7 @@ static struct grr_replay *copy_engine(struct grr_replay *rp, pid_t child, char *
 		goto fail;
 	}
 	cp->hdr = grr_reader_header(cp->reader);
+	rp_digester_config(cp);
 	if (rp->hdr == &rp->exe_hdr) {
 		/* a packed trace running its embedded executable (rp_exe.h) */
 		cp->exe_hdr = *cp->hdr;

@@ -203,6 +203,9 @@ void rp_fork_track(struct grr_replay *rp, struct rp_thread *t);
  * (tracee/digester.h); GRR_FULL_DIGESTS=1 or a kernel without write
  * tracking leaves full ones. */
 void rp_anchor_setup(struct grr_replay *rp);
+/* Sets up RP's digester (after its init): helper CPUs, and the ranges
+ * that every anchor of the recording left out. */
+void rp_digester_config(struct grr_replay *rp);
 int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t);
 /* Whether T stands at the pending anchor event's state now. */
 bool rp_anchor_here(struct grr_replay *rp, struct rp_thread *t);

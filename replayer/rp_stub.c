@@ -15,6 +15,7 @@
  * place: the loop then runs in the stub until the test matches, at the
  * cost of one compare per pass instead of two jumps out and back. */
 #include "replayer/rp_private.h"
+#include "tracee/codefn.h"
 #include "tracee/digest.h"
 #include "tracee/envflag.h"
 #include "tracee/relocate.h"
@@ -202,7 +203,15 @@ static int emit_loop(struct emitter *e, const struct grr_reloc *r, const struct 
 	return 0;
 }
 
-/* Builds the stub for one anchor (FLAGS: the expected lahf/seto word;
+/* What a stub compares with the recorded values before its int3. */
+struct stub_check {
+	uint16_t regs;          /* general registers (bit = x86 number) */
+	bool flags;             /* the arithmetic flags (where they are live) */
+	int nstack;             /* stack words from rsp */
+};
+
+/* Builds the stub for one anchor (FLAGS: the expected lahf/seto word; CK:
+ * what it compares;
  * QUICK_EXPECT: the value of R's hot register, tested first); returns the
  * offset of its int3, or -1.  Layout: the quick test and its miss path;
  * the full comparison (flags saved) ending in int3; the full comparison's
@@ -211,9 +220,10 @@ static int emit_loop(struct emitter *e, const struct grr_reloc *r, const struct 
  * copy comes first (emit_loop) and *ENTRY is the offset of its quick test;
  * otherwise *ENTRY is 0. */
 static int build_stub(struct emitter *e, const struct grr_reloc *r, const struct grr_loop *lp,
-		      uint16_t flags, int nstack, uint64_t quick_expect, size_t *entry,
-		      size_t *miss_off)
+		      uint16_t flags, const struct stub_check *ck, uint64_t quick_expect,
+		      size_t *entry, size_t *miss_off)
 {
+	int nstack = ck->nstack;
 	size_t jumps[32 + GRR_ANCHOR_STACK_WORDS];
 	int nj = 0;
 	e->n = 0;
@@ -231,6 +241,8 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, const struct
 	emit_riprel(e, (const uint8_t[]){ 0x66, 0x89, 0x05 }, 3, STUB_DATA + D_SAVE_FLAGS, 0);
 	emit_riprel(e, (const uint8_t[]){ 0x48, 0x8b, 0x05 }, 3, STUB_DATA + D_SAVE_RAX, 0);
 	for (int reg = 0; reg < 16; reg++) {                      /* cmp reg, [exp]; jne miss */
+		if (!(ck->regs & (1u << reg)))
+			continue;
 		uint8_t op[3] = { (uint8_t)(0x48 | (reg >= 8 ? 0x04 : 0)), 0x3b,
 				  (uint8_t)(0x05 | ((reg & 7) << 3)) };
 		emit_riprel(e, op, 3, STUB_DATA + D_EXPECT + 8 * reg, 0);
@@ -238,7 +250,7 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, const struct
 	}
 	/* cmp word [saved flags], imm16 ; jne miss (dead flags, which the
 	 * quick cmp changed, are set to the recorded ones at a match) */
-	if (!r->flags_dead) {
+	if (ck->flags && !r->flags_dead) {
 		emit_riprel(e, (const uint8_t[]){ 0x66, 0x81, 0x3d }, 3, STUB_DATA + D_SAVE_FLAGS, 2);
 		emit(e, &flags, 2);
 		jumps[nj++] = emit_jne(e);
@@ -302,21 +314,19 @@ int rp_stub_map(struct grr_replay *rp, struct rp_thread *t)
 /* Plans the patch at PC, or returns -1 (the caller falls back to plain
  * breakpoints); *HAVE_LOOP says whether LP holds the loop around it. */
 static int plan_patch(struct grr_replay *rp, uint64_t pc, struct grr_reloc *r,
-		      struct grr_loop *lp, bool *have_loop)
+		      struct grr_loop *lp, bool *have_loop, const char **why)
 {
-	const struct grr_symbol *fn = rp->have_syms ? grr_symtab_lookup(&rp->syms, pc) : NULL;
-	if (!fn || !fn->size || fn->size > (1u << 20))
+	struct grr_codefn f;
+	*have_loop = false;
+	*why = "not in a known function";
+	if (!rp->have_syms || grr_codefn_read(&rp->mem, &rp->syms, pc, &f) < 0)
 		return -1;
-	uint8_t *code = malloc(fn->size);
-	const char *why;
-	int rc = -1;
-	if (code && grr_mem_read(&rp->mem, fn->addr, code, fn->size) == 0)
-		rc = grr_reloc_plan(code, fn->addr, fn->size, pc, r, &why);
+	int rc = grr_reloc_plan(f.code, f.start, f.len, f.pad, pc, r, why);
 	/* (the copy inlines the cmp/je quick test: a hot register, dead flags) */
 	*have_loop = rc == 0 && r->hot_reg >= 0 && r->flags_dead &&
 		!grr_env_flag("GRR_NO_LOOP_STUBS") &&
-		grr_reloc_loop(code, fn->addr, fn->size, pc, lp) == 0;
-	free(code);
+		grr_reloc_loop(f.code, f.start, f.len, pc, lp) == 0;
+	grr_codefn_free(&f);
 	return rc;
 }
 
@@ -333,11 +343,12 @@ static int arm_jump(struct grr_replay *rp, const struct grr_reloc *r, size_t ent
 }
 
 static int install(struct grr_replay *rp, const struct grr_reloc *r, const struct grr_loop *lp,
-		   const uint64_t *rec_regs, int *trap, size_t *entry, size_t *miss)
+		   const uint64_t *rec_regs, const struct stub_check *ck, int *trap, size_t *entry,
+		   size_t *miss)
 {
 	struct emitter e;
-	int nstack = rp->ev.u.anchor.nstack;
-	*trap = build_stub(&e, r, lp, flags_word(rec_regs[18]), nstack,
+	int nstack = ck->nstack;
+	*trap = build_stub(&e, r, lp, flags_word(rec_regs[18]), ck,
 			   r->hot_reg >= 0 ? rec_regs[reg_index[r->hot_reg]] : 0, entry, miss);
 	if (*trap < 0)
 		return -1;
@@ -392,40 +403,101 @@ static int step_out_of(struct grr_replay *rp, struct rp_thread *t, const struct 
 		       (unsigned long long)r->pc);
 }
 
+/* Where the stub goes for the anchor: at its pc (STEPS 0), or, where the
+ * pc cannot be patched, at a lead a few instructions before it
+ * (tracee/relocate.h), from which the thread is single-stepped to the pc
+ * at each candidate. */
+struct trap_plan {
+	struct grr_reloc r;
+	struct grr_loop lp;
+	bool have_loop;
+	struct stub_check ck;
+	int steps;
+};
+
+#define LEAD_MAX_STEPS 16
+
+/* Plans the trap for the anchor at PC; 0, or -1 (plain breakpoints). */
+static int plan_trap(struct grr_replay *rp, uint64_t pc, struct trap_plan *tp)
+{
+	const char *why;
+	memset(tp, 0, sizeof(*tp));
+	tp->ck = (struct stub_check){ 0xffff, true, rp->ev.u.anchor.nstack };
+	if (plan_patch(rp, pc, &tp->r, &tp->lp, &tp->have_loop, &why) == 0)
+		return rp_breaks_overlap(rp, tp->r.pc, tp->r.len) ? -1 : 0;
+	struct grr_codefn f;
+	struct grr_lead lead;
+	const char *no_lead = "not in a known function";
+	int rc = -1;
+	if (rp->have_syms && grr_codefn_read(&rp->mem, &rp->syms, pc, &f) == 0) {
+		rc = grr_reloc_lead(f.code, f.start, f.len, f.pad, pc, LEAD_MAX_STEPS, &lead,
+				    &no_lead);
+		grr_codefn_free(&f);
+	}
+	/* (single steps would run past a debugger's breakpoint or watchpoint) */
+	if (rc == 0 && (rp_breaks_overlap(rp, lead.at.pc, pc + 1 - lead.at.pc) || rp_watch_any(rp))) {
+		rc = -1;
+		no_lead = "a debugger breakpoint or watchpoint on the way";
+	}
+	if (rp->debug)
+		fprintf(rp->opts.err, "grr-debug: anchor at 0x%llx: no stub at it (%s); %s\n",
+			(unsigned long long)pc, why,
+			rc == 0 ? "a lead before it" : no_lead);
+	if (rc < 0)
+		return -1;
+	tp->r = lead.at;
+	tp->steps = lead.steps;
+	tp->ck = (struct stub_check){ lead.kept, false,
+				      lead.stack_kept ? rp->ev.u.anchor.nstack : 0 };
+	return 0;
+}
+
+/* Single-steps T N instructions, from a lead's trap to the anchor pc. */
+static int step_to_pc(struct grr_replay *rp, struct rp_thread *t, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct grr_stop st;
+		if (grr_task_singlestep(t->tid, 0) < 0 || rp_wait(rp, t, &st) < 0)
+			return rp_fail(rp, "cannot single-step thread %d", (int)t->tid);
+		if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGTRAP)
+			return rp_diverge(rp, t, "unexpected stop stepping toward the anchor");
+	}
+	return 0;
+}
+
 int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 			bool (*matches)(struct grr_replay *, struct rp_thread *,
 					const struct user_regs_struct *))
 {
 	const uint64_t *rec = rp->ev.u.anchor.regs;
 	const uint64_t pc = rec[16];
-	struct grr_reloc r;
-	struct grr_loop lp;
-	bool have_loop = false;
-	if (plan_patch(rp, pc, &r, &lp, &have_loop) < 0 || rp_breaks_overlap(rp, r.pc, r.len) ||
-	    rp_stub_map(rp, t) < 0)
+	struct trap_plan tp;
+	if (plan_trap(rp, pc, &tp) < 0 || rp_stub_map(rp, t) < 0)
 		return 1;  /* not patchable here: use plain breakpoints */
+	struct grr_reloc *r = &tp.r;
 	/* the debugger's breakpoints in the loop would be skipped by its copy,
 	 * and a watchpoint hit there would stop the thread in the stub */
-	if (have_loop && (rp_breaks_overlap(rp, lp.head, lp.end - lp.head) || rp_watch_any(rp)))
-		have_loop = false;
+	if (tp.have_loop &&
+	    (rp_breaks_overlap(rp, tp.lp.head, tp.lp.end - tp.lp.head) || rp_watch_any(rp)))
+		tp.have_loop = false;
 	struct user_regs_struct now;
 	if (grr_task_getregs(t->tid, &now) < 0)
 		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
-	bool inside = now.rip > r.pc && now.rip < r.pc + r.len;
+	bool inside = now.rip > r->pc && now.rip < r->pc + r->len;
 	/* a signal about to be delivered would return into the patch */
 	if (inside && t->pending_sig)
 		return 1;
-	if (inside && step_out_of(rp, t, &r) < 0)
+	if (inside && step_out_of(rp, t, r) < 0)
 		return -1;
 	int trap;
 	size_t entry, miss;
 	if (rp->debug)
 		fprintf(rp->opts.err, "grr-debug: anchor stub at 0x%llx: quick test %s%s\n",
-			(unsigned long long)pc, r.hot_reg < 0 ? "none" :
-			r.flags_dead ? "cmp (dead flags)" : "jrcxz",
-			have_loop ? ", in a copy of its loop" : "");
-	if (install(rp, &r, have_loop ? &lp : NULL, rec, &trap, &entry, &miss) < 0) {
-		grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
+			(unsigned long long)r->pc, r->hot_reg < 0 ? "none" :
+			r->flags_dead ? "cmp (dead flags)" : "jrcxz",
+			tp.have_loop ? ", in a copy of its loop" : "");
+	if (install(rp, r, tp.have_loop ? &tp.lp : NULL, rec, &tp.ck, &trap, &entry, &miss) < 0) {
+		grr_mem_write(&rp->mem, r->pc, r->orig, r->len);
 		return 1;
 	}
 	int rc;
@@ -436,12 +508,12 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 		if (rc < 0) {
 			/* a debugger stop elsewhere: the program's code back */
 			if (rc == RP_DEBUG_STOP)
-				grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
+				grr_mem_write(&rp->mem, r->pc, r->orig, r->len);
 			break;
 		}
 		if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGTRAP ||
 		    grr_task_getregs(t->tid, &regs) < 0 || regs.rip != STUB_CODE + (uint64_t)trap + 1) {
-			grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
+			grr_mem_write(&rp->mem, r->pc, r->orig, r->len);
 			char actual[256];
 			rp_describe_stop(rp, t, &st, actual, sizeof(actual));
 			rc = rp_diverge(rp, t, "%s before reaching the anchor", actual);
@@ -451,18 +523,27 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 			fprintf(rp->opts.err, "grr-debug: anchor candidate %llu at 0x%llx\n",
 				(unsigned long long)hits, (unsigned long long)pc);
 		struct user_regs_struct at_pc = regs;
-		if (restore_at_pc(rp, t, &r, &at_pc) < 0) {
+		if (restore_at_pc(rp, t, r, &at_pc) < 0) {
 			rc = rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
 			break;
 		}
-		grr_mem_write(&rp->mem, r.pc, r.orig, r.len);
+		grr_mem_write(&rp->mem, r->pc, r->orig, r->len);
+		if (tp.steps > 0 && ((rc = step_to_pc(rp, t, tp.steps)) < 0 ||
+				     (rc = grr_task_getregs(t->tid, &at_pc)) < 0))
+			break;
 		if (matches(rp, t, &at_pc)) {
 			rc = 0;
 			break;
 		}
+		if (tp.steps > 0) {
+			/* not this one: on from the pc, the trap set again */
+			if ((rc = step_out_of(rp, t, r)) < 0 || (rc = arm_jump(rp, r, entry)) < 0)
+				break;
+			continue;
+		}
 		/* not this one: back into the stub's miss path */
 		regs.rip = STUB_CODE + miss;
-		if (grr_task_setregs(t->tid, &regs) < 0 || arm_jump(rp, &r, entry) < 0) {
+		if (grr_task_setregs(t->tid, &regs) < 0 || arm_jump(rp, r, entry) < 0) {
 			rc = rp_fail(rp, "cannot re-arm the anchor trap");
 			break;
 		}

@@ -290,6 +290,15 @@ bool grr_clockpage_record_only(const struct grr_clockpage *cp, uint64_t pc)
 	       (pc >= cp->vdso_lo && pc < cp->vdso_hi);
 }
 
+bool grr_clockpage_code(const struct grr_clockpage *cp, uint64_t pc)
+{
+	if (!cp->active)
+		return false;
+	const struct grr_cp_layout *l = cp->lay;
+	return (pc >= code_addr(l, l->code) && pc < code_addr(l, l->code_end)) ||
+	       (pc >= cp->vdso_lo && pc < cp->vdso_hi);
+}
+
 int grr_clockpage_collect(const struct grr_mem *m, const struct grr_cp_layout *lay,
 			  uint64_t from, uint64_t to, uint8_t *buf, struct grr_mem_write w[2])
 {

@@ -104,6 +104,11 @@ int grr_clockpage_install(const struct grr_mem *m, pid_t tid, struct grr_clockpa
 /* Whether PC is in code that only runs while recording (the page's
  * record-only spans, the kernel's vDSO). */
 bool grr_clockpage_record_only(const struct grr_clockpage *cp, uint64_t pc);
+/* Whether PC is anywhere in the page's code, or in the kernel's vDSO it
+ * calls: a thread is not anchored there (the recorder runs it out), since
+ * the replay has no symbols for that code and its states are not all
+ * alike in both modes. */
+bool grr_clockpage_code(const struct grr_clockpage *cp, uint64_t pc);
 
 /* The slots of layout LAY holding values FROM..TO-1 (TO - FROM <=
  * LAY->nslots) as at most two memory writes, data read from M into BUF

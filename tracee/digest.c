@@ -12,8 +12,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define PM_PRESENT (1ull << 63)
-#define PM_SWAPPED (1ull << 62)
 
 bool grr_digest_covers(const struct grr_mapping *mp)
 {
@@ -111,12 +109,12 @@ static int term_batch(struct terms_job *j, const struct grr_page_span *sp, uint6
 		return -1;
 	uint64_t i = 0;
 	while (i < npages) {
-		if (!(entries[i] & (PM_PRESENT | PM_SWAPPED))) {
+		if (!(entries[i] & (GRR_PM_PRESENT | GRR_PM_SWAPPED))) {
 			terms[i++] = 0;
 			continue;
 		}
 		uint64_t k = i;
-		while (k < npages && (entries[k] & (PM_PRESENT | PM_SWAPPED)))
+		while (k < npages && (entries[k] & (GRR_PM_PRESENT | GRR_PM_SWAPPED)))
 			k++;
 		term_run(j, addr + i * GRR_PAGE, k - i, terms + i);
 		i = k;

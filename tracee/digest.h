@@ -39,6 +39,9 @@ bool grr_digest_covers(const struct grr_mapping *mp);
  * zeroing a page's excluded bytes. */
 #define GRR_PAGE 4096ull
 #define GRR_DIGEST_BATCH 256ull
+/* /proc/PID/pagemap entry bits: the page is present, or swapped out */
+#define GRR_PM_PRESENT (1ull << 63)
+#define GRR_PM_SWAPPED (1ull << 62)
 uint64_t grr_digest_page(const uint8_t *page, uint64_t addr);
 void grr_digest_blank(uint8_t *page, uint64_t addr, const struct grr_range *ex, uint32_t nex);
 

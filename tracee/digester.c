@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the table of page terms: open addressing, linear probing ---- */
 
@@ -195,6 +196,23 @@ int grr_digester_adopt(struct grr_digester *d, pid_t pid, int tracee_fd, const c
 	return finish_init(d);
 }
 
+int grr_digester_exclude_always(struct grr_digester *d, uint64_t addr, uint64_t len)
+{
+	if (d->nalways == GRR_DIGEST_ALWAYS_MAX)
+		return -1;
+	d->always[d->nalways++] = (struct grr_range){ addr, len };
+	return 0;
+}
+
+/* Whether the page at P lies wholly inside a range of D->always. */
+static bool always_out(const struct grr_digester *d, uint64_t p)
+{
+	for (uint32_t i = 0; i < d->nalways; i++)
+		if (p >= d->always[i].addr && p + GRR_PAGE <= d->always[i].addr + d->always[i].len)
+			return true;
+	return false;
+}
+
 void grr_digester_free(struct grr_digester *d)
 {
 	grr_dirty_close(&d->dirty);
@@ -254,29 +272,71 @@ static void rescan_free(struct rescan *s)
 	grr_range_list_free(&s->written);
 }
 
+/* Appends to OUT the runs of pages of anonymous memory [START, END) that
+ * hold something (present or swapped out), from pagemap.  Read before
+ * the range is write-protected: the protection of pages never touched
+ * leaves markers that pagemap shows as swapped, and reading those would
+ * read the whole mapping.  Returns 0 or -1. */
+static int present_runs(int pagemap, uint64_t start, uint64_t end, struct grr_range_list *out)
+{
+	uint64_t entries[GRR_DIGEST_BATCH];
+	for (uint64_t a = start; a < end;) {
+		uint64_t n = (end - a) / GRR_PAGE;
+		if (n > GRR_DIGEST_BATCH)
+			n = GRR_DIGEST_BATCH;
+		if (pread(pagemap, entries, n * 8, (off_t)(a / GRR_PAGE * 8)) != (ssize_t)(n * 8))
+			return -1;
+		for (uint64_t i = 0; i < n; i++)
+			if ((entries[i] & (GRR_PM_PRESENT | GRR_PM_SWAPPED)) &&
+			    grr_range_list_add(out, a + i * GRR_PAGE, GRR_PAGE) < 0)
+				return -1;
+		a += n * GRR_PAGE;
+	}
+	return 0;
+}
+
+/* Appends to OUT the pages of IN not wholly inside D->always. */
+static int without_always(const struct grr_digester *d, const struct grr_range_list *in,
+			  struct grr_range_list *out)
+{
+	for (uint32_t i = 0; i < in->n; i++)
+		for (uint64_t p = in->v[i].addr; p < in->v[i].addr + in->v[i].len; p += GRR_PAGE)
+			if (!always_out(d, p) && grr_range_list_add(out, p, GRR_PAGE) < 0)
+				return -1;
+	return 0;
+}
+
 /* Collects S for MAPS; returns 0 or -1 (tracking failed). */
 static int plan(struct grr_digester *d, const struct grr_mapping *maps, int n, struct rescan *s)
 {
-	for (int i = 0; i < n; i++) {
+	struct grr_range_list written = { 0 };
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
 		const struct grr_mapping *mp = &maps[i];
 		if (!grr_digest_covers(mp))
 			continue;
-		if (grr_range_list_add(&s->cur, mp->start, mp->end - mp->start) < 0)
-			return -1;
-		int rc = grr_dirty_collect(&d->dirty, mp->start, mp->end, &s->written);
-		if (rc < 0)
-			return -1;
-		if (rc == 1) {
-			/* new or replaced: cover it, then read all of it */
-			if (grr_dirty_track(&d->dirty, mp->start, mp->end) < 0 ||
-			    grr_range_list_add(&s->drop, mp->start, mp->end - mp->start) < 0 ||
-			    grr_range_list_add(&s->full, mp->start, mp->end - mp->start) < 0)
-				return -1;
-		} else if (add_uncovered(&d->covered, mp->start, mp->end, &s->full) < 0) {
-			return -1;
+		rc = grr_range_list_add(&s->cur, mp->start, mp->end - mp->start);
+		int c = rc < 0 ? -1 : grr_dirty_collect(&d->dirty, mp->start, mp->end, &written);
+		if (c < 0) {
+			rc = -1;
+		} else if (c == 1) {
+			/* new or replaced: what it holds, then cover it (a file's
+			 * pages hold its contents even before they are touched:
+			 * all of them) */
+			bool file = mp->path[0] == '/';
+			rc = file ? grr_range_list_add(&s->full, mp->start, mp->end - mp->start) :
+				present_runs(d->dirty.pagemap, mp->start, mp->end, &s->full);
+			if (rc == 0 && (grr_dirty_track(&d->dirty, mp->start, mp->end) < 0 ||
+					grr_range_list_add(&s->drop, mp->start, mp->end - mp->start) < 0))
+				rc = -1;
+		} else {
+			rc = add_uncovered(&d->covered, mp->start, mp->end, &s->full);
 		}
 	}
-	return 0;
+	if (rc == 0)
+		rc = without_always(d, &written, &s->written);
+	grr_range_list_free(&written);
+	return rc;
 }
 
 static bool file_backed_at(const struct grr_mapping *maps, int n, uint64_t addr)
@@ -337,8 +397,8 @@ static int update(struct grr_digester *d, const struct grr_mem *m,
 	uint32_t nspans = 0;
 	struct grr_page_span *spans = rc == 0 ? spans_of(&s, maps, n, &nspans) : NULL;
 	if (rc == 0)
-		rc = spans ? grr_digest_spans(m, d->dirty.pagemap, spans, nspans, NULL, 0,
-					      d->helpers, set_term, d) : -1;
+		rc = spans ? grr_digest_spans(m, d->dirty.pagemap, spans, nspans, d->always,
+					      d->nalways, d->helpers, set_term, d) : -1;
 	free(spans);
 	if (d->tab.lost)
 		rc = -1;   /* (out of memory: full digests from now on) */
@@ -371,7 +431,7 @@ static uint64_t with_exclusions(struct grr_digester *d, const struct grr_mem *m,
 				uint64_t kf = ex[k].addr & ~(GRR_PAGE - 1);
 				seen = ex[k].len && p >= kf && p < ex[k].addr + ex[k].len;
 			}
-			if (seen || p == last || !in_ranges(&d->covered, p))
+			if (seen || p == last || !in_ranges(&d->covered, p) || always_out(d, p))
 				continue;
 			last = p;
 			size_t rd = grr_mem_read_partial(m, p, d->buf, GRR_PAGE);
@@ -409,9 +469,39 @@ static int full_digest(struct grr_digester *d, const struct grr_mem *m,
 	return grr_digest_memory_on(m, excluded, nexcluded, d->helpers, digest);
 }
 
+/* EX followed by D->always, in *ALL (malloc'd; NULL if there is nothing). */
+static int with_always(const struct grr_digester *d, const struct grr_range *ex, uint32_t nex,
+		       struct grr_range **all)
+{
+	*all = NULL;
+	if (!nex && !d->nalways)
+		return 0;
+	*all = malloc((nex + d->nalways) * sizeof(**all));
+	if (!*all)
+		return -1;
+	if (nex)
+		memcpy(*all, ex, nex * sizeof(*ex));
+	memcpy(*all + nex, d->always, d->nalways * sizeof(*ex));
+	return 0;
+}
+
+static int digest_all(struct grr_digester *d, const struct grr_mem *m,
+		      const struct grr_range *excluded, uint32_t nexcluded, uint64_t *digest);
+
 int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,
 			const struct grr_range *excluded, uint32_t nexcluded,
 			uint64_t *digest)
+{
+	struct grr_range *all;
+	if (with_always(d, excluded, nexcluded, &all) < 0)
+		return -1;
+	int rc = digest_all(d, m, all, nexcluded + d->nalways, digest);
+	free(all);
+	return rc;
+}
+
+static int digest_all(struct grr_digester *d, const struct grr_mem *m,
+		      const struct grr_range *excluded, uint32_t nexcluded, uint64_t *digest)
 {
 	if (d->dirty.uffd < 0 || d->dirty.pid != m->pid || d->paused > 0 ||
 	    (d->hold && !d->primed)) {

@@ -25,6 +25,7 @@
  * would not save a read; clearing it takes the tracking up again at the
  * next digest. */
 #define GRR_DIGEST_PAUSE 8
+#define GRR_DIGEST_ALWAYS_MAX 4
 #ifndef GRR_TRACEE_DIGESTER_H
 #define GRR_TRACEE_DIGESTER_H
 
@@ -56,6 +57,10 @@ struct grr_digester {
 					 the one before, of ... */
 	uint64_t last_pages;          /* ... this many nonzero pages */
 	uint8_t *buf;
+	/* ranges every digest leaves out (grr's own pages' data): their
+	 * pages are never reread, and count as zero */
+	struct grr_range always[GRR_DIGEST_ALWAYS_MAX];
+	uint32_t nalways;
 	uint64_t pages_read;          /* statistics: pages read and hashed */
 	uint64_t full_digests;
 };
@@ -74,6 +79,12 @@ int grr_digester_adopt(struct grr_digester *d, pid_t pid, int tracee_fd, const c
 /* A digester that always digests in full. */
 void grr_digester_init_full(struct grr_digester *d);
 void grr_digester_free(struct grr_digester *d);
+
+/* Says that every digest of D's caller leaves out [ADDR, ADDR+LEN) (it
+ * is among the EXCLUDED of every call, or implied): pages inside it are
+ * then never reread, and digests given no exclusions leave it out too.
+ * Returns 0, or -1 if D holds too many such ranges. */
+int grr_digester_exclude_always(struct grr_digester *d, uint64_t addr, uint64_t len);
 
 /* grr_digest_memory's result for M's process.  Returns 0 or -1. */
 int grr_digester_digest(struct grr_digester *d, const struct grr_mem *m,

@@ -137,7 +137,20 @@ static int flags_dead_at(csh h, const cs_insn *insn, size_t n, size_t first)
 	return 0;
 }
 
-int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t pc,
+/* Whether execution never goes on past IN to the next address. */
+static bool never_falls_through(csh h, const cs_insn *in)
+{
+	return cs_insn_group(h, in, CS_GRP_RET) || in->id == X86_INS_JMP ||
+	       in->id == X86_INS_UD2 || in->id == X86_INS_INT3;
+}
+
+/* Whether IN is a call to an address in the instruction (not computed). */
+static bool is_direct_call(const cs_insn *in)
+{
+	return in->id == X86_INS_CALL && branch_target(in) != 0;
+}
+
+int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad, uint64_t pc,
 		   struct grr_reloc *r, const char **why)
 {
 	csh h;
@@ -157,10 +170,18 @@ int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t p
 		goto out;
 	size_t len = 0, i = first;
 	for (; i < n && len < GRR_JMP_LEN; i++) {
-		if ((*why = unmovable(&insn[i])) != NULL)
+		/* (a call that is the last one displaced returns after the jump) */
+		bool last_call = is_direct_call(&insn[i]) && len + insn[i].size >= GRR_JMP_LEN;
+		if (!last_call && (*why = unmovable(&insn[i])) != NULL)
 			goto out;
 		len += insn[i].size;
 	}
+	size_t code_len = len;
+	/* at the function's end, the padding after a last instruction that
+	 * never falls through */
+	if (len < GRR_JMP_LEN && i == n && n > 0 && never_falls_through(h, &insn[n - 1]) &&
+	    len + pad >= GRR_JMP_LEN)
+		len = GRR_JMP_LEN;
 	*why = "too close to the end of the function";
 	if (len < GRR_JMP_LEN || len > sizeof(r->orig))
 		goto out;
@@ -179,11 +200,129 @@ int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t p
 	}
 	r->pc = pc;
 	r->len = len;
+	r->code_len = code_len;
 	memcpy(r->orig, code + (pc - fstart), len);
 	r->hot_reg = hot_register(h, insn, n, pc);
 	r->flags_dead = flags_dead_at(h, insn, n, first);
 	rc = 0;
 	*why = NULL;
+out:
+	if (n)
+		cs_free(insn, n);
+	cs_close(&h);
+	return rc;
+}
+
+/* ---- leads: a trap a few instructions before the pc ---- */
+
+/* The x86 number of the general register holding REG (any width), or -1. */
+static int gpr_of(csh h, unsigned reg)
+{
+	static const char *const names[16][4] = {
+		{ "rax", "eax", "ax", "al" }, { "rcx", "ecx", "cx", "cl" },
+		{ "rdx", "edx", "dx", "dl" }, { "rbx", "ebx", "bx", "bl" },
+		{ "rsp", "esp", "sp", "spl" }, { "rbp", "ebp", "bp", "bpl" },
+		{ "rsi", "esi", "si", "sil" }, { "rdi", "edi", "di", "dil" },
+		{ "r8", "r8d", "r8w", "r8b" }, { "r9", "r9d", "r9w", "r9b" },
+		{ "r10", "r10d", "r10w", "r10b" }, { "r11", "r11d", "r11w", "r11b" },
+		{ "r12", "r12d", "r12w", "r12b" }, { "r13", "r13d", "r13w", "r13b" },
+		{ "r14", "r14d", "r14w", "r14b" }, { "r15", "r15d", "r15w", "r15b" },
+	};
+	const char *name = cs_reg_name(h, reg);
+	if (!name)
+		return -1;
+	for (int g = 0; g < 16; g++)
+		for (int k = 0; k < 4; k++)
+			if (strcmp(name, names[g][k]) == 0)
+				return g;
+	if (strcmp(name, "ah") == 0) return 0;
+	if (strcmp(name, "ch") == 0) return 1;
+	if (strcmp(name, "dh") == 0) return 2;
+	if (strcmp(name, "bh") == 0) return 3;
+	return -1;
+}
+
+/* Whether IN may write memory (a store, a push, a string instruction). */
+static bool may_store(const cs_insn *in)
+{
+	if (in->id == X86_INS_LEA || in->id == X86_INS_NOP)
+		return false;
+	const cs_x86 *x = &in->detail->x86;
+	for (int k = 0; k < x->op_count; k++)
+		if (x->operands[k].type == X86_OP_MEM && (x->operands[k].access & CS_AC_WRITE))
+			return true;
+	return in->id == X86_INS_PUSH || in->id == X86_INS_PUSHFQ ||
+	       x->prefix[0] == X86_PREFIX_REP || x->prefix[0] == X86_PREFIX_REPNE;
+}
+
+/* Whether execution goes from IN to the next instruction, and only there. */
+static bool straight(csh h, const cs_insn *in)
+{
+	return !is_branch(h, in) && !cs_insn_group(h, in, CS_GRP_RET) &&
+	       !cs_insn_group(h, in, CS_GRP_INT) && !cs_insn_group(h, in, CS_GRP_IRET) &&
+	       !unmovable(in) && in->id != X86_INS_UD2 && in->id != X86_INS_HLT;
+}
+
+int grr_reloc_lead(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad, uint64_t pc,
+		   int max_steps, struct grr_lead *lead, const char **why)
+{
+	csh h;
+	if (open_cs(&h) < 0) {
+		*why = "capstone unavailable";
+		return -1;
+	}
+	cs_insn *insn;
+	size_t n = cs_disasm(h, code, flen, fstart, 0, &insn);
+	int rc = -1;
+	*why = "pc is not an instruction boundary of its function";
+	size_t p = n;
+	for (size_t i = 0; i < n; i++)
+		if (insn[i].address == pc)
+			p = i;
+	if (p == n)
+		goto out;
+	/* the first instruction from which pc is reached straight: none of
+	 * (q, p] a branch target */
+	size_t lo = p;
+	while (lo > 0 && (int)(p - lo) < max_steps && straight(h, &insn[lo - 1]))
+		lo--;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t t = is_branch(h, &insn[k]) ? branch_target(&insn[k]) : 0;
+		for (size_t j = lo + 1; t && j <= p; j++)
+			if (insn[j].address == t)
+				lo = j;
+	}
+	*why = "no instruction before it leads there straight";
+	for (size_t q = p; q-- > lo;) {
+		const char *no;
+		if (grr_reloc_plan(code, fstart, flen, pad, insn[q].address, &lead->at, &no) < 0)
+			continue;
+		uint16_t written = 0;
+		bool stores = false;
+		for (size_t j = q; j < p; j++) {
+			cs_regs rd, wr;
+			uint8_t nrd, nwr;
+			if (cs_regs_access(h, &insn[j], rd, &nrd, wr, &nwr) != CS_ERR_OK) {
+				written = 0xffff;
+				break;
+			}
+			for (int k = 0; k < nwr; k++) {
+				int g = gpr_of(h, wr[k]);
+				if (g >= 0)
+					written |= (uint16_t)(1u << g);
+			}
+			stores |= may_store(&insn[j]);
+		}
+		lead->steps = (int)(p - q);
+		lead->kept = (uint16_t)~written;
+		lead->stack_kept = !(written & (1u << 4)) && !stores;
+		/* the quick test's register must be one the trap may compare */
+		if (lead->at.hot_reg >= 0 && !(lead->kept & (1u << lead->at.hot_reg)))
+			lead->at.hot_reg = -1;
+		rc = 0;
+		*why = NULL;
+		break;
+	}
 out:
 	if (n)
 		cs_free(insn, n);
@@ -250,22 +389,44 @@ static int emit_moved(const cs_insn *in, uint64_t at, uint8_t *out)
 	return in->size;
 }
 
+/* A direct call made from AT with the original return address: pushed
+ * by hand (lea and two movl, which leave the flags alone), then a jump:
+ * the callee returns to the program's code. */
+static int emit_call(const cs_insn *in, uint64_t at, uint8_t *out)
+{
+	uint64_t ret = in->address + in->size;
+	uint32_t lo = (uint32_t)ret, hi = (uint32_t)(ret >> 32);
+	static const uint8_t lea[5] = { 0x48, 0x8d, 0x64, 0x24, 0xf8 };  /* lea -8(%rsp),%rsp */
+	memcpy(out, lea, 5);
+	static const uint8_t mov_lo[3] = { 0xc7, 0x04, 0x24 };           /* movl $lo,(%rsp) */
+	memcpy(out + 5, mov_lo, 3);
+	memcpy(out + 8, &lo, 4);
+	static const uint8_t mov_hi[4] = { 0xc7, 0x44, 0x24, 0x04 };     /* movl $hi,4(%rsp) */
+	memcpy(out + 12, mov_hi, 4);
+	memcpy(out + 16, &hi, 4);
+	out[20] = 0xe9;                                                  /* jmp target */
+	if (put_rel32(out + 21, (int64_t)(branch_target(in) - (at + 25))) < 0)
+		return -1;
+	return 25;
+}
+
 int grr_reloc_emit(const struct grr_reloc *r, uint64_t at, uint8_t *out)
 {
 	csh h;
 	if (open_cs(&h) < 0)
 		return -1;
 	cs_insn *insn;
-	size_t n = cs_disasm(h, r->orig, r->len, r->pc, 0, &insn);
+	size_t n = cs_disasm(h, r->orig, r->code_len, r->pc, 0, &insn);
 	int used = 0;
 	for (size_t i = 0; i < n && used >= 0; i++) {
 		const cs_insn *in = &insn[i];
-		if (used + 16 > GRR_RELOC_MAX) {
+		if (used + 25 > GRR_RELOC_MAX) {
 			used = -1;
 			break;
 		}
 		uint64_t here = at + (uint64_t)used;
-		int k = is_relative_jump(h, in) ? emit_jump(in, here, out + used) :
+		int k = is_direct_call(in) ? emit_call(in, here, out + used) :
+			is_relative_jump(h, in) ? emit_jump(in, here, out + used) :
 			emit_moved(in, here, out + used);
 		used = k < 0 ? -1 : used + k;
 	}

@@ -15,6 +15,8 @@
 struct grr_reloc {
 	uint64_t pc;                 /* where the replaced instructions were */
 	size_t len;                  /* bytes replaced (>= GRR_JMP_LEN) */
+	size_t code_len;             /* of which instructions; the rest is the
+					function's int3 padding, never run */
 	uint8_t orig[16];            /* their original bytes */
 	int hot_reg;                 /* the general register (x86 number; not
 					rsp, rbp or rcx) most written near pc,
@@ -24,10 +26,35 @@ struct grr_reloc {
 };
 
 /* Checks that the instructions at PC in the function [FSTART, FSTART+FLEN)
- * (whose bytes are CODE) can be displaced by a jump.  0 with R filled, or
- * -1 with a reason in WHY. */
-int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, uint64_t pc,
+ * (whose bytes are CODE, followed by PAD bytes of int3 padding before the
+ * next function) can be displaced by a jump.  Near the function's end the
+ * jump may cover padding, after a last instruction that never falls
+ * through (ret, jmp); a direct call may be the last instruction displaced
+ * (it then returns to the program's code, just after the jump).  0 with R
+ * filled, or -1 with a reason in WHY. */
+int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad, uint64_t pc,
 		   struct grr_reloc *r, const char **why);
+/* A lead for a pc that cannot be patched: an instruction Q a few
+ * instructions before it that can, from which the thread always runs
+ * straight on to pc (nothing in between branches, calls or traps, and no
+ * branch lands in (Q, pc]).  A trap at Q that compares the registers the
+ * instructions in between do not write (with the values recorded at pc)
+ * then single-steps to pc for the full comparison. */
+struct grr_lead {
+	struct grr_reloc at;         /* the patch at Q */
+	int steps;                   /* instructions from Q to pc */
+	uint16_t kept;               /* general registers (bit = x86 number)
+					that no instruction in [Q, pc) writes */
+	int stack_kept;              /* 1: rsp kept and nothing stored in
+					[Q, pc): the stack words are the same */
+};
+
+/* Finds the lead closest to PC (at most MAX_STEPS instructions before it)
+ * in the function [FSTART, FSTART+FLEN) (CODE as for grr_reloc_plan).  0
+ * with LEAD filled, or -1 with a reason in WHY. */
+int grr_reloc_lead(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad, uint64_t pc,
+		   int max_steps, struct grr_lead *lead, const char **why);
+
 /* Emits R's instructions re-encoded to run at address AT (relative
  * branches and rip-relative operands adjusted).  Returns the byte count
  * written to OUT (at most GRR_RELOC_MAX), or -1. */

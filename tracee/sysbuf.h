@@ -72,6 +72,9 @@
 #define GRR_SB_SCRATCH   (GRR_SB_DATA + 256)   /* the filter, while installed */
 #define GRR_SB_RING      (GRR_SB_ADDR + 0x2000)
 #define GRR_SB_RING_CAP  0x100000ull
+/* What anchors leave out of their digests: all but the record counter. */
+#define GRR_SB_EXCLUDED_ADDR GRR_SB_MODE
+#define GRR_SB_EXCLUDED_LEN  (GRR_SB_ADDR + GRR_SB_LEN - GRR_SB_MODE)
 /* One record: u32 number, u32 length of the data that follow (padded to
  * 8), i64 result, u64 first argument, u64 third argument. */
 #define GRR_SB_HDR       32u

@@ -57,6 +57,11 @@ int grr_task_setregs(pid_t tid, const struct user_regs_struct *regs);
 int grr_task_getfpregs(pid_t tid, struct user_fpregs_struct *fp);
 int grr_task_setfpregs(pid_t tid, const struct user_fpregs_struct *fp);
 int grr_task_getsiginfo(pid_t tid, void *siginfo128);
+/* Whether the stopped thread TID has a signal queued (for it, or for its
+ * process) that its mask does not block: one the kernel will deliver as
+ * soon as it resumes, before it runs any instruction.  True when it
+ * cannot tell. */
+bool grr_task_signal_deliverable(pid_t tid);
 int grr_task_setsiginfo(pid_t tid, const void *siginfo128);
 int grr_task_sysinfo(pid_t tid, struct grr_sysinfo *info);
 int grr_task_eventmsg(pid_t tid, unsigned long *msg);

@@ -333,10 +333,71 @@ START_TEST(test_full_without_tracking)
 }
 END_TEST
 
+/* A new mapping is read only where it holds pages: the protection that
+ * starts its tracking must not make its untouched pages look swapped out
+ * (pagemap shows the kernel's markers so), which would read all of it. */
+START_TEST(test_new_mapping_reads_held_pages)
+{
+	uint64_t base = region(NPAGES);
+	struct child c;
+	struct grr_digester d;
+	start_tracked(&c, &d);
+	check_same(&d, &c, NULL, 0);
+	cmd(&c, 'm', base, NPAGES * PG, 0);
+	cmd(&c, 'w', base + 10 * PG, 3 * PG, 0x21);
+	ck_assert_uint_lt(check_same(&d, &c, NULL, 0), 64);
+	/* and once covered, its other pages are seen when written */
+	cmd(&c, 'w', base + 2000 * PG, PG, 0x22);
+	ck_assert_uint_lt(check_same(&d, &c, NULL, 0), 64);
+	grr_digester_free(&d);
+	stop_child(&c);
+}
+END_TEST
+
+/* Ranges every digest leaves out (grr's own pages' data): pages wholly
+ * inside are never reread however often they are written, and the digest
+ * is the full one with those ranges left out, with or without the
+ * caller naming them, and for a digester without tracking too. */
+START_TEST(test_always_excluded)
+{
+	uint64_t base = region(NPAGES);
+	struct child c;
+	struct grr_digester d;
+	start_tracked(&c, &d);
+	/* from the middle of page 3 to the end of page 299 */
+	struct grr_range always = { base + 3 * PG + 100, 297 * PG - 100 };
+	ck_assert_int_eq(grr_digester_exclude_always(&d, always.addr, always.len), 0);
+	cmd(&c, 'm', base, 400 * PG, 0);
+	cmd(&c, 'w', base, 400 * PG, 0x31);
+	check_same(&d, &c, &always, 1);
+	cmd(&c, 'w', base + 10 * PG, 200 * PG, 0x32);   /* inside only */
+	ck_assert_uint_lt(check_same(&d, &c, &always, 1), 32);
+	cmd(&c, 'w', base + 3 * PG, 8, 0x33);             /* the digested head of page 3 */
+	cmd(&c, 'w', base + 350 * PG, 8, 0x34);
+	check_same(&d, &c, &always, 1);
+	/* without naming it: left out all the same */
+	uint64_t inc, full;
+	freeze(&c);
+	ck_assert_int_eq(grr_digester_digest(&d, &c.mem, NULL, 0, &inc), 0);
+	ck_assert_int_eq(grr_digest_memory(&c.mem, &always, 1, &full), 0);
+	ck_assert_uint_eq(inc, full);
+	struct grr_digester plain;
+	grr_digester_init_full(&plain);
+	ck_assert_int_eq(grr_digester_exclude_always(&plain, always.addr, always.len), 0);
+	ck_assert_int_eq(grr_digester_digest(&plain, &c.mem, NULL, 0, &inc), 0);
+	ck_assert_int_eq(kill(c.pid, SIGCONT), 0);
+	ck_assert_uint_eq(inc, full);
+	grr_digester_free(&plain);
+	grr_digester_free(&d);
+	stop_child(&c);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *tests[] = { test_follows_every_change, test_beyond_one_window,
 				 test_pauses_when_all_rewritten, test_hold, test_mostly_rewritten,
-				 test_full_without_tracking };
+				 test_full_without_tracking, test_new_mapping_reads_held_pages,
+				 test_always_excluded };
 	return run_tests("digester", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -42,16 +42,16 @@ START_TEST(test_plan_loop)
 {
 	struct grr_reloc r;
 	const char *why;
-	ck_assert_int_eq(grr_reloc_plan(loop, BASE, sizeof(loop), BASE + 9, &r, &why), 0);
+	ck_assert_int_eq(grr_reloc_plan(loop, BASE, sizeof(loop), 0, BASE + 9, &r, &why), 0);
 	ck_assert_uint_eq(r.pc, BASE + 9);
 	ck_assert_uint_eq(r.len, 7);             /* movb + add */
 	ck_assert_int_eq(r.hot_reg, 3);          /* rbx, the loop variable */
 	ck_assert_int_eq(r.flags_dead, 1);       /* add sets them all first */
 	/* the jmp at 0x7 lands inside the bytes a patch at 0xd would take */
-	ck_assert_int_eq(grr_reloc_plan(loop, BASE, sizeof(loop), BASE + 0xd, &r, &why), -1);
+	ck_assert_int_eq(grr_reloc_plan(loop, BASE, sizeof(loop), 0, BASE + 0xd, &r, &why), -1);
 	ck_assert_ptr_nonnull(why);
 	/* not an instruction boundary */
-	ck_assert_int_eq(grr_reloc_plan(loop, BASE, sizeof(loop), BASE + 10, &r, &why), -1);
+	ck_assert_int_eq(grr_reloc_plan(loop, BASE, sizeof(loop), 0, BASE + 10, &r, &why), -1);
 }
 END_TEST
 
@@ -59,9 +59,9 @@ START_TEST(test_plan_flags_live)
 {
 	struct grr_reloc r;
 	const char *why;
-	ck_assert_int_eq(grr_reloc_plan(carry, BASE, sizeof(carry), BASE + 8, &r, &why), 0);
+	ck_assert_int_eq(grr_reloc_plan(carry, BASE, sizeof(carry), 0, BASE + 8, &r, &why), 0);
 	ck_assert_int_eq(r.flags_dead, 0);       /* sbb reads the carry of the cmp */
-	ck_assert_int_eq(grr_reloc_plan(carry, BASE, sizeof(carry), BASE + 4, &r, &why), 0);
+	ck_assert_int_eq(grr_reloc_plan(carry, BASE, sizeof(carry), 0, BASE + 4, &r, &why), 0);
 	ck_assert_int_eq(r.flags_dead, 1);       /* the cmp itself sets them */
 }
 END_TEST
@@ -184,9 +184,103 @@ START_TEST(test_rep_string)
 }
 END_TEST
 
+/* a function of two instructions, and Go's int3 padding after it
+ * ((*T).incr of a race test: `t.n++` on a shared value) */
+static const uint8_t tiny[] = {
+	0x48, 0xff, 0x00,             /* 0: incq (%rax) */
+	0xc3,                         /* 3: ret */
+	0xcc, 0xcc, 0xcc, 0xcc,       /* padding */
+};
+
+START_TEST(test_plan_padding)
+{
+	struct grr_reloc r;
+	const char *why;
+	/* without padding there is no room for the jump */
+	ck_assert_int_eq(grr_reloc_plan(tiny, BASE, 4, 0, BASE, &r, &why), -1);
+	/* with it, the jump covers a byte of padding after the ret */
+	ck_assert_int_eq(grr_reloc_plan(tiny, BASE, 4, 4, BASE, &r, &why), 0);
+	ck_assert_uint_eq(r.len, 5);
+	ck_assert_uint_eq(r.code_len, 4);
+	/* the relocated code is the two instructions, not the padding */
+	uint8_t out[GRR_RELOC_MAX];
+	ck_assert_int_eq(grr_reloc_emit(&r, BASE + 0x1000, out), 4);
+	ck_assert_int_eq(memcmp(out, tiny, 4), 0);
+	/* a last instruction that falls through may not be followed by padding */
+	static const uint8_t falls[] = { 0x48, 0xff, 0x00, 0x90, 0xcc, 0xcc, 0xcc, 0xcc };
+	ck_assert_int_eq(grr_reloc_plan(falls, BASE, 4, 4, BASE, &r, &why), -1);
+}
+END_TEST
+
+/* a call right after the pc (Go sets up arguments, then calls) */
+static const uint8_t calls[] = {
+	0x48, 0x89, 0xc3,             /* 0: mov %rax,%rbx */
+	0xe8, 0x10, 0x00, 0x00, 0x00, /* 3: call 0x18 */
+	0x48, 0x89, 0xd8,             /* 8: mov %rbx,%rax */
+	0xe8, 0x08, 0x00, 0x00, 0x00, /* b: call 0x18 */
+	0xc3,                         /* 10: ret */
+};
+
+START_TEST(test_plan_last_call)
+{
+	struct grr_reloc r;
+	const char *why;
+	/* the call is the last instruction displaced: it returns after it */
+	ck_assert_int_eq(grr_reloc_plan(calls, BASE, sizeof(calls), 0, BASE, &r, &why), 0);
+	ck_assert_uint_eq(r.len, 8);
+	/* the relocated call pushes the original return address, then jumps */
+	uint64_t at = BASE + 0x100000;
+	uint8_t out[GRR_RELOC_MAX];
+	int n = grr_reloc_emit(&r, at, out);
+	ck_assert_int_eq(n, 3 + 25);
+	uint32_t lo;
+	memcpy(&lo, out + 3 + 8, 4);
+	ck_assert_uint_eq(lo, (uint32_t)(BASE + 8));
+	int32_t rel;
+	memcpy(&rel, out + 3 + 21, 4);
+	ck_assert_uint_eq(at + 3 + 25 + (uint64_t)(int64_t)rel, BASE + 0x18);
+	/* a call that more instructions follow would return into the patch */
+	static const uint8_t early[] = { 0xe8, 0x00, 0x00, 0x00, 0x00, 0x90, 0xc3 };
+	ck_assert_int_eq(grr_reloc_plan(early, BASE, sizeof(early), 0, BASE + 5, &r, &why), -1);
+}
+END_TEST
+
+/* a store just before a branch target (runtime.heapBits, Go 1.26) */
+static const uint8_t lead[] = {
+	0x48, 0xf7, 0xd3,             /* 0: not %rbx */
+	0x48, 0x23, 0x1e,             /* 3: and (%rsi),%rbx */
+	0x48, 0x09, 0xd3,             /* 6: or %rdx,%rbx */
+	0x48, 0x89, 0x1e,             /* 9: mov %rbx,(%rsi) */
+	0x48, 0x89, 0xf8,             /* c: mov %rdi,%rax  <- branch target */
+	0xc3,                         /* f: ret */
+	0x75, 0xfa,                   /* 10: jne 0xc */
+	0xc3,                         /* 12: ret */
+};
+
+START_TEST(test_lead)
+{
+	struct grr_reloc r;
+	struct grr_lead ld;
+	const char *why;
+	/* the jne lands at 0xc, inside the bytes a patch at 0x9 needs */
+	ck_assert_int_eq(grr_reloc_plan(lead, BASE, sizeof(lead), 0, BASE + 9, &r, &why), -1);
+	ck_assert_int_eq(grr_reloc_lead(lead, BASE, sizeof(lead), 0, BASE + 9, 16, &ld, &why), 0);
+	ck_assert_uint_eq(ld.at.pc, BASE + 6);     /* the closest patchable one */
+	ck_assert_int_eq(ld.steps, 1);
+	ck_assert_int_eq(ld.kept & (1 << 3), 0);   /* or writes rbx */
+	ck_assert_int_ne(ld.kept & (1 << 6), 0);   /* rsi is the same at the pc */
+	ck_assert_int_ne(ld.kept & (1 << 2), 0);   /* so is rdx */
+	ck_assert_int_eq(ld.stack_kept, 1);
+	/* a pc that is itself a branch target has no lead */
+	ck_assert_int_eq(grr_reloc_lead(lead, BASE, sizeof(lead), 0, BASE + 0xc, 16, &ld, &why),
+			 -1);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = { test_plan_loop, test_plan_flags_live, test_find_loop,
-				       test_loop_copy_runs, test_rep_string };
+				       test_loop_copy_runs, test_rep_string, test_plan_padding,
+				       test_plan_last_call, test_lead };
 	return run_tests("relocate", tests, sizeof(tests) / sizeof(tests[0]));
 }
