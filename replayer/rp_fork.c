@@ -142,7 +142,7 @@ static int write_state(pid_t tid, const struct rp_thread *t, const struct thread
 
 static bool forkable(struct grr_replay *rp, char *err, size_t errlen)
 {
-	if (rp->ended || rp->failed || rp->group_exiting) {
+	if (rp->ended || rp->failed || rp->group_exiting || rp->exit_held) {
 		snprintf(err, errlen, "the program is ending");
 		return false;
 	}
