@@ -91,14 +91,17 @@ static int load_next(struct grr_replay *rp)
 		return -1;
 	if (rp->ev_pending)
 		return 1;
+	if (rp->trace_done)
+		return 0;
 	struct grr_error e;
 	int r = grr_reader_next(rp->reader, &rp->ev, &e);
 	if (r < 0)
 		return rp_fail(rp, "%s", e.msg);
 	if (r == 0) {
-		/* a trace cut short (killed recorder): it ends here */
+		/* a trace cut short (killed recorder): it ends here, the
+		 * program standing as it was (ended by the next step) */
+		rp->trace_done = true;
 		rp->cut_short = true;
-		rp->ended = true;
 		rp->exit_status = 128 + SIGKILL;
 		return 0;
 	}
@@ -112,11 +115,27 @@ static int load_next(struct grr_replay *rp)
 	return 1;
 }
 
+/* The end of a trace without its program's end (a killed recorder): the
+ * program is killed where the recording stopped. */
+static int end_cut(struct grr_replay *rp)
+{
+	int leader;
+	kill(rp->pid, SIGKILL);
+	rp_reap(rp, &leader);
+	rp->ended = true;
+	return 0;
+}
+
 int grr_replay_step(struct grr_replay *rp)
 {
 	int r = load_next(rp);
+	if (r == 0 && rp->trace_done && !rp->ended)
+		return end_cut(rp);
 	if (r <= 0)
 		return r;
+	/* past the program's last moment: its exit_group runs now */
+	if (rp->exit_held && rp_release_exit(rp) < 0)
+		return -1;
 	int rc;
 	if (rp->ev.kind == GRR_EV_PROCESS_EXIT) {
 		rc = rp_do_process_exit(rp);
@@ -164,10 +183,57 @@ uint32_t grr_replay_next_tid(struct grr_replay *rp)
 
 bool grr_replay_at_cut(struct grr_replay *rp)
 {
-	if (rp->ended || load_next(rp) <= 0)
+	if (rp->ended)
 		return false;
-	return rp->ev.kind == GRR_EV_PROCESS_EXIT &&
+	int r = load_next(rp);
+	if (r == 0)
+		return rp->trace_done;
+	return r > 0 && rp->ev.kind == GRR_EV_PROCESS_EXIT &&
 	       rp->ev.u.process_exit.how == GRR_EXIT_DETACHED;
+}
+
+/* How a thread ending with recorded wait status ST leaves the program's
+ * exit status, as a shell sees it. */
+static int shell_status(int st)
+{
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+bool grr_replay_at_final(struct grr_replay *rp, uint32_t *tid)
+{
+	uint32_t who = 0;
+	bool final = false;
+	if (rp->ended || rp->failed) {
+		final = false;
+	} else if (rp->exit_held) {
+		who = rp->exit_held->rec_tid;
+		rp->exit_status = (int)(rp->exit_held->call.args[0] & 0xff);
+		final = true;
+	} else if (grr_replay_at_cut(rp)) {
+		who = rp->last_tid;
+		rp->exit_status = 128 + SIGKILL;
+		final = true;
+	} else if (load_next(rp) > 0 && !rp->group_exiting &&
+		   (rp->ev.kind == GRR_EV_THREAD_EXIT || rp->ev.kind == GRR_EV_PROCESS_EXIT)) {
+		/* a thread ends that did not exit by itself, with no exit_group
+		 * before: a signal kills the program (a fatal one at its
+		 * delivery stop, or SIGKILL) */
+		struct rp_thread *t = rp_thread_by_rec(rp, rp->ev.tid);
+		final = rp->ev.kind == GRR_EV_PROCESS_EXIT ||
+			(t && t->park != RP_IN_NO_RETURN && t->park != RP_GONE);
+		if (final && rp->ev.kind == GRR_EV_THREAD_EXIT) {
+			who = rp->ev.tid;
+			rp->exit_status = shell_status(rp->ev.u.thread_exit.status);
+		} else if (final) {
+			who = rp->last_tid;
+			rp->exit_status = rp->ev.u.process_exit.how == GRR_EXIT_SIGNAL
+						  ? 128 + rp->ev.u.process_exit.status
+						  : rp->ev.u.process_exit.status;
+		}
+	}
+	if (tid)
+		*tid = who;
+	return final;
 }
 
 /* Whether the pending event happens at T's current point without T
@@ -206,7 +272,8 @@ int grr_replay_stepi(struct grr_replay *rp)
 			if (r != 1)
 				return r;
 			struct rp_thread *u = rp_thread_by_rec(rp, tid);
-			if (!u || u->park == RP_GONE || u->park == RP_STOPPED)
+			if (!u || u->park == RP_GONE || u->park == RP_STOPPED ||
+			    grr_replay_at_final(rp, NULL))
 				return 1;
 		}
 	}

@@ -54,7 +54,8 @@ int grr_replay_step(struct grr_replay *rp);
 /* Executes events until SEQ events are complete (or the end). */
 int grr_replay_run_to(struct grr_replay *rp, uint64_t seq);
 void grr_replay_position(const struct grr_replay *rp, struct grr_replay_pos *pos);
-/* The recorded program's exit status as a shell sees it (valid at end). */
+/* The recorded program's exit status as a shell sees it (valid at the end,
+ * and at the last moment: grr_replay_at_final). */
 int grr_replay_exit_status(const struct grr_replay *rp);
 /* Whether the recording was cut short (Ctrl-C, timeout, killed recorder). */
 bool grr_replay_was_cut_short(const struct grr_replay *rp);
@@ -103,6 +104,16 @@ uint32_t grr_replay_next_tid(struct grr_replay *rp);
  * next event is the end of a recording stopped by Ctrl-C, --timeout or a
  * killed recorder): the process still stands as it was then. */
 bool grr_replay_at_cut(struct grr_replay *rp);
+/* Whether the replay stands at the program's last moment: nothing the
+ * program does remains, only its end, and the process still stands whole
+ * as it was then (threads, registers, memory).  That is the entry of the
+ * exit_group that ends it (held there), a fatal signal at its delivery
+ * (or a SIGKILL about to end it), or the cut of a recording stopped by
+ * Ctrl-C, --timeout or a killed recorder.  *TID (if not NULL) gets the
+ * thread that ends it (the cut: the last event's), and
+ * grr_replay_exit_status the status it ends with.  A debugger stops
+ * here for good: grr_replay_step goes on to the process's death. */
+bool grr_replay_at_final(struct grr_replay *rp, uint32_t *tid);
 /* Runs the thread that runs next by one instruction: GRR_REPLAY_STOPPED
  * (stop info says where, why GRR_STOP_STEP), or, when that instruction is
  * where the next event happens (a syscall, an RDTSC, a fault, a signal),

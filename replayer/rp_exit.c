@@ -1,4 +1,9 @@
-/* rp_exit.c - threads and the process ending. */
+/* rp_exit.c - threads and the process ending.
+ *
+ * The program's last moment is kept: the exit_group that ends it is held
+ * at its entry stop (the process still whole, every thread stopped) until
+ * the replay goes on to the next event, which a debugger never does
+ * there (grr_replay_at_final). */
 #include "replayer/rp_private.h"
 
 #include <errno.h>
@@ -20,6 +25,27 @@ static int poll_stop(struct rp_thread *t, struct grr_stop *st)
 		return 0;
 	grr_stop_decode(status, st);
 	return 1;
+}
+
+int rp_hold_exit(struct grr_replay *rp, struct rp_thread *t)
+{
+	/* at a real entry stop, so that the release only resumes it */
+	if (rp_rearm_syscall(rp, t) < 0)
+		return -1;
+	rp->exit_held = t;
+	return 0;
+}
+
+int rp_release_exit(struct grr_replay *rp)
+{
+	struct rp_thread *t = rp->exit_held;
+	rp->exit_held = NULL;
+	if (grr_task_resume_syscall(t->tid, 0) < 0)
+		return rp_fail(rp, "cannot resume thread %d into exit_group: %s", (int)t->tid,
+			       strerror(errno));
+	t->park = RP_IN_NO_RETURN;
+	rp->group_exiting = true;
+	return 0;
 }
 
 int rp_do_thread_exit(struct grr_replay *rp, struct rp_thread *t)

@@ -28,7 +28,9 @@
 #define SCRATCH_AT  (GRR_RESERVED_ADDR + GRR_RESERVED_LEN - 0x40)
 #define THREAD_FLAGS 0x50f00ull  /* CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM */
 #define CLONE_PARENT_FLAG 0x8000ull
-#define XSTATE_MAX 8192
+/* The XSAVE area as ptrace gives it: about 2.7 KB with AVX-512, 11 KB
+ * with AMX's tile data (Sapphire Rapids and later). */
+#define XSTATE_MAX 16384
 
 void rp_fork_track(struct grr_replay *rp, struct rp_thread *t)
 {
@@ -109,6 +111,10 @@ static int read_state(pid_t tid, struct thread_state *s)
 	    ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(s->sigmask), &s->sigmask) < 0)
 		return -1;
 	s->xlen = io.iov_len;
+	if (s->xlen >= sizeof(s->xstate)) {
+		errno = EOVERFLOW;  /* perhaps cut short: the copy would fail */
+		return -1;
+	}
 	return 0;
 }
 
@@ -142,7 +148,7 @@ static int write_state(pid_t tid, const struct rp_thread *t, const struct thread
 
 static bool forkable(struct grr_replay *rp, char *err, size_t errlen)
 {
-	if (rp->ended || rp->failed || rp->group_exiting) {
+	if (rp->ended || rp->failed || rp->group_exiting || rp->exit_held) {
 		snprintf(err, errlen, "the program is ending");
 		return false;
 	}

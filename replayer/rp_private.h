@@ -98,6 +98,10 @@ struct grr_replay {
 	bool stub_mapped;             /* GRR_RESERVED_ADDR mapped in the tracee */
 	bool debug;                   /* GRR_DEBUG_REPLAY: log each event */
 	bool group_exiting;           /* exit_group or a fatal signal began */
+	struct rp_thread *exit_held;  /* the thread whose exit_group the replay
+					 holds at its entry stop: the program's
+					 last moment (rp_exit.c) */
+	bool trace_done;              /* the reader found no more events */
 	bool leader_reaped;           /* the process is gone */
 	int exit_status;
 	bool stdout_open, stderr_open; /* fds 1/2 still the recorded terminal */
@@ -211,6 +215,11 @@ int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t);
 bool rp_anchor_here(struct grr_replay *rp, struct rp_thread *t);
 
 /* rp_exit.c */
+/* exit_group at its entry stop: held there (the program's last moment,
+ * where a debugger stops) until the next event lets it run. */
+int rp_hold_exit(struct grr_replay *rp, struct rp_thread *t);
+/* Lets a held exit_group run: the group's end begins. */
+int rp_release_exit(struct grr_replay *rp);
 int rp_do_thread_exit(struct grr_replay *rp, struct rp_thread *t);
 int rp_do_process_exit(struct grr_replay *rp);
 /* Waits for every thread of the process to be gone (after a kill or the

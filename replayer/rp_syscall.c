@@ -84,14 +84,14 @@ int rp_do_enter(struct grr_replay *rp, struct rp_thread *t)
 	memcpy(t->call.args, ev->u.enter.args, sizeof(t->call.args));
 	t->park = RP_AT_ENTRY;
 	rp->last_pc = si.instruction_pointer;
-	if (t->call.nr == SYS_exit || t->call.nr == SYS_exit_group) {
+	if (t->call.nr == SYS_exit_group)
+		return rp_hold_exit(rp, t);
+	if (t->call.nr == SYS_exit) {
 		if (rp_rearm_syscall(rp, t) < 0)
 			return -1;
 		if (grr_task_resume_syscall(t->tid, 0) < 0)
 			return rp_fail(rp, "cannot resume thread %d", (int)t->tid);
 		t->park = RP_IN_NO_RETURN;
-		if (t->call.nr == SYS_exit_group)
-			rp->group_exiting = true;
 	}
 	return 0;
 }

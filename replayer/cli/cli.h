@@ -89,6 +89,9 @@ void cli_cond_install(struct cli *cli);
 struct gv_session *cli_values(struct cli *cli);
 int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx);
 void cli_show_displays(struct cli *cli);
+/* The expression a breakpoint shows at its stops (the panic value at
+ * unrecovered-panic), as Delve prints it: "\tEXPR: VALUE". */
+void cli_show_break_values(struct cli *cli, const struct grr_ctl_stop *stop);
 /* The thread running goroutine GOID (-1: the current thread's), 0 if it is
  * parked; *FOUND (if not NULL) whether the goroutine exists. */
 uint32_t cli_goroutine_thread(struct cli *cli, int64_t goid, bool *found);

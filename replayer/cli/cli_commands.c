@@ -143,10 +143,39 @@ static int parse_id(char **args, int *id)
 	return 0;
 }
 
+/* A breakpoint by id, or a failure breakpoint by name ("unrecovered-panic"). */
+static int parse_break_ref(struct cli *cli, char **args, int *id)
+{
+	if (parse_id(args, id) == 0)
+		return 0;
+	char *s = cli_trim(*args);
+	size_t n = strcspn(s, " \t");
+	char name[64];
+	snprintf(name, sizeof(name), "%.*s", (int)n, s);
+	*id = n ? grr_ctl_break_named(cli->ctl, name) : 0;
+	if (!*id)
+		return -1;
+	*args = s + n;
+	return 0;
+}
+
+/* "Breakpoint 3" or "Breakpoint unrecovered-panic". */
+static void break_title(struct cli *cli, int id, char *buf, size_t len)
+{
+	const struct grr_ctl_break *bps;
+	int n = grr_ctl_breakpoints(cli->ctl, &bps);
+	for (int i = 0; i < n; i++)
+		if (bps[i].id == id && bps[i].name[0]) {
+			snprintf(buf, len, "Breakpoint %s", bps[i].name);
+			return;
+		}
+	snprintf(buf, len, "Breakpoint %d", id);
+}
+
 static int cmd_condition(struct cli *cli, char *args)
 {
 	int id;
-	if (parse_id(&args, &id) < 0)
+	if (parse_break_ref(cli, &args, &id) < 0)
 		return cli_error("usage: condition ID CONDITION");
 	char err[512];
 	if (grr_ctl_condition(cli->ctl, id, cli_trim(args), err, sizeof(err)) < 0)
@@ -157,13 +186,21 @@ static int cmd_condition(struct cli *cli, char *args)
 static int cmd_clear(struct cli *cli, char *args)
 {
 	int id;
-	if (parse_id(&args, &id) < 0 || *cli_trim(args))
-		return cli_error("usage: clear ID");
+	char *a = cli_trim(args);
+	if (parse_break_ref(cli, &args, &id) < 0) {
+		if (*a && !isdigit((unsigned char)*a))
+			return cli_error("no breakpoint named '%s'", a);
+		return cli_error("usage: clear ID | clear NAME");
+	}
+	if (*cli_trim(args))
+		return cli_error("usage: clear ID | clear NAME");
+	char title[64];
+	break_title(cli, id, title, sizeof(title));
 	if (grr_ctl_clear(cli->ctl, id) < 0) {
 		fprintf(stderr, "error: no breakpoint %d\n", id);
 		return -1;
 	}
-	fprintf(cli->out, "Breakpoint %d cleared\n", id);
+	fprintf(cli->out, "%s cleared\n", title);
 	return 0;
 }
 
@@ -191,14 +228,20 @@ static int cmd_breakpoints(struct cli *cli, char *args)
 				b->kind == GRR_WATCH_WRITE ? "write" : "read/write", b->hits);
 			continue;
 		}
-		fprintf(cli->out, "%s %d %s hits %" PRIu64 "%s%s\n",
-			b->temporary ? "Temporary breakpoint" : "Breakpoint", b->id, b->spec, b->hits,
+		char title[64];
+		if (b->temporary)
+			snprintf(title, sizeof(title), "Temporary breakpoint %d", b->id);
+		else
+			break_title(cli, b->id, title, sizeof(title));
+		fprintf(cli->out, "%s %s hits %" PRIu64 "%s%s\n", title, b->spec, b->hits,
 			b->cond[0] ? " if " : "", b->cond);
 		for (int k = 0; k < b->nlocs; k++) {
 			char where[512];
 			cli_print_location(cli, b->locs[k].pc, where, sizeof(where));
 			fprintf(cli->out, "    0x%" PRIx64 " %s\n", b->locs[k].pc, where);
 		}
+		if (b->show[0])
+			fprintf(cli->out, "\tprint %s\n", b->show);
 	}
 	return 0;
 }
@@ -267,7 +310,7 @@ static int cmd_when(struct cli *cli, char *args)
 	(void)args;
 	struct grr_ctl_pos pos;
 	grr_ctl_where(cli->ctl, &pos);
-	if (pos.at_end) {
+	if (pos.no_process) {
 		fprintf(cli->out, "event %" PRIu64 " (end of the trace, exit status %d)\n", pos.seq,
 			pos.exit_status);
 		return 0;
@@ -277,7 +320,12 @@ static int cmd_when(struct cli *cli, char *args)
 	fprintf(cli->out, "event %" PRIu64 " thread %u", pos.seq, pos.tid);
 	if (pos.goid >= 0)
 		fprintf(cli->out, " goroutine %" PRId64, pos.goid);
-	fprintf(cli->out, " pc 0x%" PRIx64 " %s\n", pos.pc, where);
+	fprintf(cli->out, " pc 0x%" PRIx64 " %s", pos.pc, where);
+	if (pos.at_end && pos.cut_short)
+		fprintf(cli->out, " (end of the recording, cut short)");
+	else if (pos.at_end)
+		fprintf(cli->out, " (end of the recording, exit status %d)", pos.exit_status);
+	fputc('\n', cli->out);
 	return 0;
 }
 
@@ -355,10 +403,16 @@ static const struct cli_command run_commands[] = {
 	  "Sets a breakpoint that is deleted when it first stops." },
 	{ "condition", "cond", cmd_condition, "condition ID COND",
 	  "Sets (or with no COND removes) a breakpoint's condition." },
-	{ "clear", "delete d", cmd_clear, "clear ID", "Deletes a breakpoint or watchpoint." },
-	{ "clearall", "", cmd_clearall, "clearall", "Deletes every breakpoint and watchpoint." },
+	{ "clear", "delete d", cmd_clear, "clear ID | clear NAME",
+	  "Deletes a breakpoint or watchpoint.\n"
+	  "NAME: the failure breakpoints, unrecovered-panic and runtime-fatal-throw." },
+	{ "clearall", "", cmd_clearall, "clearall",
+	  "Deletes every breakpoint and watchpoint (not the failure breakpoints)." },
 	{ "breakpoints", "bp", cmd_breakpoints, "breakpoints",
-	  "Lists breakpoints and watchpoints with their hit counts (hits up to now)." },
+	  "Lists breakpoints and watchpoints with their hit counts (hits up to now).\n"
+	  "Two are there from the start, as in Delve: unrecovered-panic (runtime.fatalpanic,\n"
+	  "an unrecovered panic; its stop prints the panic value) and runtime-fatal-throw\n"
+	  "(runtime.throw, runtime.fatal: a fatal runtime error)." },
 	{ "watch", "", cmd_watch, "watch [-r|-w|-rw] EXPR [SIZE] | watch *ADDR [SIZE]",
 	  "Stops when a variable changes (-w) or is accessed (-r, -rw).\n"
 	  "A hardware debug register, four at most. Works backward too: reverse-continue\n"
@@ -366,7 +420,10 @@ static const struct cli_command run_commands[] = {
 	  "evaluated in the selected frame: main.counter, acct.Balance, p.Owner.Age,\n"
 	  "s[3]; its size is the type's (1, 2, 4 or 8 bytes) unless SIZE is given." },
 	{ "continue", "c", cmd_continue, "continue",
-	  "Runs forward to the next breakpoint or watchpoint, or the end." },
+	  "Runs forward to the next breakpoint or watchpoint, or the end.\n"
+	  "The end of the recording is a stop like the others: the program stands there\n"
+	  "as it was just before its exit (or its death by a signal, or the cut), to look\n"
+	  "at and to go back from; going further stays there." },
 	{ "next", "n", cmd_next, "next",
 	  "Steps over to the next source line of the current goroutine." },
 	{ "step", "s", cmd_step, "step", "Steps to the next source line, into calls." },

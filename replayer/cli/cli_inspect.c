@@ -72,13 +72,13 @@ static void value_frame(const struct grr_frame *fr, int n, int i, struct gv_fram
 	out->inline_depth = phys - i;
 }
 
-/* -1 after saying so when the program has exited: no process to read
- * (a trace cut short keeps it). */
+/* -1 after saying so when there is no process to read (the end of the
+ * recording keeps it). */
 static int need_process(struct cli *cli)
 {
 	struct grr_ctl_pos pos;
 	grr_ctl_where(cli->ctl, &pos);
-	if (pos.at_end && !pos.cut_short)
+	if (pos.no_process)
 		return cli_error("the program has exited (event %llu): go back with restart, goto "
 				 "or a reverse command", (unsigned long long)pos.seq);
 	return 0;
@@ -107,6 +107,8 @@ int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx)
 		ctx->have_frame = true;
 	}
 	free(fr);
+	if (!grr_goroutine_g(cli->ctl, cli->sel_goid, &ctx->curg))
+		ctx->curg = 0;
 	return 0;
 }
 
@@ -241,6 +243,26 @@ void cli_show_displays(struct cli *cli)
 	for (int i = 0; i < CLI_MAX_DISPLAYS; i++)
 		if (cli->displays[i])
 			show_display(cli, &ctx, i);
+}
+
+void cli_show_break_values(struct cli *cli, const struct grr_ctl_stop *stop)
+{
+	const struct grr_ctl_break *bps;
+	int n = grr_ctl_breakpoints(cli->ctl, &bps);
+	const char *expr = NULL;
+	for (int i = 0; i < n; i++)
+		if (stop->reason == GRR_CTL_BREAKPOINT && bps[i].id == stop->bp_id && bps[i].show[0])
+			expr = bps[i].show;
+	struct gv_ctx ctx;
+	if (!expr || cli_value_ctx(cli, &ctx) < 0)
+		return;
+	char err[512], *out;
+	if (gv_print(&ctx, expr, &cli->print_cfg, false, &out, err, sizeof(err)) < 0) {
+		fprintf(cli->out, "\t%s: (unreadable: %s)\n", expr, err);
+		return;
+	}
+	fprintf(cli->out, "\t%s: %s\n", expr, out);
+	free(out);
 }
 
 static int display_add(struct cli *cli, const char *expr)

@@ -11,7 +11,17 @@
  * thread and its registers, top of stack and memory digest.  Replay is
  * deterministic, so a moment can be reached again by re-running from the
  * start (or a checkpoint) and waiting for that thread to be in that state:
- * this is how reverse execution works (docs/replay-model.md). */
+ * this is how reverse execution works (docs/replay-model.md).
+ *
+ * The end of the recording is a moment like the others: the program's
+ * last one, with its process still standing whole (the entry of the
+ * exit_group that ends it, a fatal signal at its delivery, or the cut of a
+ * recording stopped early; grr_replay_at_final).  Every forward command
+ * stops there (GRR_CTL_EXITED or GRR_CTL_CUT, pos.at_end) and, run again
+ * there, stops there again without moving; everything that looks at the
+ * program works there, and every reverse command starts from there.  A
+ * gdb remote protocol server reports it as its stop (T09 or W, as it
+ * likes) and still runs backward from it. */
 #ifndef GRR_REPLAYER_CONTROL_H
 #define GRR_REPLAYER_CONTROL_H
 
@@ -46,8 +56,19 @@ const struct grr_symbols *grr_ctl_symbols(const struct grr_ctl *c);
 
 #define GRR_CTL_MAX_LOCS 64
 
+/* Delve's failure breakpoints, set when a session opens (clear removes
+ * them, clearall keeps them): the program's unrecovered panic
+ * (runtime.fatalpanic) and fatal runtime error (runtime.throw,
+ * runtime.fatal, runtime.fatalsignal). */
+#define GRR_CTL_UNRECOVERED_PANIC (-1)
+#define GRR_CTL_FATAL_THROW (-2)
+
 struct grr_ctl_break {
-	int id;
+	int id;                /* > 0 the user's; < 0 a failure breakpoint */
+	char name[32];         /* a failure breakpoint's name ("unrecovered-panic",
+				  "runtime-fatal-throw"); empty for the user's */
+	char show[64];         /* an expression to print at its stops (Delve's
+				  breakpoint variables): the panic value */
 	bool temporary;        /* deleted at its first stop (tbreak) */
 	bool is_watch;
 	char spec[256];        /* as the user wrote it */
@@ -73,7 +94,10 @@ int grr_ctl_watch(struct grr_ctl *c, const char *spec, uint64_t addr, int len,
 		  enum grr_watch_kind kind, char *err, size_t errlen);
 int grr_ctl_condition(struct grr_ctl *c, int id, const char *cond, char *err, size_t errlen);
 int grr_ctl_clear(struct grr_ctl *c, int id);
+/* Deletes the user's breakpoints and watchpoints (not the failure ones). */
 void grr_ctl_clearall(struct grr_ctl *c);
+/* The id of the breakpoint named NAME, or 0. */
+int grr_ctl_break_named(const struct grr_ctl *c, const char *name);
 int grr_ctl_breakpoints(const struct grr_ctl *c, const struct grr_ctl_break **out);
 
 /* Decides a breakpoint condition at a stop: 1 stop, 0 go on, -1 error (the
@@ -90,10 +114,14 @@ struct grr_ctl_pos {
 	uint32_t tid;          /* the thread the user looks at (0: none) */
 	uint64_t pc;
 	int64_t goid;          /* its goroutine (-1: none or unknown) */
-	bool at_end;
-	int exit_status;       /* at the end */
+	bool at_end;           /* the end of the recording: the program's last
+				  moment, its process still there to look at */
+	int exit_status;       /* at the end: how the program ended, as a shell
+				  sees it (128+N: killed by signal N) */
 	bool cut_short;        /* the recording ends here without the program's
 				  end (Ctrl-C, --timeout, a killed recorder) */
+	bool no_process;       /* nothing to look at: the replay failed, or went
+				  past the end (never in a session) */
 };
 void grr_ctl_where(struct grr_ctl *c, struct grr_ctl_pos *pos);
 
@@ -104,10 +132,11 @@ enum grr_ctl_reason {
 	GRR_CTL_WATCHPOINT,    /* a watched location changed / was read */
 	GRR_CTL_STEPPED,       /* a step command completed */
 	GRR_CTL_AT_START,      /* reverse execution reached the trace start */
-	GRR_CTL_EXITED,        /* the recorded program ended */
+	GRR_CTL_EXITED,        /* the end of the recording: the program's exit
+				  or death (pos.at_end, pos.exit_status) */
 	GRR_CTL_ARRIVED,       /* goto / restart reached its moment */
 	GRR_CTL_INTERRUPTED,   /* grr_ctl_interrupt stopped a forward run */
-	GRR_CTL_CUT,           /* the recording was cut short after here */
+	GRR_CTL_CUT,           /* the end of a recording cut short here */
 };
 
 struct grr_ctl_stop {
@@ -120,7 +149,8 @@ struct grr_ctl_stop {
 };
 
 /* Each returns 0 with STOP filled, or -1 with one line in ERR (the session
- * goes on where it was, unless grr_ctl_broken() says the replay failed). */
+ * goes on where it was, unless grr_ctl_broken() says the replay failed).
+ * At the end of the recording the forward ones stop there again. */
 int grr_ctl_continue(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
 int grr_ctl_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen);
 /* stepi, but a call instruction runs until the call returns. */

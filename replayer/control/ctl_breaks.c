@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct grr_ctl_break *new_break(struct grr_ctl *c, char *err, size_t errlen)
+struct grr_ctl_break *ctl_new_break(struct grr_ctl *c, char *err, size_t errlen)
 {
 	if (c->nbps == c->capbps) {
 		int cap = c->capbps ? 2 * c->capbps : 8;
@@ -38,21 +38,9 @@ int grr_ctl_break(struct grr_ctl *c, const char *spec, bool temporary, const cha
 		snprintf(err, errlen, "breakpoint conditions need an expression evaluator");
 		return -1;
 	}
-	struct grr_ctl_break *b = new_break(c, err, errlen);
-	if (!b)
+	struct grr_ctl_break *b = ctl_new_break(c, err, errlen);
+	if (!b || ctl_break_resolve(c, b, spec, err, errlen) < 0)
 		return -1;
-	int n = grr_symbols_resolve(c->syms, spec, b->locs, GRR_CTL_MAX_LOCS, err, errlen);
-	if (n < 0)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		uint8_t byte;
-		if (grr_replay_read(c->rp, b->locs[i].pc, &byte, 1) < 0) {
-			snprintf(err, errlen, "%s: address 0x%llx is not in the program's code", spec,
-				 (unsigned long long)b->locs[i].pc);
-			return -1;
-		}
-	}
-	b->nlocs = n;
 	b->temporary = temporary;
 	snprintf(b->spec, sizeof(b->spec), "%s", spec);
 	snprintf(b->cond, sizeof(b->cond), "%s", cond ? cond : "");
@@ -64,6 +52,25 @@ int grr_ctl_break(struct grr_ctl *c, const char *spec, bool temporary, const cha
 		return -1;
 	}
 	return b->id;
+}
+
+int ctl_break_resolve(struct grr_ctl *c, struct grr_ctl_break *b, const char *spec,
+		      char *err, size_t errlen)
+{
+	int n = grr_symbols_resolve(c->syms, spec, b->locs + b->nlocs,
+				    GRR_CTL_MAX_LOCS - b->nlocs, err, errlen);
+	if (n < 0)
+		return -1;
+	for (int i = b->nlocs; i < b->nlocs + n; i++) {
+		struct grr_func_info f;
+		if (!grr_symbols_func_at(c->syms, b->locs[i].pc, &f)) {
+			snprintf(err, errlen, "%s: address 0x%llx is not in the program's code", spec,
+				 (unsigned long long)b->locs[i].pc);
+			return -1;
+		}
+	}
+	b->nlocs += n;
+	return 0;
 }
 
 static uint64_t read_value(struct grr_ctl *c, uint64_t addr, int len)
@@ -90,7 +97,7 @@ int grr_ctl_watch(struct grr_ctl *c, const char *spec, uint64_t addr, int len,
 			 "(0x%llx, %d bytes)", (unsigned long long)addr, len);
 		return -1;
 	}
-	struct grr_ctl_break *b = new_break(c, err, errlen);
+	struct grr_ctl_break *b = ctl_new_break(c, err, errlen);
 	if (!b)
 		return -1;
 	b->slot = grr_replay_watch_add(c->rp, addr, len, kind);
@@ -144,9 +151,18 @@ int grr_ctl_clear(struct grr_ctl *c, int id)
 
 void grr_ctl_clearall(struct grr_ctl *c)
 {
-	while (c->nbps)
-		remove_at(c, c->nbps - 1);
+	for (int i = c->nbps - 1; i >= 0; i--)
+		if (c->bps[i].id > 0)
+			remove_at(c, i);
 	ctl_sync_engine(c, NULL, 0, true);
+}
+
+int grr_ctl_break_named(const struct grr_ctl *c, const char *name)
+{
+	for (int i = 0; i < c->nbps; i++)
+		if (c->bps[i].name[0] && strcmp(c->bps[i].name, name) == 0)
+			return c->bps[i].id;
+	return 0;
 }
 
 int grr_ctl_breakpoints(const struct grr_ctl *c, const struct grr_ctl_break **out)
@@ -157,7 +173,11 @@ int grr_ctl_breakpoints(const struct grr_ctl *c, const struct grr_ctl_break **ou
 
 int ctl_sync_engine(struct grr_ctl *c, const uint64_t *extra, int nextra, bool user)
 {
+	struct grr_replay_pos pos;
+	grr_replay_position(c->rp, &pos);
 	grr_replay_break_clear(c->rp);
+	if (pos.at_end)
+		return 0;  /* no process: loaded when there is one again */
 	for (int i = 0; user && i < c->nbps; i++)
 		for (int k = 0; k < c->bps[i].nlocs; k++)
 			if (grr_replay_break_add(c->rp, c->bps[i].locs[k].pc) < 0)

@@ -53,28 +53,34 @@ static bool is_callsite(const struct ctl_stepper *s, uint64_t pc)
 	return false;
 }
 
-/* Whether the replay can go forward; if not, why in ERR. */
-static bool can_run(struct grr_ctl *c, char *err, size_t errlen)
+/* Whether the replay can go forward: 1 yes; 0 at the end of the
+ * recording, which is the stop (STOP filled); -1 no, why in ERR. */
+static int can_run(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
 	struct grr_replay_pos pos;
 	if (c->broken) {
 		snprintf(err, errlen, "the replay failed; 'restart' to begin again");
-		return false;
+		return -1;
+	}
+	if (ctl_at_end(c, NULL)) {
+		ctl_end_stop(c, stop);
+		return 0;
 	}
 	grr_replay_position(c->rp, &pos);
-	if (pos.at_end || grr_replay_at_cut(c->rp)) {
-		snprintf(err, errlen, "the recording ends here (event %llu): go back with "
+	if (pos.at_end) {
+		snprintf(err, errlen, "the program has ended (event %llu): go back with "
 			 "reverse commands, goto or restart", (unsigned long long)pos.seq);
-		return false;
+		return -1;
 	}
-	return true;
+	return 1;
 }
 
 int ctl_run_forward(struct grr_ctl *c, struct ctl_stepper *s, struct grr_ctl_stop *stop,
 		    char *err, size_t errlen)
 {
-	if (!can_run(c, err, errlen))
-		return -1;
+	int can = can_run(c, stop, err, errlen);
+	if (can <= 0)
+		return can;
 	if (ctl_sync_engine(c, s ? s->pcs : NULL, s ? s->npcs : 0, true) < 0) {
 		snprintf(err, errlen, "cannot set breakpoints");
 		return -1;
@@ -84,8 +90,8 @@ int ctl_run_forward(struct grr_ctl *c, struct ctl_stepper *s, struct grr_ctl_sto
 		if (c->interrupted)
 			return ctl_stop_here(c, grr_replay_next_tid(c->rp), false,
 					     GRR_CTL_INTERRUPTED, stop);
-		if (grr_replay_at_cut(c->rp))  /* stay where the recording stopped */
-			return ctl_stop_here(c, c->cur_tid, false, GRR_CTL_CUT, stop);
+		if (ctl_at_end(c, NULL))  /* the program's last moment: stay */
+			return ctl_end_stop(c, stop);
 		ctl_set_echo(c, true);
 		int r = grr_replay_step(c->rp);
 		if (r < 0)
@@ -141,8 +147,9 @@ int grr_ctl_continue(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, si
 
 int grr_ctl_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
-	if (!can_run(c, err, errlen))
-		return -1;
+	int can = can_run(c, stop, err, errlen);
+	if (can <= 0)
+		return can;
 	if (ctl_sync_engine(c, NULL, 0, true) < 0) {
 		snprintf(err, errlen, "cannot set breakpoints");
 		return -1;
@@ -154,6 +161,8 @@ int grr_ctl_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_
 		return ctl_engine_error(c, err, errlen);
 	if (r == 0)
 		return ctl_stop_here(c, 0, false, GRR_CTL_EXITED, stop);
+	if (r == 1 && ctl_at_end(c, NULL))
+		return ctl_end_stop(c, stop);
 	if (r == 1)
 		return ctl_stop_here(c, tid, false, GRR_CTL_STEPPED, stop);
 	struct grr_replay_stop at;
@@ -175,6 +184,8 @@ static int same_goroutine_frame(struct grr_ctl *c, struct ctl_stepper *s,
 
 int grr_ctl_nexti(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
+	if (ctl_at_end(c, NULL))
+		return ctl_end_stop(c, stop);
 	struct user_regs_struct regs;
 	struct ctl_code code;
 	if (!c->cur_tid || grr_replay_get_regs(c->rp, c->cur_tid, &regs) < 0 ||
@@ -328,6 +339,8 @@ oom:
 
 int grr_ctl_next(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
+	if (ctl_at_end(c, NULL))
+		return ctl_end_stop(c, stop);
 	struct ctl_stepper s;
 	struct user_regs_struct regs;
 	struct grr_line_info cur;
@@ -377,6 +390,8 @@ static int add_callees(struct grr_ctl *c, struct ctl_stepper *s, uint64_t pc,
 
 int grr_ctl_step(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
+	if (ctl_at_end(c, NULL))
+		return ctl_end_stop(c, stop);
 	struct ctl_stepper s;
 	struct user_regs_struct regs;
 	struct grr_line_info cur;
@@ -395,6 +410,8 @@ int grr_ctl_step(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t
 
 int grr_ctl_stepout(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
+	if (ctl_at_end(c, NULL))
+		return ctl_end_stop(c, stop);
 	struct ctl_stepper s;
 	memset(&s, 0, sizeof(s));
 	struct user_regs_struct regs;

@@ -4,6 +4,21 @@
 
 #include <string.h>
 
+/* Thread TID's registers and top of stack into M; 0 or -1. */
+static int thread_state(struct grr_ctl *c, uint32_t tid, struct ctl_moment *m)
+{
+	if (grr_replay_get_regs(c->rp, tid, &m->regs) < 0)
+		return -1;
+	if (grr_replay_read(c->rp, m->regs.rsp, m->stack, sizeof(m->stack)) < 0)
+		memset(m->stack, 0, sizeof(m->stack));
+	return 0;
+}
+
+void ctl_capture_held(struct grr_ctl *c, uint32_t tid, struct ctl_moment *m)
+{
+	m->held = !m->mid && tid && thread_state(c, tid, m) == 0;
+}
+
 int ctl_capture(struct grr_ctl *c, uint32_t tid, bool mid, struct ctl_moment *m)
 {
 	struct grr_replay_pos pos;
@@ -12,12 +27,10 @@ int ctl_capture(struct grr_ctl *c, uint32_t tid, bool mid, struct ctl_moment *m)
 	m->seq = pos.seq;
 	m->tid = tid;
 	m->mid = mid;
-	if (!mid)
-		return 0;
-	if (grr_replay_get_regs(c->rp, tid, &m->regs) < 0)
-		return -1;
-	if (grr_replay_read(c->rp, m->regs.rsp, m->stack, sizeof(m->stack)) < 0)
-		memset(m->stack, 0, sizeof(m->stack));
+	if (mid)
+		return thread_state(c, tid, m);
+	if (ctl_at_end(c, NULL))  /* the end: where its thread stands */
+		ctl_capture_held(c, tid, m);
 	return 0;
 }
 
@@ -78,6 +91,14 @@ int ctl_reach(struct grr_ctl *c, const struct ctl_moment *m, char *err, size_t e
 				 (unsigned long long)want.seq);
 			return -1;
 		}
+		if (ctl_at_end(c, NULL)) {
+			if (want.mid) {
+				snprintf(err, errlen, "the recording ended before the moment was reached");
+				return -1;
+			}
+			want.seq = pos.seq;  /* past the end: the end */
+			break;
+		}
 		ctl_set_echo(c, true);
 		int r = grr_replay_step(c->rp);
 		if (r < 0)
@@ -102,7 +123,7 @@ int ctl_reach(struct grr_ctl *c, const struct ctl_moment *m, char *err, size_t e
 		ctl_user_stop(c, &at, &ignored, true);
 	}
 	c->now = want;
-	c->cur_tid = want.mid ? want.tid : grr_replay_next_tid(c->rp);
+	c->cur_tid = want.mid || want.held ? want.tid : grr_replay_next_tid(c->rp);
 	ctl_watch_reset_values(c);
 	return ctl_sync_engine(c, NULL, 0, false) < 0 ? -1 : 0;
 }
@@ -113,13 +134,15 @@ void ctl_position(struct grr_ctl *c, struct grr_ctl_pos *pos)
 	grr_replay_position(c->rp, &rp);
 	memset(pos, 0, sizeof(*pos));
 	pos->seq = rp.seq;
-	pos->at_end = rp.at_end;
 	pos->goid = -1;
-	if (rp.at_end) {
+	pos->no_process = rp.at_end;
+	pos->at_end = rp.at_end || ctl_at_end(c, NULL);
+	if (pos->at_end) {
 		pos->exit_status = grr_replay_exit_status(c->rp);
-		pos->cut_short = grr_replay_was_cut_short(c->rp);
-		return;
+		pos->cut_short = grr_replay_was_cut_short(c->rp) || grr_replay_at_cut(c->rp);
 	}
+	if (pos->no_process)
+		return;
 	pos->tid = c->cur_tid;
 	struct user_regs_struct regs;
 	if (pos->tid && grr_replay_get_regs(c->rp, pos->tid, &regs) == 0) {

@@ -13,10 +13,14 @@
 
 /* A point in the replay (control.h).  MID: inside thread TID's run toward
  * event SEQ, in the state below; otherwise at the boundary after SEQ
- * events. */
+ * events.  HELD: at that boundary thread TID stands in the state below
+ * (the end of the recording, where it ends the program; or where
+ * reverse-stepi went back over a syscall): reverse commands start from
+ * it as from a stop inside a thread. */
 struct ctl_moment {
 	uint64_t seq;
 	bool mid;
+	bool held;
 	uint32_t tid;
 	struct user_regs_struct regs;
 	uint64_t stack[CTL_STACK_WORDS];
@@ -116,6 +120,8 @@ int ctl_restart_before(struct grr_ctl *c, uint64_t seq, uint64_t *base, char *er
 
 /* ctl_moment.c */
 int ctl_capture(struct grr_ctl *c, uint32_t tid, bool mid, struct ctl_moment *m);
+/* M, a boundary, with thread TID's state: HELD (control.h). */
+void ctl_capture_held(struct grr_ctl *c, uint32_t tid, struct ctl_moment *m);
 /* Whether the stopped thread TID is in moment M's state (1), not (0). */
 int ctl_moment_here(struct grr_ctl *c, struct ctl_moment *m, uint32_t tid);
 /* Re-runs from the start to moment M; the engine then holds no debugger
@@ -124,6 +130,13 @@ int ctl_reach(struct grr_ctl *c, const struct ctl_moment *m, char *err, size_t e
 void ctl_position(struct grr_ctl *c, struct grr_ctl_pos *pos);
 
 /* ctl_breaks.c */
+/* A new breakpoint at the end of the list, not counted yet (c->nbps++
+ * keeps it); NULL when out of memory. */
+struct grr_ctl_break *ctl_new_break(struct grr_ctl *c, char *err, size_t errlen);
+/* Adds the locations of SPEC to B, checked against the program's code
+ * from its symbols (no process needed).  0, or -1 with ERR. */
+int ctl_break_resolve(struct grr_ctl *c, struct grr_ctl_break *b, const char *spec,
+		      char *err, size_t errlen);
 /* Loads the user's breakpoints and watchpoints plus EXTRA into the engine. */
 int ctl_sync_engine(struct grr_ctl *c, const uint64_t *extra, int nextra, bool user);
 /* The user breakpoint that stops at AT (condition checked, hit counted),
@@ -132,6 +145,18 @@ struct grr_ctl_break *ctl_user_stop(struct grr_ctl *c, const struct grr_replay_s
 				    struct grr_ctl_stop *stop, bool count);
 void ctl_watch_reset_values(struct grr_ctl *c);
 int ctl_readd_watches(struct grr_ctl *c);
+
+/* ctl_failure.c: Delve's unrecovered-panic and runtime-fatal-throw
+ * breakpoints (those of the runtime's functions this program has). */
+void ctl_failure_breaks(struct grr_ctl *c);
+
+/* ctl_end.c: the end of the recording */
+/* Whether the replay stands at the program's last moment; *TID the
+ * thread to show there (NULL allowed). */
+bool ctl_at_end(struct grr_ctl *c, uint32_t *tid);
+/* Makes the current moment, the end, the stop (GRR_CTL_EXITED or
+ * GRR_CTL_CUT) in STOP. */
+int ctl_end_stop(struct grr_ctl *c, struct grr_ctl_stop *stop);
 
 /* ctl_goroutine.c */
 int64_t ctl_goid(struct grr_ctl *c, uint32_t tid);

@@ -55,7 +55,7 @@ static int current_moment(struct grr_ctl *c, struct rev_search *r, char *err, si
 	}
 	struct ctl_moment *m = &r->m;
 	*m = c->now;
-	if (!m->mid || !ctl_thread_stack_hi(c, m->tid, &r->hi))
+	if ((!m->mid && !m->held) || !ctl_thread_stack_hi(c, m->tid, &r->hi))
 		r->hi = 0;
 	r->m_sp = (int64_t)(m->regs.rsp - r->hi);
 	if (m->mid && !m->have_digest) {
@@ -352,7 +352,7 @@ static int plan_line_search(struct grr_ctl *c, struct rev_search *r, bool into,
 {
 	if (current_moment(c, r, err, errlen) < 0)
 		return -1;
-	if (!r->m.mid) {
+	if (!r->m.mid && !r->m.held) {
 		snprintf(err, errlen, "reverse stepping starts from a stop in a thread "
 			 "(after a breakpoint or a step)");
 		return -1;
@@ -435,7 +435,7 @@ int grr_ctl_reverse_stepout(struct grr_ctl *c, struct grr_ctl_stop *stop,
 {
 	struct rev_search r = { 0 };
 	int rc = current_moment(c, &r, err, errlen);
-	if (rc == 0 && !r.m.mid) {
+	if (rc == 0 && !r.m.mid && !r.m.held) {
 		snprintf(err, errlen, "reverse stepping starts from a stop in a thread "
 			 "(after a breakpoint or a step)");
 		rc = -1;
@@ -495,11 +495,22 @@ static int predecessors(struct grr_ctl *c, struct rev_search *r)
 
 #define RSI_MAX_STEPS 100000
 
+/* Whether the replay stands at M when M is an event boundary (the end of
+ * the recording): single steps reach it by completing its last event. */
+static bool at_boundary_moment(struct grr_ctl *c, const struct ctl_moment *m)
+{
+	struct grr_replay_pos pos;
+	if (m->mid)
+		return false;
+	grr_replay_position(c->rp, &pos);
+	return pos.seq >= m->seq;
+}
+
 int grr_ctl_reverse_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, size_t errlen)
 {
 	struct rev_search r = { .pred = pred_thread };
 	int rc = current_moment(c, &r, err, errlen);
-	if (rc == 0 && !r.m.mid) {
+	if (rc == 0 && !r.m.mid && !r.m.held) {
 		snprintf(err, errlen, "reverse-stepi starts from a stop in a thread "
 			 "(after a breakpoint or a step)");
 		rc = -1;
@@ -523,6 +534,8 @@ int grr_ctl_reverse_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *er
 	if (rc == 0)
 		ctl_sync_engine(c, NULL, 0, false);
 	while (rc == 0) {
+		if (at_boundary_moment(c, &r.m))
+			break;  /* the end: the step that made its event */
 		if (steps >= RSI_MAX_STEPS) {
 			snprintf(err, errlen, "the previous instruction is more than %d steps "
 				 "from its predecessor", RSI_MAX_STEPS);
@@ -549,15 +562,20 @@ int grr_ctl_reverse_stepi(struct grr_ctl *c, struct grr_ctl_stop *stop, char *er
 		rc = pass_goto(c, &r, r.last_raw, &tid, err, errlen);
 		if (rc == 0)
 			ctl_sync_engine(c, NULL, 0, false);
+		int s = GRR_REPLAY_STOPPED;
 		for (uint64_t k = 1; rc == 0 && k < steps; k++)
-			if (grr_replay_stepi(c->rp) < 0)
+			if ((s = grr_replay_stepi(c->rp)) < 0)
 				rc = ctl_engine_error(c, err, errlen);
 		if (rc == 0 && ctl_sync_engine(c, NULL, 0, true) < 0) {
 			snprintf(err, errlen, "cannot set breakpoints");
 			rc = -1;
 		}
+		/* a step that completed an event (a syscall) ends at a boundary */
+		bool mid = s == GRR_REPLAY_STOPPED;
 		if (rc == 0)
-			rc = ctl_stop_here(c, r.m.tid, true, GRR_CTL_STEPPED, stop);
+			rc = ctl_stop_here(c, r.m.tid, mid, GRR_CTL_STEPPED, stop);
+		if (rc == 0 && !mid)
+			ctl_capture_held(c, r.m.tid, &c->now);
 	}
 	search_free(&r);
 	return rc;

@@ -39,6 +39,7 @@ struct grr_ctl *grr_ctl_open(const char *trace, const struct grr_ctl_opts *o,
 		grr_symbols_member_offset(c->syms, "runtime.g", "stack", &stack_off) &&
 		grr_symbols_member_offset(c->syms, "runtime.stack", "hi", &hi_off);
 	c->stack_hi_off = c->have_stack_hi_off ? stack_off + hi_off : 0;
+	ctl_failure_breaks(c);
 	return c;
 }
 
@@ -132,7 +133,10 @@ int grr_ctl_goto(struct grr_ctl *c, uint64_t seq, struct grr_ctl_stop *stop,
 		snprintf(err, errlen, "cannot set breakpoints");
 		return -1;
 	}
-	return ctl_stop_here(c, grr_replay_next_tid(c->rp), false, GRR_CTL_ARRIVED, stop);
+	uint32_t tid;
+	if (!ctl_at_end(c, &tid))
+		tid = grr_replay_next_tid(c->rp);
+	return ctl_stop_here(c, tid, false, GRR_CTL_ARRIVED, stop);
 }
 
 int grr_ctl_checkpoint(struct grr_ctl *c, const char *note, char *err, size_t errlen)
@@ -213,7 +217,7 @@ int grr_ctl_restart(struct grr_ctl *c, int id, struct grr_ctl_stop *stop,
 	if (id == 0)
 		for (int i = 0; i < c->nbps; i++)
 			c->bps[i].hits = 0;
-	uint32_t tid = m.mid ? m.tid : grr_replay_next_tid(c->rp);
+	uint32_t tid = m.mid || m.held ? m.tid : grr_replay_next_tid(c->rp);
 	struct ctl_moment keep = c->now;
 	int rc = ctl_stop_here(c, tid, m.mid, GRR_CTL_ARRIVED, stop);
 	if (id != 0)

@@ -77,7 +77,8 @@ void ctl_snap_maybe(struct grr_ctl *c)
 		return;
 	struct grr_replay_pos pos;
 	grr_replay_position(c->rp, &pos);
-	if (pos.at_end || (c->nsnaps && c->snaps[c->nsnaps - 1].m.seq >= pos.seq))
+	if (pos.at_end || ctl_at_end(c, NULL) ||
+	    (c->nsnaps && c->snaps[c->nsnaps - 1].m.seq >= pos.seq))
 		return;
 	if (c->nsnaps == c->capsnaps) {
 		int cap = c->capsnaps ? 2 * c->capsnaps : 8;

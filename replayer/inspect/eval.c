@@ -247,6 +247,22 @@ static int find_member(struct ev *ev, const struct gval *v, const char *vname, c
 	return 0;
 }
 
+/* Delve's runtime.curg: a *runtime.g, the goroutine the frame is in. */
+static int curg_value(struct ev *ev, struct gval *out)
+{
+	struct gtype *g = gt_named(ev->s, "runtime.g");
+	if (!g)
+		return gv_err(ev->e, "the program's DWARF has no runtime.g");
+	if (!ev->c->curg)
+		return gv_err(ev->e, "no goroutine here (runtime.curg is nil)");
+	struct gtype *pg = gt_pointer_to(ev->s, g);
+	if (!pg)
+		return gv_err(ev->e, "the program's DWARF has no *runtime.g");
+	*out = gv_of_bytes(ev->e, pg, &ev->c->curg);
+	out->name = "runtime.curg";
+	return 0;
+}
+
 static int eval_field(struct ev *ev, const struct gexpr *x, struct gval *out)
 {
 	struct gval v;
@@ -256,6 +272,8 @@ static int eval_field(struct ev *ev, const struct gexpr *x, struct gval *out)
 			gi_global(ev->s, ar_printf(ev->e->ar, "%s.%s", x->a->name, x->name));
 		if (g)
 			return global_value(ev, g, out);
+		if (strcmp(x->a->name, "runtime") == 0 && strcmp(x->name, "curg") == 0)
+			return curg_value(ev, out);
 	}
 	if (eval(ev, x->a, &v) < 0)
 		return -1;

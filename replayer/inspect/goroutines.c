@@ -200,7 +200,7 @@ bool gr_process_gone(struct grr_ctl *c, char *err, size_t errlen)
 {
 	struct grr_ctl_pos pos;
 	grr_ctl_where(c, &pos);
-	if (!pos.at_end || pos.cut_short)
+	if (!pos.no_process)
 		return false;
 	snprintf(err, errlen, "the program has exited (event %llu): go back with restart, goto "
 		 "or a reverse command", (unsigned long long)pos.seq);

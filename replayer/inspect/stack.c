@@ -151,6 +151,18 @@ int grr_goroutine_stack_bounds(struct grr_ctl *c, int64_t goid, uint64_t *lo, ui
 	return 0;
 }
 
+bool grr_goroutine_g(struct grr_ctl *c, int64_t goid, uint64_t *gaddr)
+{
+	struct gr_g g;
+	uint32_t tid = 0;
+	char err[256];
+	*gaddr = 0;
+	if (gr_find(c, goid, &g, &tid, err, sizeof(err)) <= 0)
+		return false;
+	*gaddr = g.pub.g;
+	return *gaddr != 0;
+}
+
 int grr_goroutine_defers(struct grr_ctl *c, int64_t goid, struct grr_defer *out, int max,
 			 char *err, size_t errlen)
 {

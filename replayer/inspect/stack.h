@@ -62,6 +62,10 @@ int grr_goroutine_stack(struct grr_ctl *c, const struct grr_goroutine *g, struct
  * 0, or -1 when there is no such goroutine. */
 int grr_goroutine_stack_bounds(struct grr_ctl *c, int64_t goid, uint64_t *lo, uint64_t *hi);
 
+/* The runtime.g of goroutine GOID (-1: the current thread's goroutine);
+ * false if there is none. */
+bool grr_goroutine_g(struct grr_ctl *c, int64_t goid, uint64_t *g);
+
 /* A call deferred by a goroutine and not run yet: a record of the
  * runtime's _defer chain (g._defer; open-coded defers of optimized code
  * are not in it). */

@@ -8,8 +8,8 @@
 
 #include "replayer/inspect/stack.h"
 
-/* Whether the replayed program has exited (no process left to read: a
- * trace cut short keeps it); then ERR says so. */
+/* Whether there is no process left to read (the end of the recording
+ * keeps it: control.h); then ERR says so. */
 bool gr_process_gone(struct grr_ctl *c, char *err, size_t errlen);
 
 /* ---- runtime_layout.c: where the runtime keeps what we read ---- */

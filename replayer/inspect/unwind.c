@@ -63,6 +63,7 @@ static bool func_at(struct grr_ctl *c, const struct frame_table *ft, uint64_t pc
 struct cursor {
 	uint64_t pc, sp, bp;
 	bool exact, innermost, systemstack;
+	bool saved;     /* pc from a saved context (g.sched) */
 };
 
 static bool on_goroutine_stack(const struct gr_g *g, uint64_t sp)
@@ -80,6 +81,7 @@ static bool to_goroutine(const struct gr_g *g, struct cursor *k)
 	k->bp = g->sched_bp;
 	k->exact = false;
 	k->systemstack = false;
+	k->saved = true;
 	return true;
 }
 
@@ -89,7 +91,8 @@ int uw_unwind(struct grr_ctl *c, const struct uw_start *start, struct uw_frame *
 	struct grr_replay *rp = grr_ctl_replay(c);
 	const struct frame_table *ft = ft_get(c);
 	const struct gr_g *g = start->g;
-	struct cursor k = { start->pc, start->sp, start->bp, start->exact, start->from_regs, true };
+	struct cursor k = { start->pc, start->sp, start->bp, start->exact, start->from_regs, true,
+			    false };
 	k.systemstack = !on_goroutine_stack(g, k.sp);
 	int n = 0, switches = 0;
 	while (n < max) {
@@ -104,6 +107,15 @@ int uw_unwind(struct grr_ctl *c, const struct uw_start *start, struct uw_frame *
 		bool known = func_at(c, ft, f->lookup, &f->fn);
 		if (known && !k.exact && f->fn.entry == k.pc)
 			f->lookup = k.pc;   /* a fake return address at an entry */
+		struct ft_func at;
+		if (k.saved && func_at(c, ft, k.pc, &at) && at.entry == k.pc) {
+			/* the same in a saved context: Go <= 1.20 parks a goroutine
+			 * in systemstack at runtime.systemstack_switch's entry */
+			f->fn = at;
+			f->lookup = k.pc;
+			known = true;
+		}
+		k.saved = false;
 		int64_t delta = known ? ft_sp_delta(ft, f->lookup) : -1;
 		uint64_t ret = 0, caller_bp = k.bp;
 		if (delta >= 0) {

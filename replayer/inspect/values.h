@@ -54,6 +54,8 @@ struct gv_ctx {
 	bool have_frame;          /* else only package variables are known */
 	struct gv_frame fr;
 	uint64_t stack_lo, stack_hi;  /* the goroutine's stack (0: unknown) */
+	uint64_t curg;            /* the goroutine's runtime.g, which Delve's
+				     name runtime.curg stands for (0: none) */
 };
 
 /* Evaluates EXPR and renders the result into *OUT (malloc'd; caller

@@ -60,7 +60,7 @@ for tc in $E2E_TOOLCHAINS; do
 				"condition 1 main.counter >= 2 && main.counter != 99" rc \
 				"condition 1 nosuch > 1" rc
 			s1=$(stops cond | sed -n 1p)
-			s2=$(stops cond | sed -n 2p)
+			s2=$(stops cond | sed -n 3p)  # (the 2nd: the end)
 			if [ "$(rc_of cond)" != 0 ] || ! [[ $s1 == *"(breakpoint 1, hits 1) $e4" ]] ||
 				! grep -q '^Process exited with status 0' "$work/cond.out" ||
 				! [[ $s2 == *"(breakpoint 1, hits 3) event"* ]] ||
@@ -104,7 +104,7 @@ for tc in $E2E_TOOLCHAINS; do
 			GRR_CHECKPOINT_INTERVAL=0 DBG_ECHO=1 dbg once "break main.main" c c rc c
 			outs=$(grep -c -e '^posted [0-9]$' -e '^total ' "$work/once.out")
 			ends=$(grep -c '^Process exited with status 0' "$work/once.out")
-			last=$(stops once | sed -n 2p)
+			last=$(stops once | sed -n 3p)  # (the 2nd: the end)
 			if [ "$(rc_of once)" != 0 ] || [ "$outs" != 6 ] || [ "$ends" != 2 ] ||
 				! [[ $last == *"main.main() "*"(breakpoint 1, hits 1)"* ]]; then
 				e2e_fail "$c/output_once" "$outs output lines (6 expected), $ends ends, back at '$last'; $(show once)"
