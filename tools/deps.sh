@@ -31,3 +31,12 @@ if [ ! -x /usr/local/go/bin/go ] && ! command -v go >/dev/null; then
 	echo "deps: Go 1.26 not found (expected at /usr/local/go); end-to-end tests need it" >&2
 	exit 1
 fi
+
+# Go 1.27, the current release: the go command fetches it from the Go
+# module proxy into its module cache (about 76 MB, once per machine)
+go=/usr/local/go/bin/go
+[ -x "$go" ] || go=$(command -v go)
+if ! GOTOOLCHAIN=go1.27.3 "$go" version >/dev/null 2>&1; then
+	echo "deps: cannot fetch Go 1.27 (GOTOOLCHAIN=go1.27.3 go version); end-to-end tests need it" >&2
+	exit 1
+fi

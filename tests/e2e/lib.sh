@@ -8,7 +8,7 @@
 #   E2E_RESULTS      file receiving one result line per case (run.sh counts
 #                    them); default: none, results only go to stdout
 #   E2E_FILTER       only run cases whose name contains this substring
-#   E2E_TOOLCHAINS   toolchains to test, default "go126 go119"
+#   E2E_TOOLCHAINS   toolchains to test, default "go126 go127 go119"
 #   E2E_MODES        build modes to test, default "opt debug"
 #   E2E_TIMEOUT      seconds allowed per program run, default 120
 #
@@ -20,7 +20,7 @@ GRR=${GRR:-$E2E_ROOT/bin/grr}
 BUILD=${BUILD:-build/release}
 E2E_WORK=${E2E_WORK:-tests/e2e/work}
 case $E2E_WORK in /*) ;; *) E2E_WORK=$E2E_ROOT/$E2E_WORK ;; esac
-E2E_TOOLCHAINS=${E2E_TOOLCHAINS:-go126 go119}
+E2E_TOOLCHAINS=${E2E_TOOLCHAINS:-go126 go127 go119}
 E2E_MODES=${E2E_MODES:-opt debug}
 E2E_TIMEOUT=${E2E_TIMEOUT:-120}
 E2E_FILTER=${E2E_FILTER:-}
@@ -83,9 +83,19 @@ e2e_log() { echo "  .. $*" >&2; }
 go_for() { # TOOLCHAIN -> path of its go command
 	case $1 in
 	go126) echo /usr/local/go/bin/go ;;
+	go127) go127_path ;;
 	go119) echo /usr/lib/go-1.19/bin/go ;;
-	*) echo "lib.sh: unknown toolchain '$1' (go126, go119)" >&2; return 1 ;;
+	*) echo "lib.sh: unknown toolchain '$1' (go126, go127, go119)" >&2; return 1 ;;
 	esac
+}
+
+# go127_path: the go command of Go 1.27 (GOTOOLCHAIN=go1.27.3, which the Go
+# command fetches from the module proxy into the module cache the first
+# time; tools/deps.sh does that).  Prints its path, or a missing one.
+go127_path() {
+	local root
+	root=$(GOTOOLCHAIN=go1.27.3 GOFLAGS= /usr/local/go/bin/go env GOROOT 2>/dev/null)
+	echo "${root:-/nonexistent/go1.27.3}/bin/go"
 }
 
 gcflags_for() { # MODE -> -gcflags argument (empty for opt and cgo)

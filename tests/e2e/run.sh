@@ -8,7 +8,7 @@
 #           contain it (case names look like record_replay/go126-opt/hello).
 #
 # Environment:
-#   E2E_TOOLCHAINS       toolchains, default "go126 go119"
+#   E2E_TOOLCHAINS       toolchains, default "go126 go127 go119"
 #   E2E_MODES            build modes, default "opt debug"
 #   E2E_TIMEOUT          seconds per program run (default 120)
 #   E2E_SCRIPT_TIMEOUT   seconds per t_*.sh script (default 1800)

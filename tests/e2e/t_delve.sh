@@ -3,7 +3,7 @@
 # same breakpoint of tests/programs/govalues, printed by Delve on a live run
 # and by grr on a replay of a recording of the same binary, must be equal.
 # Debian's delve (1.20) is compared on the go119 builds, and Delve 1.27
-# (built with `go install`) on the go126 builds.  Calls (`call add(2, 3)`, a func value, an argument from a local)
+# (built with `go install`) on the go126 and go127 builds.  Calls (`call add(2, 3)`, a func value, an argument from a local)
 # are compared too: Delve runs them in the live process, grr in a copy of
 # the replay.  Differences on purpose (docs/expressions.md): `print CHAN` shows
 # `chan T len/cap` where Delve dumps runtime.hchan, so channels are left out.
@@ -18,7 +18,7 @@ DLV119=${DLV:-$(command -v dlv)}
 # when that fails the go126 cases are reported as skipped)
 DLV_VERSION=v1.27.2
 DLV126=${DLV126:-}
-if [ -z "$DLV126" ] && [[ " $E2E_TOOLCHAINS " == *" go126 "* ]]; then
+if [ -z "$DLV126" ] && [[ " $E2E_TOOLCHAINS " == *" go126 "* || " $E2E_TOOLCHAINS " == *" go127 "* ]]; then
 	dlvdir=$E2E_WORK/dlv-$DLV_VERSION
 	if [ -x "$dlvdir/bin/dlv" ] ||
 		GOPATH=$dlvdir GOCACHE=$E2E_WORK/gocache GOFLAGS=-mod=mod GOTOOLCHAIN=local \
@@ -77,7 +77,7 @@ blocks() {
 
 for tc in $E2E_TOOLCHAINS; do
 	DLV=$DLV119
-	[ "$tc" = go126 ] && DLV=$DLV126
+	[ "$tc" = go126 ] || [ "$tc" = go127 ] && DLV=$DLV126
 	[ -n "$DLV" ] || [ "$tc" = go119 ] || continue
 	for mode in $E2E_MODES; do
 		c=delve/$tc-$mode
