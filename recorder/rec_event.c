@@ -45,6 +45,20 @@ static int on_exit_event(struct recorder *r, struct rec_thread *t)
 	return 0;
 }
 
+int rec_preempt_at(struct recorder *r, struct rec_thread *t, struct user_regs_struct *regs)
+{
+	int status, m = rec_anchor_move(r, t, regs, &status);
+	if (m < 0)
+		return -1;
+	if (m == 1)  /* it met an event on the way: no anchor */
+		return rec_handle_status(r, t->tid, status);
+	if (rec_log_anchor(r, t, regs) < 0 || rec_split_begin(r, t, regs) < 0)
+		return -1;
+	rec_sched_preempted(r, rec_now_ns() - t->interrupt_ns);
+	rec_thread_set_ready(r, t);
+	return 0;
+}
+
 /* PTRACE_EVENT_STOP: a new thread's first stop, the stop our
  * PTRACE_INTERRUPT asked for, or a group-stop (job control), which grr
  * does not keep: the program runs on. */
@@ -81,16 +95,7 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 				}
 				return rec_continue(r, t, 0);
 			}
-			int status, m = rec_anchor_move(r, t, &regs, &status);
-			if (m < 0)
-				return -1;
-			if (m == 1)  /* it met an event on the way: no anchor */
-				return rec_handle_status(r, t->tid, status);
-			if (rec_log_anchor(r, t, &regs) < 0 || rec_split_begin(r, t, &regs) < 0)
-				return -1;
-			rec_sched_preempted(r, rec_now_ns() - t->interrupt_ns);
-			rec_thread_set_ready(r, t);
-			return 0;
+			return rec_preempt_at(r, t, &regs);
 		}
 		return rec_continue(r, t, 0);
 	case RT_READY:

@@ -16,6 +16,7 @@
 #include "tracee/mem.h"
 #include "tracee/sigframe.h"
 #include "tracee/symtab.h"
+#include "tracee/syncsites.h"
 #include "tracee/sysbuf.h"
 #include "tracee/syscalls.h"
 #include "tracee/task.h"
@@ -74,6 +75,16 @@ struct rec_thread {
 	struct rec_split split;       /* a read-modify-write cut in two (rec_split.c) */
 };
 
+/* Chaos: change points deferred to the next synchronization site
+ * (rec_syncpt.c). */
+struct rec_syncpts {
+	struct grr_syncsites sites;
+	uint64_t *armed;              /* breakpoints in place now */
+	uint8_t *orig;                /* the bytes they replaced */
+	int narmed;
+	uint64_t deadline_ns;         /* an ordinary preemption then */
+};
+
 struct rec_sched {
 	bool chaos;
 	uint64_t rng;
@@ -86,6 +97,8 @@ struct rec_sched {
 	uint64_t mean_slice_ns;       /* time between change points, on average */
 	int cpus;                     /* CPUs the program is told it has (0: as they are) */
 	uint64_t splits;              /* read-modify-writes cut in two */
+	uint64_t sync_preemptions;    /* preemptions at synchronization sites */
+	bool switch_pending;          /* switch at the running thread's next syscall */
 };
 
 struct recorder {
@@ -124,6 +137,7 @@ struct recorder {
 	bool seccomp;                 /* its filter is in place: threads run with
 				       * PTRACE_CONT, syscalls stop by the filter */
 	bool sb_on;                   /* its switch word (rec_sysbuf_update) */
+	struct rec_syncpts syncpts;   /* chaos: synchronization sites (rec_syncpt.c) */
 	pid_t *children;              /* processes the program started, still traced */
 	int nchildren, cap_children;
 };
@@ -143,6 +157,8 @@ void rec_log_note(struct recorder *r, pid_t tid, const char *fmt, ...)
 
 /* rec_sched.c */
 void rec_sched_init(struct rec_sched *s, bool chaos, uint64_t seed);
+/* A seeded random number below N. */
+uint64_t rec_sched_draw(struct rec_sched *s, uint64_t n);
 /* A seeded random choice: true with probability NUM/DEN. */
 bool rec_sched_chance(struct rec_sched *s, uint64_t num, uint64_t den);
 /* A thread was created: its priority (chaos). */
@@ -180,6 +196,25 @@ uint64_t rec_sched_grace_ns(struct recorder *r, struct rec_thread *t,
  * -1. */
 int rec_approach_access(struct recorder *r, struct rec_thread *t,
 			struct user_regs_struct *regs, int *status);
+
+/* rec_syncpt.c: chaos mode's change points deferred to synchronization */
+/* Finds the program's synchronization sites (chaos mode only). */
+void rec_syncpt_setup(struct recorder *r);
+void rec_syncpt_free(struct recorder *r);
+bool rec_syncpt_usable(const struct recorder *r);
+/* Sets the breakpoints; an ordinary preemption is due at DEADLINE if none
+ * is hit.  0, or -1 (none could be set). */
+int rec_syncpt_arm(struct recorder *r, uint64_t deadline);
+void rec_syncpt_disarm(struct recorder *r);
+bool rec_syncpt_armed(const struct recorder *r);
+/* Whether ADDR is a synchronization site (a trap just after it is one of
+ * the breakpoints, even if they were removed since). */
+bool rec_syncpt_is_site(const struct recorder *r, uint64_t addr);
+
+/* rec_event.c */
+/* Preempts T, stopped at REGS (an interrupt, a synchronization site):
+ * placed (rec_anchor_move), anchored, made ready.  0 or -1. */
+int rec_preempt_at(struct recorder *r, struct rec_thread *t, struct user_regs_struct *regs);
 
 /* rec_split.c: chaos mode's split read-modify-writes */
 /* T was preempted at REGS: if the instruction there is a non-atomic

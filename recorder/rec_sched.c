@@ -85,6 +85,11 @@ static int pick_cpus(struct rec_sched *s)
 	return cpus[rng_next(s) % 4];
 }
 
+uint64_t rec_sched_draw(struct rec_sched *s, uint64_t n)
+{
+	return n ? rng_next(s) % n : 0;
+}
+
 bool rec_sched_chance(struct rec_sched *s, uint64_t num, uint64_t den)
 {
 	return rng_next(s) % den < num;
@@ -196,6 +201,10 @@ bool rec_sched_switch_at_syscall(struct recorder *r)
 	struct rec_thread *t = r->running;
 	if (!r->sched.chaos)
 		return rec_now_ns() >= r->slice_end_ns;
+	if (r->sched.switch_pending) {
+		r->sched.switch_pending = false;
+		return outranked(r, t);
+	}
 	if (rec_now_ns() >= r->slice_end_ns || one_in(&r->sched, 16)) {
 		change_point(r, t);
 		r->slice_end_ns = rec_now_ns() + rec_sched_slice(&r->sched);
@@ -208,9 +217,24 @@ bool rec_sched_slice_over(struct recorder *r, uint64_t now)
 	struct rec_thread *t = r->running;
 	if (!r->sched.chaos)
 		return true;
-	change_point(r, t);
-	if (outranked(r, t) && rec_sched_may_preempt(r, now))
-		return true;
+	if (rec_syncpt_armed(r)) {
+		/* no synchronization came in time: here, then */
+		rec_syncpt_disarm(r);
+		if (outranked(r, t) && rec_sched_may_preempt(r, now))
+			return true;
+	} else {
+		change_point(r, t);
+		if (outranked(r, t) && rec_sched_may_preempt(r, now)) {
+			/* half the time, at the thread's next synchronization */
+			uint64_t wait = 4 * r->sched.mean_slice_ns;
+			wait = wait < 200000 ? 200000 : wait > 20000000 ? 20000000 : wait;
+			if (!rec_syncpt_usable(r) || !rec_sched_chance(&r->sched, 1, 2) ||
+			    rec_syncpt_arm(r, now + wait) < 0)
+				return true;
+			r->slice_end_ns = now + wait;
+			return false;
+		}
+	}
 	r->slice_end_ns = now + rec_sched_slice(&r->sched);
 	return false;
 }
@@ -257,6 +281,10 @@ uint64_t rec_sched_grace_ns(struct recorder *r, struct rec_thread *t,
 				      (c->args[1] & 0x7f) == 5));
 	if (!fast)
 		return 0;
+	if (r->sched.switch_pending && t == r->running) {
+		r->sched.switch_pending = false;
+		return 0;
+	}
 	/* chaos: the caller is sometimes held back until after others ran,
 	 * whatever the call (a thread that woke another one, say) */
 	if (r->sched.chaos && one_in(&r->sched, 6))

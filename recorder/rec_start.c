@@ -117,6 +117,7 @@ int rec_start(struct recorder *r, char *err, size_t errlen)
 	}
 	rec_sysbuf_setup(r);
 	rec_anchor_setup(r);
+	rec_syncpt_setup(r);
 	struct grr_mapping *maps;
 	int nmaps = grr_maps_read(r->pid, &maps);
 	if (nmaps < 0) {

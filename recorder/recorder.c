@@ -125,6 +125,31 @@ static void on_timeout(struct recorder *r, uint64_t now)
 	}
 }
 
+/* A stop of the running thread while the synchronization sites have
+ * their breakpoints, or a trap at one of them (taken just before they
+ * were removed: its stop came after): at one of them, it is preempted
+ * there (0, or -1); any other stop comes first (1: handle it): the
+ * breakpoints go, and the switch happens at its next syscall. */
+static int on_syncpt_stop(struct recorder *r, struct rec_thread *t, const struct grr_stop *st)
+{
+	struct user_regs_struct regs;
+	bool hit = st->kind == GRR_STOP_SIGNAL && st->sig == SIGTRAP &&
+		grr_task_getregs(t->tid, &regs) == 0 && rec_syncpt_is_site(r, regs.rip - 1);
+	if (!hit && !rec_syncpt_armed(r))
+		return 1;
+	rec_syncpt_disarm(r);
+	if (!hit) {
+		r->sched.switch_pending = true;
+		return 1;
+	}
+	regs.rip -= 1;
+	if (grr_task_setregs(t->tid, &regs) < 0)
+		return -1;
+	r->sched.sync_preemptions++;
+	t->interrupt_ns = rec_now_ns();
+	return rec_preempt_at(r, t, &regs);
+}
+
 int rec_handle_status(struct recorder *r, pid_t tid, int status)
 {
 	struct rec_thread *t = rec_thread_find(r, tid);
@@ -152,6 +177,12 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status)
 	    grr_sigframe_settle(&r->mem, tid, &t->sigfix,
 				st.kind == GRR_STOP_SIGNAL && st.sig == SIGTRAP))
 		return rec_continue(r, t, 0);  /* the step into the handler */
+	if (rec_syncpt_usable(r) && t == r->running &&
+	    (rec_syncpt_armed(r) || (st.kind == GRR_STOP_SIGNAL && st.sig == SIGTRAP))) {
+		int s = on_syncpt_stop(r, t, &st);
+		if (s <= 0)
+			return s;
+	}
 	switch (st.kind) {
 	case GRR_STOP_EXITED:
 	case GRR_STOP_KILLED:
@@ -306,10 +337,13 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 			(unsigned long long)r.cp_values, (unsigned long long)r.sb.records);
 	if (o->verbose && rc == 0 && o->chaos)
 		fprintf(stderr, "grr: chaos: %d CPUs shown, change points every %.0f us on "
-			"average, %.1f ms preempting threads, %llu read-modify-writes split\n",
+			"average, %.1f ms preempting threads, %llu read-modify-writes split, %llu "
+			"preemptions at synchronization (%zu sites)\n",
 			r.sched.cpus, r.sched.mean_slice_ns / 1e3, r.sched.preempt_cost_ns / 1e6,
-			(unsigned long long)r.sched.splits);
+			(unsigned long long)r.sched.splits,
+			(unsigned long long)r.sched.sync_preemptions, r.syncpts.sites.n);
 	grr_digester_free(&r.dg);
+	rec_syncpt_free(&r);
 	if (r.have_syms)
 		grr_symtab_free(&r.syms);
 	grr_mem_close(&r.mem);

@@ -295,7 +295,10 @@ int grr_reloc_lead(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad
 	*why = "no instruction before it leads there straight";
 	for (size_t q = p; q-- > lo;) {
 		const char *no;
-		if (grr_reloc_plan(code, fstart, flen, pad, insn[q].address, &lead->at, &no) < 0)
+		/* (a goroutine preempted at pc resumes there: the patch must
+		 * end before it) */
+		if (grr_reloc_plan(code, fstart, flen, pad, insn[q].address, &lead->at, &no) < 0 ||
+		    lead->at.pc + lead->at.len > pc)
 			continue;
 		uint16_t written = 0;
 		bool stores = false;

@@ -37,7 +37,8 @@ int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad
 /* A lead for a pc that cannot be patched: an instruction Q a few
  * instructions before it that can, from which the thread always runs
  * straight on to pc (nothing in between branches, calls or traps, and no
- * branch lands in (Q, pc]).  A trap at Q that compares the registers the
+ * branch lands in (Q, pc]), and whose patch ends before pc (a goroutine
+ * that Go's asynchronous preemption stopped at pc resumes there).  A trap at Q that compares the registers the
  * instructions in between do not write (with the values recorded at pc)
  * then single-steps to pc for the full comparison. */
 struct grr_lead {

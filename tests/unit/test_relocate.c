@@ -265,9 +265,11 @@ START_TEST(test_lead)
 	/* the jne lands at 0xc, inside the bytes a patch at 0x9 needs */
 	ck_assert_int_eq(grr_reloc_plan(lead, BASE, sizeof(lead), 0, BASE + 9, &r, &why), -1);
 	ck_assert_int_eq(grr_reloc_lead(lead, BASE, sizeof(lead), 0, BASE + 9, 16, &ld, &why), 0);
-	ck_assert_uint_eq(ld.at.pc, BASE + 6);     /* the closest patchable one */
-	ck_assert_int_eq(ld.steps, 1);
-	ck_assert_int_eq(ld.kept & (1 << 3), 0);   /* or writes rbx */
+	/* the closest whose patch ends before the pc: not 0x6 (its patch
+	 * would take the pc's bytes), 0x3 (and, or: 6 bytes) */
+	ck_assert_uint_eq(ld.at.pc, BASE + 3);
+	ck_assert_int_eq(ld.steps, 2);
+	ck_assert_int_eq(ld.kept & (1 << 3), 0);   /* and, or write rbx */
 	ck_assert_int_ne(ld.kept & (1 << 6), 0);   /* rsi is the same at the pc */
 	ck_assert_int_ne(ld.kept & (1 << 2), 0);   /* so is rdx */
 	ck_assert_int_eq(ld.stack_kept, 1);
