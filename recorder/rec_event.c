@@ -21,8 +21,10 @@ static int on_clone(struct recorder *r, struct rec_thread *t)
 	ev.u.clone.flags = t->call.args[0];
 	if (rec_log(r, &ev, parent, GRR_EV_CLONE) < 0)
 		return -1;
-	if (!rec_thread_find(r, (pid_t)child) && !rec_thread_add(r, (pid_t)child, RT_NEW))
+	struct rec_thread *c = rec_thread_find(r, (pid_t)child);
+	if (!c && !(c = rec_thread_add(r, (pid_t)child, RT_NEW)))
 		return -1;
+	c->unannounced = false;
 	/* the parent goes on to its syscall exit (found again: adding the
 	 * child may have moved the threads) */
 	t = rec_thread_find(r, parent);

@@ -58,6 +58,8 @@ struct rec_thread {
 	struct grr_sigfix sigfix;     /* a delivery whose frame to normalize */
 	bool interrupt_requested;
 	uint64_t stop_rip, stop_rsp;  /* registers at the last logged stop */
+	bool unannounced;             /* seen before its parent's clone event: it
+				       * may not run before that event is logged */
 	bool signal_at_resume;        /* a signal was queued when it last resumed:
 				       * delivered before it ran any instruction */
 	uint64_t ready_since;         /* FIFO order among ready threads */

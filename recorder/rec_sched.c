@@ -36,7 +36,7 @@
 #define GRACE_NS 2000000ull   /* wait this long for a "fast" syscall */
 
 /* Chaos: preemptions may take at most this share of the run (percent). */
-#define CHAOS_BUDGET_PCT 60
+#define CHAOS_BUDGET_PCT 50
 /* Chaos: priorities are drawn from [PRIO_MIN, PRIO_MIN + PRIO_SPAN); the
  * lowered ones go below, each below the previous. */
 #define PRIO_MIN (1ll << 32)
@@ -166,7 +166,7 @@ struct rec_thread *rec_sched_pick(struct recorder *r)
 	uint64_t now = r->sched.chaos ? rec_now_ns() : 0;
 	for (int i = 0; i < r->nthreads; i++) {
 		struct rec_thread *t = &r->threads[i];
-		if (t->state != RT_READY)
+		if (t->state != RT_READY || t->unannounced)
 			continue;
 		if (!best) {
 			best = t;
@@ -190,7 +190,7 @@ static bool outranked(struct recorder *r, struct rec_thread *run)
 	int64_t mine = prio_of(r, run, now);
 	for (int i = 0; i < r->nthreads; i++) {
 		struct rec_thread *t = &r->threads[i];
-		if (t->state == RT_READY && prio_of(r, t, now) > mine)
+		if (t->state == RT_READY && !t->unannounced && prio_of(r, t, now) > mine)
 			return true;
 	}
 	return false;
@@ -256,7 +256,7 @@ void rec_sched_preempted(struct recorder *r, uint64_t cost_ns)
 void rec_sched_became_ready(struct recorder *r, struct rec_thread *t)
 {
 	struct rec_thread *run = r->running;
-	if (!r->sched.chaos || !run || run == t || run->state != RT_RUNNING)
+	if (!r->sched.chaos || !run || run == t || run->state != RT_RUNNING || t->unannounced)
 		return;
 	uint64_t now = rec_now_ns();
 	if (prio_of(r, t, now) > prio_of(r, run, now) && !r->preempt_at_ns)

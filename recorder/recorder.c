@@ -22,7 +22,7 @@
 static bool any_ready(const struct recorder *r)
 {
 	for (int i = 0; i < r->nthreads; i++)
-		if (r->threads[i].state == RT_READY)
+		if (r->threads[i].state == RT_READY && !r->threads[i].unannounced)
 			return true;
 	return false;
 }
@@ -161,6 +161,7 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status)
 		t = rec_thread_add(r, tid, RT_NEW);
 		if (!t)
 			return -1;
+		t->unannounced = true;
 	}
 	struct grr_stop st;
 	grr_stop_decode(status, &st);

@@ -7,6 +7,7 @@
 #   native pinned to one core    taskset -c 0 prog ARGS
 #   strace                       strace -f -o /dev/null prog ARGS
 #   record                       bin/grr record -o T -- prog ARGS
+#   chaos                        bin/grr record --chaos --seed REP -o T2 -- prog ARGS
 #   replay                       bin/grr replay --autopilot --quiet T
 #
 # then reads the trace (bin/grr info) and runs `bin/grr record -v` once per
@@ -50,7 +51,7 @@ declare -A kind=(
 	[manygoroutines]="goroutine-heavy"
 	[sleeper]="idle, timers"
 )
-modes=(native pinned strace record replay)
+modes=(native pinned strace record chaos replay)
 
 log() { echo "bench-record: $*" >&2; }
 
@@ -131,6 +132,13 @@ for p in "${programs[@]}"; do
 				else
 					result="failed (no bin/grr)"
 				fi ;;
+			chaos)
+				if [ $have_grr = 1 ]; then
+					timed "$logf" "$GRR" record --chaos --seed "$rep" -o "$work/traces/$p.chaos.grr" \
+						-- "$exe" "${pargs[@]}"
+				else
+					result="failed (no bin/grr)"
+				fi ;;
 			replay)
 				if [ -n "$last_trace" ]; then
 					timed "$logf" "$GRR" replay --autopilot --quiet "$last_trace"
@@ -201,7 +209,7 @@ echo
 echo "Measured on $(date -u '+%Y-%m-%d %H:%M UTC'), ${cpu:-unknown CPU}, $(nproc) CPUs,"
 echo "$(uname -sr), Go $("$GO" env GOVERSION 2>/dev/null || echo '?'), with \`make bench\`"
 echo "(tools/bench.sh runs tools/bench-record.sh).  Each program is built with"
-echo "CGO_ENABLED=0 from tests/programs/; for each, the five ways of running it are"
+echo "CGO_ENABLED=0 from tests/programs/; for each, the six ways of running it are"
 echo "interleaved, $REPS repetitions, and the best (minimum) wall time is kept; replay"
 echo "/ record is also the median of each repetition's own pair (the replay right after"
 echo "the recording of its trace), less sensitive to the machine's drift.  A run"
@@ -229,6 +237,7 @@ for p in "${programs[@]}"; do
 		declare "note_$m=$best_note"
 	done
 	n=${B[$p:native]} pin=${B[$p:pinned]} st=${B[$p:strace]} rec=${B[$p:record]} rp=${B[$p:replay]}
+	ch=${B[$p:chaos]}
 
 	# trace of the fastest successful recording
 	T=""
@@ -261,12 +270,16 @@ for p in "${programs[@]}"; do
 	echo "| native pinned (\`taskset -c 0\`) | $(cell "$pin")$note_pinned | |"
 	echo "| \`strace -f -o /dev/null\` | $(cell "$st")$note_strace | |"
 	echo "| \`grr record -o T\` | $(cell "$rec")$note_record | |"
+	echo "| \`grr record --chaos --seed REP -o T2\` | $(cell "$ch")$note_chaos | |"
 	echo "| \`grr replay --autopilot --quiet T\` | $(cell "$rp")$note_replay | |"
 	echo "| noise: slowest / fastest native run | $(spread "${res[$p:native]:-}") | |"
 	echo "| record / native | $(ratio "$rec" "$n") | |"
 	echo "| record / native pinned | $(ratio "$rec" "$pin")${t_cpu:- |} |"
 	echo "| strace / native | $(ratio "$st" "$n") | |"
 	echo "| record / strace | $(ratio "$rec" "$st")${t_http:- |} |"
+	t_chaos=""
+	[ "$p" = cpubound ] && t_chaos=" | <= 3x: **$(le "$ch" "$rec" 3.0)**"
+	echo "| chaos record / record | $(ratio "$ch" "$rec")${t_chaos:- |} |"
 	echo "| replay / record, best / best | $(ratio "$rp" "$rec") | |"
 	echo "| replay / record, median of same-repetition pairs | $pair_cell$t_replay |"
 	if [ $have_t = 1 ]; then
