@@ -72,7 +72,7 @@ $(B)/grr: $(TOOLS_OBJ) $(B)/libgrr.a
 
 bin/grr: $(B)/grr
 	@mkdir -p bin
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(B)/tests/%: tests/unit/%.c $(B)/libgrr.a
 	@mkdir -p $(dir $@)

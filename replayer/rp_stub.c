@@ -208,6 +208,7 @@ struct stub_check {
 	uint16_t regs;          /* general registers (bit = x86 number) */
 	bool flags;             /* the arithmetic flags (where they are live) */
 	int nstack;             /* stack words from rsp */
+	uint32_t stack;         /* of which these (bit k: word k) */
 };
 
 /* Builds the stub for one anchor (FLAGS: the expected lahf/seto word; CK:
@@ -257,6 +258,8 @@ static int build_stub(struct emitter *e, const struct grr_reloc *r, const struct
 	}
 	/* mov rax, [rsp + 8k]; cmp rax, [expected k]; jne miss */
 	for (int k = 0; k < nstack; k++) {
+		if (!(ck->stack & (1u << k)))
+			continue;
 		uint8_t ld[5] = { 0x48, 0x8b, 0x44, 0x24, (uint8_t)(8 * k) };
 		uint8_t ld32[8] = { 0x48, 0x8b, 0x84, 0x24, (uint8_t)(8 * k), 0, 0, 0 };
 		if (8 * k < 128)
@@ -422,7 +425,7 @@ static int plan_trap(struct grr_replay *rp, uint64_t pc, struct trap_plan *tp)
 {
 	const char *why;
 	memset(tp, 0, sizeof(*tp));
-	tp->ck = (struct stub_check){ 0xffff, true, rp->ev.u.anchor.nstack };
+	tp->ck = (struct stub_check){ 0xffff, true, rp->ev.u.anchor.nstack, 0xffffffffu };
 	if (plan_patch(rp, pc, &tp->r, &tp->lp, &tp->have_loop, &why) == 0)
 		return rp_breaks_overlap(rp, tp->r.pc, tp->r.len) ? -1 : 0;
 	struct grr_codefn f;
@@ -441,14 +444,13 @@ static int plan_trap(struct grr_replay *rp, uint64_t pc, struct trap_plan *tp)
 	}
 	if (rp->debug)
 		fprintf(rp->opts.err, "grr-debug: anchor at 0x%llx: no stub at it (%s); %s\n",
-			(unsigned long long)pc, why,
-			rc == 0 ? "a lead before it" : no_lead);
+			(unsigned long long)pc, why, rc == 0 ? "a lead before it" : no_lead);
 	if (rc < 0)
 		return -1;
 	tp->r = lead.at;
 	tp->steps = lead.steps;
-	tp->ck = (struct stub_check){ lead.kept, false,
-				      lead.stack_kept ? rp->ev.u.anchor.nstack : 0 };
+	tp->ck = (struct stub_check){ lead.kept, false, rp->ev.u.anchor.nstack,
+				      lead.stack_kept };
 	return 0;
 }
 

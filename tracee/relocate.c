@@ -242,17 +242,32 @@ static int gpr_of(csh h, unsigned reg)
 	return -1;
 }
 
-/* Whether IN may write memory (a store, a push, a string instruction). */
-static bool may_store(const cs_insn *in)
+/* The stack words (bit k: [rsp + 8k, rsp + 8k + 8), k < 32) that IN may
+ * write, rsp being unchanged: those of a store at rsp + constant; all of
+ * them (0xffffffff) for a store through another register, a push or a
+ * string instruction. */
+static uint32_t stack_words_stored(const cs_insn *in)
 {
 	if (in->id == X86_INS_LEA || in->id == X86_INS_NOP)
-		return false;
+		return 0;
 	const cs_x86 *x = &in->detail->x86;
-	for (int k = 0; k < x->op_count; k++)
-		if (x->operands[k].type == X86_OP_MEM && (x->operands[k].access & CS_AC_WRITE))
-			return true;
-	return in->id == X86_INS_PUSH || in->id == X86_INS_PUSHFQ ||
-	       x->prefix[0] == X86_PREFIX_REP || x->prefix[0] == X86_PREFIX_REPNE;
+	if (in->id == X86_INS_PUSH || in->id == X86_INS_PUSHFQ ||
+	    x->prefix[0] == X86_PREFIX_REP || x->prefix[0] == X86_PREFIX_REPNE)
+		return 0xffffffffu;
+	uint32_t words = 0;
+	for (int k = 0; k < x->op_count; k++) {
+		const cs_x86_op *op = &x->operands[k];
+		if (op->type != X86_OP_MEM || !(op->access & CS_AC_WRITE))
+			continue;
+		if (op->mem.base != X86_REG_RSP || op->mem.index != X86_REG_INVALID ||
+		    op->mem.segment != X86_REG_INVALID)
+			return 0xffffffffu;
+		int64_t lo = op->mem.disp, hi = lo + (op->size ? op->size : 16);
+		for (int w = 0; w < 32; w++)
+			if (lo < 8 * (w + 1) && hi > 8 * w)
+				words |= 1u << w;
+	}
+	return words;
 }
 
 /* Whether execution goes from IN to the next instruction, and only there. */
@@ -301,7 +316,7 @@ int grr_reloc_lead(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad
 		    lead->at.pc + lead->at.len > pc)
 			continue;
 		uint16_t written = 0;
-		bool stores = false;
+		uint32_t stored = 0;
 		for (size_t j = q; j < p; j++) {
 			cs_regs rd, wr;
 			uint8_t nrd, nwr;
@@ -314,11 +329,11 @@ int grr_reloc_lead(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad
 				if (g >= 0)
 					written |= (uint16_t)(1u << g);
 			}
-			stores |= may_store(&insn[j]);
+			stored |= stack_words_stored(&insn[j]);
 		}
 		lead->steps = (int)(p - q);
 		lead->kept = (uint16_t)~written;
-		lead->stack_kept = !(written & (1u << 4)) && !stores;
+		lead->stack_kept = written & (1u << 4) ? 0 : ~stored;
 		/* the quick test's register must be one the trap may compare */
 		if (lead->at.hot_reg >= 0 && !(lead->kept & (1u << lead->at.hot_reg)))
 			lead->at.hot_reg = -1;

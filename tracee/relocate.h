@@ -46,8 +46,10 @@ struct grr_lead {
 	int steps;                   /* instructions from Q to pc */
 	uint16_t kept;               /* general registers (bit = x86 number)
 					that no instruction in [Q, pc) writes */
-	int stack_kept;              /* 1: rsp kept and nothing stored in
-					[Q, pc): the stack words are the same */
+	uint32_t stack_kept;         /* the words at [rsp, rsp + 8 * 32) that no
+					instruction in [Q, pc) may write (bit k:
+					word k); 0 if rsp is written, or memory
+					other than at rsp + constant */
 };
 
 /* Finds the lead closest to PC (at most MAX_STEPS instructions before it)

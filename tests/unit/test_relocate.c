@@ -272,7 +272,23 @@ START_TEST(test_lead)
 	ck_assert_int_eq(ld.kept & (1 << 3), 0);   /* and, or write rbx */
 	ck_assert_int_ne(ld.kept & (1 << 6), 0);   /* rsi is the same at the pc */
 	ck_assert_int_ne(ld.kept & (1 << 2), 0);   /* so is rdx */
-	ck_assert_int_eq(ld.stack_kept, 1);
+	ck_assert_uint_eq(ld.stack_kept, 0xffffffffu);   /* nothing stored */
+	/* a frame store between the lead and the pc (a -N -l loop: the
+	 * counter stays in the frame): only the words it writes are left out */
+	static const uint8_t frame[] = {
+		0x69, 0xc9, 0x93, 0x01, 0x00, 0x01,   /* 0: imul $0x1000193,%ecx,%ecx */
+		0x89, 0x4c, 0x24, 0x2c,               /* 6: mov %ecx,0x2c(%rsp) */
+		0xeb, 0x00,                           /* a: jmp 0xc */
+		0x48, 0xff, 0x44, 0x24, 0x30,         /* c: incq 0x30(%rsp) */
+		0xeb, 0xed,                           /* 11: jmp 0x0 */
+		0xc3,
+	};
+	ck_assert_int_eq(grr_reloc_lead(frame, BASE, sizeof(frame), 0, BASE + 0xa, 16, &ld, &why),
+			 0);
+	ck_assert_uint_eq(ld.at.pc, BASE);
+	ck_assert_int_eq(ld.kept & (1 << 1), 0);               /* rcx */
+	ck_assert_uint_eq(ld.stack_kept & (1u << 5), 0);       /* 0x28..0x30: the store */
+	ck_assert_uint_ne(ld.stack_kept & (1u << 6), 0);       /* 0x30: the counter */
 	/* a pc that is itself a branch target has no lead */
 	ck_assert_int_eq(grr_reloc_lead(lead, BASE, sizeof(lead), 0, BASE + 0xc, 16, &ld, &why),
 			 -1);
