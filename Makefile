@@ -5,6 +5,7 @@
 #   make check      deps + build + unit tests (plain and ASan/UBSan) + e2e
 #   make demo       record and replay the bundled example Go program
 #   make bench      benchmarks; figures go to docs/benchmarks.md
+#   make bench-races  the race benchmark (docs/benchmarks.md, "Races")
 #   make fuzz       fuzz the trace reader for FUZZ_SECONDS (libFuzzer)
 
 CC      ?= gcc
@@ -52,7 +53,7 @@ LIB_OBJ      := $(FORMAT_OBJ) $(TRACEE_OBJ) $(RECORDER_OBJ) $(REPLAYER_OBJ)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps check unit unit-asan e2e demo bench fuzz clean
+.PHONY: all deps check unit unit-asan e2e demo bench bench-races fuzz clean
 all: bin/grr
 
 $(B)/%.o: %.c
@@ -111,6 +112,12 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	@tools/bench.sh
+
+# the race benchmark: concurrency bugs natively, under grr flaky --chaos and
+# plain grr flaky (RACE_MANIFEST adds externally built test binaries)
+bench-races: deps
+	$(MAKE) all
+	@tools/bench-races.sh
 
 FUZZ_SECONDS ?= 60
 fuzz: deps

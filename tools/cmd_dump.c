@@ -196,6 +196,12 @@ static void print_text(FILE *o, const struct grr_event *ev)
 		break;
 	}
 	case GRR_EV_BUFFERED:
+		if (ev->u.exit.nr == GRR_BUFFERED_SPLIT && ev->u.exit.nwrites == 1) {
+			fprintf(o, " split read-modify-write at pc 0x%" PRIx64 ": %" PRIu64
+				" bytes at 0x%" PRIx64 " put back as loaded", (uint64_t)ev->u.exit.ret,
+				ev->u.exit.writes[0].len, ev->u.exit.writes[0].addr);
+			break;
+		}
 		fprintf(o, " %" PRId64 " %s%s", ev->u.exit.ret,
 			buffered_syscalls(ev) ? "syscall" : "value", ev->u.exit.ret == 1 ? "" : "s");
 		put_writes_summary(o, ev);
@@ -278,7 +284,10 @@ static void print_json(FILE *o, const struct grr_event *ev)
 		put_json_writes(o, ev);
 		break;
 	case GRR_EV_BUFFERED:
-		fprintf(o, ",\"values\":%" PRId64, ev->u.exit.ret);
+		if (ev->u.exit.nr == GRR_BUFFERED_SPLIT)
+			fprintf(o, ",\"split_pc\":%" PRId64, ev->u.exit.ret);
+		else
+			fprintf(o, ",\"values\":%" PRId64, ev->u.exit.ret);
 		put_json_writes(o, ev);
 		break;
 	case GRR_EV_SIGNAL:

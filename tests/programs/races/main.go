@@ -7,6 +7,8 @@
 //	                inserting, without a lock: a key is computed twice
 //	                (exit 1) or the runtime sees concurrent map writes
 //	                (fatal error, exit 2)
+//	races counter   eight goroutines do `counter++` 200000 times each on a
+//	                global: updates are lost; exit 1
 //	races order     main uses a value a goroutine it started is meant to
 //	                have set "by now": it reads it before that goroutine
 //	                ran; exit 1
@@ -43,6 +45,28 @@ func rmw() int {
 	wg.Wait()
 	fmt.Println("count", t.n, "of", workers*each)
 	if t.n != workers*each {
+		return 1
+	}
+	return 0
+}
+
+var counter int
+
+func counters() int {
+	var wg sync.WaitGroup
+	const workers, each = 8, 200000
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < each; j++ {
+				counter++
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Println("counter", counter, "lost", workers*each-counter)
+	if counter != workers*each {
 		return 1
 	}
 	return 0
@@ -106,7 +130,7 @@ func order() int {
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: races rmw|checkact|order")
+		fmt.Fprintln(os.Stderr, "usage: races rmw|checkact|counter|order")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -114,6 +138,8 @@ func main() {
 		os.Exit(rmw())
 	case "checkact":
 		os.Exit(checkact())
+	case "counter":
+		os.Exit(counters())
 	case "order":
 		os.Exit(order())
 	}
