@@ -163,6 +163,8 @@ void rec_sched_init(struct rec_sched *s, bool chaos, uint64_t seed);
 uint64_t rec_sched_draw(struct rec_sched *s, uint64_t n);
 /* A seeded random choice: true with probability NUM/DEN. */
 bool rec_sched_chance(struct rec_sched *s, uint64_t num, uint64_t den);
+/* T runs only when no other thread can, for MIN_NS to MAX_NS (chaos). */
+void rec_sched_starve(struct recorder *r, struct rec_thread *t, uint64_t min_ns, uint64_t max_ns);
 /* A thread was created: its priority (chaos). */
 void rec_sched_new_thread(struct rec_sched *s, struct rec_thread *t);
 struct rec_thread *rec_sched_pick(struct recorder *r);

@@ -140,13 +140,19 @@ static void change_point(struct recorder *r, struct rec_thread *t)
 	struct rec_sched *s = &r->sched;
 	uint64_t draw = rng_next(s) % 20;
 	if (draw < 1) {
-		t->starved_until = rec_now_ns() + 1000000 + rng_next(s) % 9000000;
-		t->prio = --s->low_prio - PRIO_SPAN;
+		rec_sched_starve(r, t, 1000000, 10000000);
 	} else if (draw < 15) {
 		t->prio = --s->low_prio;
 	} else {
 		t->prio = PRIO_MIN + (int64_t)(rng_next(s) % PRIO_SPAN);
 	}
+}
+
+void rec_sched_starve(struct recorder *r, struct rec_thread *t, uint64_t min_ns, uint64_t max_ns)
+{
+	struct rec_sched *s = &r->sched;
+	t->starved_until = rec_now_ns() + min_ns + rng_next(s) % (max_ns - min_ns + 1);
+	t->prio = --s->low_prio - PRIO_SPAN;
 }
 
 /* T's priority now: a starved thread's stays below all others until its

@@ -45,6 +45,9 @@ int rec_split_begin(struct recorder *r, struct rec_thread *t, const struct user_
 	t->split.addr = rmw.addr;
 	t->split.len = rmw.len;
 	t->split.pending = true;
+	/* while the others run (and maybe store there too) as long as they
+	 * have work, for up to a few milliseconds */
+	rec_sched_starve(r, t, 500000, 5000000);
 	return 0;
 }
 
