@@ -205,6 +205,9 @@ int rec_finish_string_op(struct recorder *r, struct rec_thread *t,
 int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 		    struct user_regs_struct *regs, int *status)
 {
+	/* (the code is read and the thread run a little: no breakpoint of
+	 * the synchronization sites may be in the way) */
+	rec_syncpt_disarm(r);
 	int m = rec_step_out(r, t, regs, status);
 	if (m == 0)
 		m = rec_finish_string_op(r, t, regs, status);

@@ -85,6 +85,12 @@ struct rec_syncpts {
 	uint8_t *orig;                /* the bytes they replaced */
 	int narmed;
 	uint64_t deadline_ns;         /* an ordinary preemption then */
+	/* how often each thread reached each site (open addressing; key
+	 * 0 free): a thread's first times at a site are where it is
+	 * preempted, its thousandth rarely */
+	uint64_t *seen_key;
+	uint32_t *seen_count;
+	uint32_t seen_cap;
 };
 
 struct rec_sched {
@@ -100,7 +106,6 @@ struct rec_sched {
 	int cpus;                     /* CPUs the program is told it has (0: as they are) */
 	uint64_t splits;              /* read-modify-writes cut in two */
 	uint64_t sync_preemptions;    /* preemptions at synchronization sites */
-	bool switch_pending;          /* switch at the running thread's next syscall */
 };
 
 struct recorder {
@@ -185,6 +190,9 @@ bool rec_sched_slice_over(struct recorder *r, uint64_t now);
 bool rec_sched_may_preempt(struct recorder *r, uint64_t now);
 /* A preemption at an arbitrary point took COST_NS (interrupt to anchor). */
 void rec_sched_preempted(struct recorder *r, uint64_t cost_ns);
+/* T is resumed to run user code (chaos: it may be preempted at its next
+ * synchronization). */
+void rec_sched_resumed(struct recorder *r, struct rec_thread *t);
 /* T just became ready: in chaos mode, it preempts a running thread of
  * lower priority. */
 void rec_sched_became_ready(struct recorder *r, struct rec_thread *t);
@@ -211,9 +219,18 @@ bool rec_syncpt_usable(const struct recorder *r);
 int rec_syncpt_arm(struct recorder *r, uint64_t deadline);
 void rec_syncpt_disarm(struct recorder *r);
 bool rec_syncpt_armed(const struct recorder *r);
+/* When an armed wait for a synchronization site ends. */
+uint64_t rec_syncpt_deadline(const struct recorder *r);
 /* Whether ADDR is a synchronization site (a trap just after it is one of
  * the breakpoints, even if they were removed since). */
 bool rec_syncpt_is_site(const struct recorder *r, uint64_t addr);
+/* T reached site ADDR: whether to preempt it there (its first times at
+ * that site, then ever more rarely: one time in N at its Nth). */
+bool rec_syncpt_take(struct recorder *r, struct rec_thread *t, uint64_t addr);
+/* Lets T, stopped at site ADDR whose breakpoint it hit, go past it (the
+ * breakpoint stays): 0, 1 if the step ended in another stop (its wait
+ * status in *STATUS), -1. */
+int rec_syncpt_pass(struct recorder *r, struct rec_thread *t, uint64_t addr, int *status);
 
 /* rec_event.c */
 /* Preempts T, stopped at REGS (an interrupt, a synchronization site):

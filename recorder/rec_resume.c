@@ -18,6 +18,7 @@ int rec_resume(struct recorder *r, struct rec_thread *t)
 	r->running = t;
 	r->slice_end_ns = rec_now_ns() + rec_sched_slice(&r->sched);
 	r->preempt_at_ns = 0;
+	rec_sched_resumed(r, t);
 	if (grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, rec_resume_how(r, t)) < 0) {
 		/* The thread died under us (killed with its process); its exit
 		 * status will come through waitpid. */

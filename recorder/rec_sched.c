@@ -207,10 +207,6 @@ bool rec_sched_switch_at_syscall(struct recorder *r)
 	struct rec_thread *t = r->running;
 	if (!r->sched.chaos)
 		return rec_now_ns() >= r->slice_end_ns;
-	if (r->sched.switch_pending) {
-		r->sched.switch_pending = false;
-		return outranked(r, t);
-	}
 	if (rec_now_ns() >= r->slice_end_ns || one_in(&r->sched, 16)) {
 		change_point(r, t);
 		r->slice_end_ns = rec_now_ns() + rec_sched_slice(&r->sched);
@@ -218,12 +214,19 @@ bool rec_sched_switch_at_syscall(struct recorder *r)
 	return outranked(r, t);
 }
 
+/* How long an armed wait for a synchronization site may last. */
+static uint64_t syncpt_wait(const struct rec_sched *s)
+{
+	uint64_t wait = 4 * s->mean_slice_ns;
+	return wait < 200000 ? 200000 : wait > 20000000 ? 20000000 : wait;
+}
+
 bool rec_sched_slice_over(struct recorder *r, uint64_t now)
 {
 	struct rec_thread *t = r->running;
 	if (!r->sched.chaos)
 		return true;
-	if (rec_syncpt_armed(r)) {
+	if (rec_syncpt_armed(r) && now >= rec_syncpt_deadline(r)) {
 		/* no synchronization came in time: here, then */
 		rec_syncpt_disarm(r);
 		if (outranked(r, t) && rec_sched_may_preempt(r, now))
@@ -231,9 +234,13 @@ bool rec_sched_slice_over(struct recorder *r, uint64_t now)
 	} else {
 		change_point(r, t);
 		if (outranked(r, t) && rec_sched_may_preempt(r, now)) {
-			/* half the time, at the thread's next synchronization */
-			uint64_t wait = 4 * r->sched.mean_slice_ns;
-			wait = wait < 200000 ? 200000 : wait > 20000000 ? 20000000 : wait;
+			/* half the time, at the next synchronization (of this
+			 * thread, or of the next one that reaches one) */
+			if (rec_syncpt_armed(r)) {   /* (waiting for one already) */
+				r->slice_end_ns = rec_syncpt_deadline(r);
+				return false;
+			}
+			uint64_t wait = syncpt_wait(&r->sched);
 			if (!rec_syncpt_usable(r) || !rec_sched_chance(&r->sched, 1, 2) ||
 			    rec_syncpt_arm(r, now + wait) < 0)
 				return true;
@@ -243,6 +250,20 @@ bool rec_sched_slice_over(struct recorder *r, uint64_t now)
 	}
 	r->slice_end_ns = now + rec_sched_slice(&r->sched);
 	return false;
+}
+
+void rec_sched_resumed(struct recorder *r, struct rec_thread *t)
+{
+	(void)t;
+	uint64_t now = rec_now_ns();
+	/* one time in four, the thread that runs now (a woken one, often)
+	 * is preempted at its next synchronization, if no other thread
+	 * reaches one first */
+	if (!r->sched.chaos || rec_syncpt_armed(r) || !rec_syncpt_usable(r) ||
+	    !rec_sched_chance(&r->sched, 1, 4) || !rec_sched_may_preempt(r, now))
+		return;
+	rec_syncpt_arm(r, now + syncpt_wait(&r->sched));
+	rec_sched_preempted(r, rec_now_ns() - now);
 }
 
 bool rec_sched_may_preempt(struct recorder *r, uint64_t now)
@@ -287,10 +308,6 @@ uint64_t rec_sched_grace_ns(struct recorder *r, struct rec_thread *t,
 				      (c->args[1] & 0x7f) == 5));
 	if (!fast)
 		return 0;
-	if (r->sched.switch_pending && t == r->running) {
-		r->sched.switch_pending = false;
-		return 0;
-	}
 	/* chaos: the caller is sometimes held back until after others ran,
 	 * whatever the call (a thread that woke another one, say) */
 	if (r->sched.chaos && one_in(&r->sched, 6))

@@ -76,6 +76,7 @@ static int defer_to_boundary(struct recorder *r, struct rec_thread *t, int sig,
 			     const uint8_t *siginfo, struct user_regs_struct *regs)
 {
 	uint64_t pc = regs->rip;
+	rec_syncpt_disarm(r);
 	int status, m = rec_step_out(r, t, regs, &status);
 	if (m == 0)
 		m = rec_finish_string_op(r, t, regs, &status);

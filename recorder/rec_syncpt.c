@@ -1,11 +1,12 @@
-/* rec_syncpt.c - chaos mode defers some change points to the running
- * thread's next synchronization (tracee/syncsites.h): a breakpoint on
- * every site (at most SYNCPT_MAX of them, chosen by the seed), and the
- * thread is preempted where it hits one, as at a timeslice's end (run on
- * to its next shared access, anchored).  A syscall first is a switch at
- * that syscall; nothing within a few timeslices, an ordinary preemption.
- * The breakpoints are in place only while the thread runs toward them,
- * and never while anything else reads or runs the program's code. */
+/* rec_syncpt.c - chaos mode defers some change points to the next
+ * synchronization (tracee/syncsites.h): a breakpoint on every site (at
+ * most SYNCPT_MAX of them, chosen by the seed), and the first thread that
+ * hits one (the one running then, or one that runs later: a goroutine
+ * woken from a sleep, say) is preempted there, as at a timeslice's end
+ * (run on to its next shared access, anchored).  Nothing within a few
+ * mean change points: an ordinary preemption.  The breakpoints are
+ * removed before grr reads or runs the program's code for an anchor, and
+ * before the program forks or execs. */
 #include "recorder/rec_private.h"
 #include "tracee/syncsites.h"
 
@@ -14,6 +15,7 @@
 
 #define SYNCPT_MAX 512               /* breakpoints set at most */
 #define SYNCPT_CODE (64u << 20)      /* bytes of own code scanned at most */
+#define SEEN_CAP 8192u               /* (thread, site) pairs counted at most */
 
 void rec_syncpt_setup(struct recorder *r)
 {
@@ -24,7 +26,10 @@ void rec_syncpt_setup(struct recorder *r)
 	grr_syncsites_find(&r->mem, &r->syms, SYNCPT_CODE, &sp->sites);
 	sp->orig = malloc(SYNCPT_MAX);
 	sp->armed = malloc(SYNCPT_MAX * sizeof(sp->armed[0]));
-	if (!sp->orig || !sp->armed)
+	sp->seen_cap = SEEN_CAP;
+	sp->seen_key = calloc(SEEN_CAP, sizeof(sp->seen_key[0]));
+	sp->seen_count = calloc(SEEN_CAP, sizeof(sp->seen_count[0]));
+	if (!sp->orig || !sp->armed || !sp->seen_key || !sp->seen_count)
 		sp->sites.n = 0;
 }
 
@@ -33,6 +38,8 @@ void rec_syncpt_free(struct recorder *r)
 	grr_syncsites_free(&r->syncpts.sites);
 	free(r->syncpts.orig);
 	free(r->syncpts.armed);
+	free(r->syncpts.seen_key);
+	free(r->syncpts.seen_count);
 }
 
 bool rec_syncpt_usable(const struct recorder *r)
@@ -69,6 +76,11 @@ void rec_syncpt_disarm(struct recorder *r)
 	sp->deadline_ns = 0;
 }
 
+uint64_t rec_syncpt_deadline(const struct recorder *r)
+{
+	return r->syncpts.deadline_ns;
+}
+
 bool rec_syncpt_armed(const struct recorder *r)
 {
 	return r->syncpts.narmed > 0;
@@ -79,4 +91,43 @@ bool rec_syncpt_is_site(const struct recorder *r, uint64_t addr)
 	/* (the program's own code has no int3 at a site: a trap there is
 	 * one of these breakpoints, set now or a moment ago) */
 	return grr_syncsites_has(&r->syncpts.sites, addr);
+}
+
+/* The count of (TID, ADDR), incremented; a full table counts as many. */
+static uint32_t seen(struct rec_syncpts *sp, pid_t tid, uint64_t addr)
+{
+	uint64_t key = (addr << 20) ^ (uint64_t)(uint32_t)tid;
+	key = key ? key : 1;
+	uint32_t i = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & (sp->seen_cap - 1);
+	for (uint32_t probes = 0; probes < 64; probes++, i = (i + 1) & (sp->seen_cap - 1)) {
+		if (sp->seen_key[i] == key || !sp->seen_key[i]) {
+			sp->seen_key[i] = key;
+			return ++sp->seen_count[i];
+		}
+	}
+	return UINT32_MAX;
+}
+
+bool rec_syncpt_take(struct recorder *r, struct rec_thread *t, uint64_t addr)
+{
+	uint32_t n = seen(&r->syncpts, t->tid, addr);
+	return n <= 2 || rec_sched_chance(&r->sched, 1, n);
+}
+
+int rec_syncpt_pass(struct recorder *r, struct rec_thread *t, uint64_t addr, int *status)
+{
+	struct rec_syncpts *sp = &r->syncpts;
+	int i = 0;
+	while (i < sp->narmed && sp->armed[i] != addr)
+		i++;
+	if (i == sp->narmed)
+		return 0;   /* (removed since: nothing in the way) */
+	static const uint8_t int3 = 0xcc;
+	struct user_regs_struct regs;
+	if (grr_mem_write(&r->mem, addr, &sp->orig[i], 1) < 0)
+		return -1;
+	int m = rec_step(r, t, &regs, status);
+	if (grr_mem_write(&r->mem, addr, &int3, 1) < 0)
+		return -1;
+	return m;
 }

@@ -116,6 +116,11 @@ static int on_entry(struct recorder *r, struct rec_thread *t, const struct grr_s
 		return -1;
 
 	uint64_t cf = clone_flags(r, c);
+	/* a new process gets a copy of the code, a new program none of it:
+	 * the synchronization sites' breakpoints go first */
+	if ((cf && !(cf & CLONE_THREAD)) || c->nr == SYS_fork || c->nr == SYS_execve ||
+	    c->nr == SYS_execveat)
+		rec_syncpt_disarm(r);
 	if ((cf & CLONE_VM) && !(cf & CLONE_THREAD)) {
 		snapshot_vfork_stack(r, t, si->stack_pointer);
 		/* the child shares the ring: no buffering until it execs

@@ -125,28 +125,29 @@ static void on_timeout(struct recorder *r, uint64_t now)
 	}
 }
 
-/* A stop of the running thread while the synchronization sites have
- * their breakpoints, or a trap at one of them (taken just before they
- * were removed: its stop came after): at one of them, it is preempted
- * there (0, or -1); any other stop comes first (1: handle it): the
- * breakpoints go, and the switch happens at its next syscall. */
+/* A trap of the running thread at a synchronization site (one of the
+ * breakpoints, set now or a moment ago: its stop came after they were
+ * removed): it is preempted there.  0 or -1; 1: not such a trap. */
 static int on_syncpt_stop(struct recorder *r, struct rec_thread *t, const struct grr_stop *st)
 {
 	struct user_regs_struct regs;
-	bool hit = st->kind == GRR_STOP_SIGNAL && st->sig == SIGTRAP &&
-		grr_task_getregs(t->tid, &regs) == 0 && rec_syncpt_is_site(r, regs.rip - 1);
-	if (!hit && !rec_syncpt_armed(r))
+	if (st->kind != GRR_STOP_SIGNAL || st->sig != SIGTRAP ||
+	    grr_task_getregs(t->tid, &regs) < 0 || !rec_syncpt_is_site(r, regs.rip - 1))
 		return 1;
-	rec_syncpt_disarm(r);
-	if (!hit) {
-		r->sched.switch_pending = true;
-		return 1;
-	}
 	regs.rip -= 1;
 	if (grr_task_setregs(t->tid, &regs) < 0)
 		return -1;
-	r->sched.sync_preemptions++;
 	t->interrupt_ns = rec_now_ns();
+	if (rec_syncpt_armed(r) && !rec_syncpt_take(r, t, regs.rip)) {
+		/* a site this thread knows well: on past it, still waiting */
+		int status, m = rec_syncpt_pass(r, t, regs.rip, &status);
+		rec_sched_preempted(r, rec_now_ns() - t->interrupt_ns);
+		if (m < 0)
+			return -1;
+		return m == 1 ? rec_handle_status(r, t->tid, status) : rec_continue(r, t, 0);
+	}
+	rec_syncpt_disarm(r);
+	r->sched.sync_preemptions++;
 	return rec_preempt_at(r, t, &regs);
 }
 
@@ -178,8 +179,8 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status)
 	    grr_sigframe_settle(&r->mem, tid, &t->sigfix,
 				st.kind == GRR_STOP_SIGNAL && st.sig == SIGTRAP))
 		return rec_continue(r, t, 0);  /* the step into the handler */
-	if (rec_syncpt_usable(r) && t == r->running &&
-	    (rec_syncpt_armed(r) || (st.kind == GRR_STOP_SIGNAL && st.sig == SIGTRAP))) {
+	if (rec_syncpt_usable(r) && t == r->running && st.kind == GRR_STOP_SIGNAL &&
+	    st.sig == SIGTRAP) {
 		int s = on_syncpt_stop(r, t, &st);
 		if (s <= 0)
 			return s;
