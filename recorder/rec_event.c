@@ -86,6 +86,10 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 			 * instruction, a state that replay never sees before the
 			 * syscall itself.  No anchor: the syscall's own stop comes
 			 * next, and the switch happens there. */
+			/* Or it has just hit a synchronization site's breakpoint,
+			 * whose SIGTRAP comes next: handled there. */
+			if (rec_syncpt_is_site(r, regs.rip - 1))
+				return rec_continue(r, t, 0);
 			if ((int64_t)regs.orig_rax >= 0) {
 				/* Or the thread had not yet left the syscall whose exit
 				 * was its last event: still there, it gives way as at
