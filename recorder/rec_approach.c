@@ -37,6 +37,10 @@ int rec_approach_access(struct recorder *r, struct rec_thread *t,
 {
 	uint64_t at[APPROACH_STOPS];
 	uint8_t orig[APPROACH_STOPS];
+	/* a vfork child shares the code and runs on its own: it could meet
+	 * the breakpoints; the thread stays where it is */
+	if (rec_vfork_child_running(r))
+		return 0;
 	int n = grr_access_frontier(read_code, code_ok, r, regs->rip, APPROACH_INSNS, at,
 				    APPROACH_STOPS);
 	static const uint8_t int3 = 0xcc;

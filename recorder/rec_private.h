@@ -156,6 +156,9 @@ struct rec_thread *rec_thread_find(struct recorder *r, pid_t tid);
 struct rec_thread *rec_thread_add(struct recorder *r, pid_t tid, enum rec_thread_state st);
 int rec_live_threads(const struct recorder *r);
 void rec_thread_set_ready(struct recorder *r, struct rec_thread *t);
+/* Whether a vfork-like child (CLONE_VM, not a thread) may be running on
+ * the program's memory: its parent is inside the clone. */
+bool rec_vfork_child_running(const struct recorder *r);
 
 /* rec_log.c: appending events (a write failure stops the recording) */
 int rec_log(struct recorder *r, struct grr_event *ev, pid_t tid, uint8_t kind);

@@ -53,6 +53,9 @@ int rec_syncpt_arm(struct recorder *r, uint64_t deadline)
 	size_t n = sp->sites.n;
 	static const uint8_t int3 = 0xcc;
 	sp->narmed = 0;
+	/* a vfork child shares the code and runs on its own: none then */
+	if (rec_vfork_child_running(r))
+		return -1;
 	/* all of them, or a seeded sample of SYNCPT_MAX */
 	size_t step = n > SYNCPT_MAX ? n / SYNCPT_MAX : 1;
 	size_t first = n > SYNCPT_MAX ? rec_sched_draw(&r->sched, step) : 0;

@@ -232,6 +232,9 @@ static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct g
 	if (t->vfork_stack && c->ret >= 0 && nw < MAX_OUT_RANGES &&
 	    vfork_stack_write(r, t, &writes[nw], &bufs[nw]))
 		nw++;
+	/* (no child, or it is done with the memory) */
+	free(t->vfork_stack);
+	t->vfork_stack = NULL;
 	if (t->sysbuf_off && t->sysbuf_off_vfork) {
 		t->sysbuf_off = false;
 		if (rec_sysbuf_update(r) < 0)

@@ -62,3 +62,11 @@ void rec_thread_set_ready(struct recorder *r, struct rec_thread *t)
 	else
 		rec_sched_became_ready(r, t);
 }
+
+bool rec_vfork_child_running(const struct recorder *r)
+{
+	for (int i = 0; i < r->nthreads; i++)
+		if (r->threads[i].state != RT_GONE && r->threads[i].vfork_stack)
+			return true;
+	return false;
+}

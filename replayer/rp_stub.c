@@ -421,13 +421,25 @@ struct trap_plan {
 #define LEAD_MAX_STEPS 16
 
 /* Plans the trap for the anchor at PC; 0, or -1 (plain breakpoints). */
+/* Whether the patch R leaves every parked goroutine's resume pc alone:
+ * it covers one instruction, or no goroutine's stack points inside it. */
+static bool patch_safe(struct grr_replay *rp, const struct grr_reloc *r)
+{
+	return r->len <= r->first_len || !rp_goroutine_may_resume_in(rp, r->pc, r->pc + r->len);
+}
+
 static int plan_trap(struct grr_replay *rp, uint64_t pc, struct trap_plan *tp)
 {
 	const char *why;
 	memset(tp, 0, sizeof(*tp));
 	tp->ck = (struct stub_check){ 0xffff, true, rp->ev.u.anchor.nstack, 0xffffffffu };
-	if (plan_patch(rp, pc, &tp->r, &tp->lp, &tp->have_loop, &why) == 0)
-		return rp_breaks_overlap(rp, tp->r.pc, tp->r.len) ? -1 : 0;
+	if (plan_patch(rp, pc, &tp->r, &tp->lp, &tp->have_loop, &why) == 0) {
+		if (rp_breaks_overlap(rp, tp->r.pc, tp->r.len))
+			return -1;
+		if (patch_safe(rp, &tp->r))
+			return 0;
+		why = "a parked goroutine may resume inside the patch";
+	}
 	struct grr_codefn f;
 	struct grr_lead lead;
 	const char *no_lead = "not in a known function";
@@ -442,6 +454,10 @@ static int plan_trap(struct grr_replay *rp, uint64_t pc, struct trap_plan *tp)
 		rc = -1;
 		no_lead = "a debugger breakpoint or watchpoint on the way";
 	}
+	if (rc == 0 && !patch_safe(rp, &lead.at)) {
+		rc = -1;
+		no_lead = "a parked goroutine may resume inside its patch";
+	}
 	if (rp->debug)
 		fprintf(rp->opts.err, "grr-debug: anchor at 0x%llx: no stub at it (%s); %s\n",
 			(unsigned long long)pc, why, rc == 0 ? "a lead before it" : no_lead);
@@ -451,6 +467,27 @@ static int plan_trap(struct grr_replay *rp, uint64_t pc, struct trap_plan *tp)
 	tp->steps = lead.steps;
 	tp->ck = (struct stub_check){ lead.kept, false, rp->ev.u.anchor.nstack,
 				      lead.stack_kept };
+	return 0;
+}
+
+/* Single-steps T, between a lead and the anchor pc, until it is at PC
+ * (at most N steps). */
+static int step_until(struct grr_replay *rp, struct rp_thread *t, uint64_t pc, int n)
+{
+	if (rp_leave_sysemu(rp, t) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct user_regs_struct regs;
+		if (grr_task_getregs(t->tid, &regs) < 0)
+			return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
+		if (regs.rip == pc)
+			return 0;
+		struct grr_stop st;
+		if (grr_task_singlestep(t->tid, 0) < 0 || rp_wait(rp, t, &st) < 0)
+			return rp_fail(rp, "cannot single-step thread %d", (int)t->tid);
+		if (st.kind != GRR_STOP_SIGNAL || st.sig != SIGTRAP)
+			return rp_diverge(rp, t, "unexpected stop stepping toward the anchor");
+	}
 	return 0;
 }
 
@@ -491,6 +528,20 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 		return 1;
 	if (inside && step_out_of(rp, t, r) < 0)
 		return -1;
+	/* a thread already between a lead and the pc reaches the pc without
+	 * passing the lead: straight on to it, then see */
+	if (tp.steps > 0 && grr_task_getregs(t->tid, &now) == 0 && now.rip > r->pc &&
+	    now.rip < pc) {
+		if (t->pending_sig)
+			return 1;
+		int rc = step_until(rp, t, pc, tp.steps);
+		if (rc < 0)
+			return rc;
+		if (grr_task_getregs(t->tid, &now) < 0)
+			return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
+		if (matches(rp, t, &now))
+			return 0;
+	}
 	int trap;
 	size_t entry, miss;
 	if (rp->debug)

@@ -180,6 +180,7 @@ static int replay_file_mmap(struct grr_replay *rp, struct rp_thread *t)
 	struct user_regs_struct regs;
 	if (grr_task_getregs(t->tid, &regs) < 0)
 		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
+	struct user_regs_struct orig = regs;
 	uint64_t flags = regs.r10 & ~(uint64_t)(MAP_SHARED | MAP_SHARED_VALIDATE);
 	regs.rdi = (uint64_t)ret;
 	regs.r10 = flags | MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
@@ -189,6 +190,17 @@ static int replay_file_mmap(struct grr_replay *rp, struct rp_thread *t)
 		return rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
 	if (execute(rp, t, true) < 0)
 		return -1;
+	/* the program's own arguments back: the kernel leaves them in their
+	 * registers, and code after the call may read them (an anchor just
+	 * after an mmap of a file compared r10) */
+	if (grr_task_getregs(t->tid, &regs) < 0)
+		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
+	regs.rdi = orig.rdi;
+	regs.r10 = orig.r10;
+	regs.r8 = orig.r8;
+	regs.r9 = orig.r9;
+	if (grr_task_setregs(t->tid, &regs) < 0)
+		return rp_fail(rp, "cannot set registers of thread %d", (int)t->tid);
 	return 0;
 }
 

@@ -201,6 +201,7 @@ int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad
 	r->pc = pc;
 	r->len = len;
 	r->code_len = code_len;
+	r->first_len = insn[first].size;
 	memcpy(r->orig, code + (pc - fstart), len);
 	r->hot_reg = hot_register(h, insn, n, pc);
 	r->flags_dead = flags_dead_at(h, insn, n, first);

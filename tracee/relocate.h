@@ -17,6 +17,9 @@ struct grr_reloc {
 	size_t len;                  /* bytes replaced (>= GRR_JMP_LEN) */
 	size_t code_len;             /* of which instructions; the rest is the
 					function's int3 padding, never run */
+	size_t first_len;            /* the length of the instruction at pc: a
+					patch longer than it covers the start
+					of another instruction */
 	uint8_t orig[16];            /* their original bytes */
 	int hot_reg;                 /* the general register (x86 number; not
 					rsp, rbp or rcx) most written near pc,
