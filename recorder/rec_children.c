@@ -53,6 +53,9 @@ static void drop(struct recorder *r, int i)
 /* Whether the new program of TID has code where the filter traces. */
 static bool code_in_traced_range(const struct recorder *r, pid_t tid)
 {
+	/* (a dynamically linked program's filter traces every call) */
+	if (r->sb.trace_all)
+		return true;
 	struct grr_mapping *maps;
 	int n = grr_maps_read(tid, &maps);
 	if (n < 0)

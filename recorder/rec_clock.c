@@ -32,6 +32,38 @@ static int allow_tsc(const struct grr_mem *m, pid_t tid)
 	return grr_remote_syscall(m, tid, SYS_prctl, args, &ret) < 0 || ret != 0 ? -1 : 0;
 }
 
+/* A dynamically linked program: its loader (and C library start-up) run
+ * first, and the loader reads the TSC for its statistics: the TSC stays
+ * trapped (those reads are recorded as RDTSC events) until the program's
+ * entry point, where a breakpoint gives it back (rec_clock_at_entry). */
+static int loader_first(struct recorder *r, struct grr_initstack *s)
+{
+	static const uint8_t int3 = 0xcc;
+	uint64_t entry = grr_initstack_auxval(s, AT_ENTRY);
+	if (!entry || grr_mem_read(&r->mem, entry, &r->entry_orig, 1) < 0 ||
+	    grr_mem_write(&r->mem, entry, &int3, 1) < 0) {
+		fprintf(stderr, "grr: cannot set a breakpoint at the program's entry point\n");
+		return -1;
+	}
+	r->entry_bp = entry;
+	return grr_initstack_set_auxval(&r->mem, s, AT_SYSINFO_EHDR, r->cp.lay->addr);
+}
+
+int rec_clock_at_entry(struct recorder *r, struct rec_thread *t)
+{
+	struct user_regs_struct regs;
+	if (!r->entry_bp || grr_task_getregs(t->tid, &regs) < 0 || regs.rip != r->entry_bp + 1)
+		return 0;
+	regs.rip = r->entry_bp;
+	if (grr_mem_write(&r->mem, r->entry_bp, &r->entry_orig, 1) < 0 ||
+	    grr_task_setregs(t->tid, &regs) < 0 || allow_tsc(&r->mem, t->tid) < 0) {
+		fprintf(stderr, "grr: cannot untrap the TSC for the clock page\n");
+		return -1;
+	}
+	r->entry_bp = 0;
+	return 1;
+}
+
 int rec_clock_setup(struct recorder *r, struct grr_initstack *s)
 {
 	const char *why = NULL;
@@ -42,6 +74,8 @@ int rec_clock_setup(struct recorder *r, struct grr_initstack *s)
 	else if (grr_clockpage_usable(&r->mem, r->pid, &r->syms, grr_cp_layout(true), &r->cp,
 				      &why) &&
 		 grr_clockpage_install(&r->mem, r->pid, &r->cp, true, &why) == 0) {
+		if (r->cp.loader)
+			return loader_first(r, s);
 		if (allow_tsc(&r->mem, r->pid) < 0) {
 			/* the page is in place: without the TSC its record path
 			 * would fault, so the recording cannot go on */

@@ -138,6 +138,9 @@ struct recorder {
 	uint32_t ncpuid_vars;
 	bool debug;                   /* GRR_DEBUG_RECORD: log each stop */
 	struct grr_clockpage cp;      /* in-process clock reads (rec_clock.c) */
+	uint64_t entry_bp;            /* a breakpoint at the program's entry point,
+				       * which gives it the TSC (0: none) */
+	uint8_t entry_orig;
 	uint64_t cp_drained;          /* values collected so far */
 	uint64_t cp_values;
 	struct grr_sysbuf sb;         /* syscalls run in-process (rec_sysbuf.c) */
@@ -337,6 +340,11 @@ bool rec_child_known(const struct recorder *r, pid_t tid);
 int rec_clock_setup(struct recorder *r, struct grr_initstack *s);
 /* Logs the values read since the last collection (T ran them). */
 int rec_clock_drain(struct recorder *r, struct rec_thread *t);
+/* T stopped with SIGTRAP: if at the entry point's breakpoint (a
+ * dynamically linked program's loader is done), the breakpoint goes and
+ * the TSC is untrapped: 1 (T to be resumed without the signal); 0 if not
+ * that breakpoint; -1. */
+int rec_clock_at_entry(struct recorder *r, struct rec_thread *t);
 
 /* rec_start.c */
 int rec_start(struct recorder *r, char *err, size_t errlen);

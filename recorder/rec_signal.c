@@ -40,7 +40,11 @@ static int try_emulate_rdtsc(struct recorder *r, struct rec_thread *t,
 	ev.u.rdtsc.tsc = tsc;
 	ev.u.rdtsc.aux = aux;
 	ev.u.rdtsc.is_rdtscp = (uint8_t)is_rdtscp;
-	if (rec_log(r, &ev, t->tid, GRR_EV_RDTSC) < 0)
+	/* (in the clock page's record-only code or the kernel's vDSO, before a
+	 * dynamically linked program's entry point: the value reaches the
+	 * page's slot, which is recorded; replay never runs this code) */
+	if (!grr_clockpage_record_only(&r->cp, regs->rip) &&
+	    rec_log(r, &ev, t->tid, GRR_EV_RDTSC) < 0)
 		return -1;
 	regs->rax = tsc & 0xffffffffu;
 	regs->rdx = tsc >> 32;
@@ -102,6 +106,14 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig)
 		return -1;
 	int code = siginfo_code(ev.u.signal.siginfo);
 
+	if (sig == SIGTRAP) {
+		int e = rec_clock_at_entry(r, t);
+		if (e < 0)
+			return -1;
+		if (e == 1)
+			return r->running == t ? rec_continue(r, t, 0)
+					       : (rec_thread_set_ready(r, t), 0);
+	}
 	if (sig == SIGSEGV && code == SI_KERNEL_CODE) {
 		int e = try_emulate_rdtsc(r, t, &regs);
 		if (e < 0)

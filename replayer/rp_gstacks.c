@@ -6,8 +6,12 @@
  * anchor threads where they were interrupted, which is where Go's
  * preemption signals land too, so this happens.  The goroutines are
  * runtime.allgs (a slice of *g, runtime.allglen long), each g starting
- * with its stack bounds (stack.lo, stack.hi: the same in every Go
- * version): their stacks are searched for a word in the range. */
+ * with its stack bounds (stack.lo, stack.hi) and, at offset 56, its saved
+ * context's sp (sched.sp; the same from Go 1.19 to 1.27): the used part
+ * of each stack is searched for a word in the range (words below it are
+ * stale: a goroutine once preempted there and since resumed).  The
+ * goroutine running on the thread about to run, whose stack holds its
+ * RSP, is searched from RSP. */
 #include "replayer/rp_private.h"
 
 #include <stdlib.h>
@@ -16,12 +20,14 @@
 #define GSTACKS_MAX (8u << 20)
 #define GSTACK_MAX (1u << 20)
 
-bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t lo, uint64_t hi)
+#define G_SCHED_SP 56
+
+bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t rsp, uint64_t lo, uint64_t hi)
 {
 	if (!rp->have_syms)
 		return true;
-	const struct grr_symbol *allgs = grr_symtab_find(&rp->syms, "runtime.allgs");
-	const struct grr_symbol *allglen = grr_symtab_find(&rp->syms, "runtime.allglen");
+	const struct grr_symbol *allgs = grr_symtab_object(&rp->syms, "runtime.allgs");
+	const struct grr_symbol *allglen = grr_symtab_object(&rp->syms, "runtime.allglen");
 	uint64_t arr = 0, n = 0;
 	if (!allgs || !allglen || grr_mem_read(&rp->mem, allgs->addr, &arr, 8) < 0 ||
 	    grr_mem_read(&rp->mem, allglen->addr, &n, 8) < 0 || n > (1u << 20))
@@ -31,15 +37,20 @@ bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t lo, uint64_t hi)
 	bool maybe = !gs || !buf || (n && grr_mem_read(&rp->mem, arr, gs, n * 8) < 0);
 	uint64_t total = 0;
 	for (uint64_t i = 0; i < n && !maybe; i++) {
-		uint64_t bounds[2];
-		if (!gs[i] || grr_mem_read(&rp->mem, gs[i], bounds, sizeof(bounds)) < 0)
+		uint64_t bounds[2], sp;
+		if (!gs[i] || grr_mem_read(&rp->mem, gs[i], bounds, sizeof(bounds)) < 0 ||
+		    grr_mem_read(&rp->mem, gs[i] + G_SCHED_SP, &sp, 8) < 0)
 			continue;
-		uint64_t len = bounds[1] - bounds[0];
+		if (rsp >= bounds[0] && rsp < bounds[1])
+			sp = rsp;
+		if (sp < bounds[0] || sp > bounds[1])
+			sp = bounds[0];   /* (no saved sp: all of it) */
+		uint64_t len = bounds[1] - (sp & ~7ull);
 		if (bounds[1] <= bounds[0] || len > GSTACK_MAX || (total += len) > GSTACKS_MAX) {
 			maybe = true;
 			break;
 		}
-		size_t got = grr_mem_read_partial(&rp->mem, bounds[0], buf, len);
+		size_t got = grr_mem_read_partial(&rp->mem, sp & ~7ull, buf, len);
 		for (size_t k = 0; k < got / 8 && !maybe; k++)
 			maybe = buf[k] > lo && buf[k] < hi;
 	}

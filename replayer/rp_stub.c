@@ -425,7 +425,8 @@ struct trap_plan {
  * it covers one instruction, or no goroutine's stack points inside it. */
 static bool patch_safe(struct grr_replay *rp, const struct grr_reloc *r)
 {
-	return r->len <= r->first_len || !rp_goroutine_may_resume_in(rp, r->pc, r->pc + r->len);
+	return r->len <= r->first_len ||
+	       !rp_goroutine_may_resume_in(rp, rp->ev.u.anchor.regs[19], r->pc, r->pc + r->len);
 }
 
 static int plan_trap(struct grr_replay *rp, uint64_t pc, struct trap_plan *tp)

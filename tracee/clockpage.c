@@ -181,6 +181,10 @@ bool grr_clockpage_usable(const struct grr_mem *m, pid_t pid, const struct grr_s
 		}
 		if (!(mp->prot & PROT_EXEC) || mp->path[0] == '[')
 			continue;
+		if (mp->start >= (1ull << 32)) {
+			cp->loader = true;   /* (the dynamic loader) */
+			continue;
+		}
 		uint64_t len = mp->end - mp->start;
 		uint8_t *code = malloc(len);
 		if (!code || grr_mem_read_partial(m, mp->start, code, len) != len)

@@ -79,6 +79,10 @@ struct grr_clockpage {
 	const struct grr_cp_layout *lay;
 	uint64_t cputicks;          /* runtime.cputicks, patched */
 	uint64_t vdso_lo, vdso_hi;  /* the kernel's vDSO text (recording only) */
+	bool loader;                /* a dynamically linked program: its loader and C
+				       library, whose RDTSC are not checked, run
+				       before the program's entry point, with the
+				       TSC still trapped (recorder/rec_clock.c) */
 };
 
 /* runtime.cputicks (an assembly function: "runtime.cputicks.abi0" in the
@@ -87,7 +91,9 @@ const struct grr_symbol *grr_clockpage_cputicks(const struct grr_symtab *syms);
 
 /* Whether PROGRAM's code can use the page of layout LAY: its
  * runtime.cputicks is the only RDTSC/RDTSCP in the executable mappings of
- * PID (read through M), and the page's address range is free.  Fills *CP's
+ * PID below 4 GiB (read through M: the program's own; the dynamic
+ * loader's, high up, are not checked, and set *CP's loader), and the
+ * page's address range is free.  Fills *CP's
  * layout and cputicks.  On a "no", a short reason in WHY. */
 bool grr_clockpage_usable(const struct grr_mem *m, pid_t pid, const struct grr_symtab *syms,
 			  const struct grr_cp_layout *lay, struct grr_clockpage *cp,

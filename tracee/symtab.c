@@ -15,6 +15,23 @@ static int by_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* The data objects kept (symtab.h). */
+static const char *const objects[] = { "runtime.allgs", "runtime.allglen" };
+
+static void add_object(struct grr_symtab *st, const char *name, const GElf_Sym *sym)
+{
+	for (size_t k = 0; k < sizeof(objects) / sizeof(objects[0]); k++) {
+		if (strcmp(name, objects[k]) != 0 || st->nobjs == sizeof(objects) / sizeof(objects[0]))
+			continue;
+		struct grr_symbol *o = &st->objs[st->nobjs];
+		o->addr = sym->st_value;
+		o->size = sym->st_size;
+		o->name = strdup(name);
+		if (o->name)
+			st->nobjs++;
+	}
+}
+
 static int add_symbols(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct grr_symtab *st)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
@@ -22,15 +39,19 @@ static int add_symbols(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct grr_sym
 		return -1;
 	size_t count = sh->sh_size / sh->sh_entsize;
 	st->syms = calloc(count ? count : 1, sizeof(*st->syms));
-	if (!st->syms)
+	st->objs = calloc(sizeof(objects) / sizeof(objects[0]), sizeof(*st->objs));
+	if (!st->syms || !st->objs)
 		return -1;
 	for (size_t i = 0; i < count; i++) {
 		GElf_Sym sym;
-		if (!gelf_getsym(d, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-		    !sym.st_value)
+		if (!gelf_getsym(d, (int)i, &sym) || !sym.st_value)
 			continue;
 		const char *name = elf_strptr(e, sh->sh_link, sym.st_name);
 		if (!name)
+			continue;
+		if (GELF_ST_TYPE(sym.st_info) == STT_OBJECT)
+			add_object(st, name, &sym);
+		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC)
 			continue;
 		struct grr_symbol *s = &st->syms[st->n];
 		s->addr = sym.st_value;
@@ -70,8 +91,19 @@ void grr_symtab_free(struct grr_symtab *st)
 {
 	for (size_t i = 0; i < st->n; i++)
 		free(st->syms[i].name);
+	for (size_t i = 0; i < st->nobjs; i++)
+		free(st->objs[i].name);
 	free(st->syms);
+	free(st->objs);
 	memset(st, 0, sizeof(*st));
+}
+
+const struct grr_symbol *grr_symtab_object(const struct grr_symtab *st, const char *name)
+{
+	for (size_t i = 0; i < st->nobjs; i++)
+		if (strcmp(st->objs[i].name, name) == 0)
+			return &st->objs[i];
+	return NULL;
 }
 
 const struct grr_symbol *grr_symtab_lookup(const struct grr_symtab *st, uint64_t addr)

@@ -109,7 +109,17 @@ bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symt
 		const struct grr_mapping *mp = &maps[i];
 		if (grr_mapping_overlaps(mp, GRR_SB_ADDR, GRR_SB_ADDR + GRR_SB_LEN))
 			*why = "its address range is taken";
-		if ((mp->prot & PROT_EXEC) && mp->path[0] != '[' && mp->end > sb->text_end)
+		if (strcmp(mp->path, "[vdso]") == 0) {
+			sb->vdso_lo = mp->start;
+			sb->vdso_hi = mp->end;
+		}
+		if (!(mp->prot & PROT_EXEC) || mp->path[0] == '[')
+			continue;
+		/* the dynamic loader, high up: a dynamically linked program,
+		 * whose C library's calls must be traced too */
+		if (mp->start >= (1ull << 32))
+			sb->trace_all = true;
+		else if (mp->end > sb->text_end)
 			sb->text_end = mp->end;
 	}
 	grr_maps_free(maps, n);
@@ -177,8 +187,45 @@ int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb
 #define IP_LO offsetof(struct seccomp_data, instruction_pointer)
 #define IP_HI (IP_LO + 4)
 
-int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbuf *sb,
-		      const char **why)
+/* The filter of a dynamically linked program (SB's trace_all): ALLOW the
+ * page's untraced instructions and the kernel's vDSO, TRACE the rest. */
+static int filter_all(const struct grr_sysbuf *sb, struct sock_filter *f)
+{
+	uint32_t u1 = (uint32_t)page_addr(grr_sb_untraced1);
+	uint32_t u2 = (uint32_t)page_addr(grr_sb_untraced2);
+	uint32_t u3 = (uint32_t)page_addr(grr_sb2_untraced1);
+	uint32_t u4 = (uint32_t)page_addr(grr_sb2_untraced2);
+	/* (no vDSO, or one across a 4 GiB line: a high word nothing has) */
+	bool vdso = sb->vdso_lo && (sb->vdso_lo >> 32) == ((sb->vdso_hi - 1) >> 32);
+	uint32_t vhi = vdso ? (uint32_t)(sb->vdso_lo >> 32) : 0xffffffffu;
+	uint32_t vlo = (uint32_t)sb->vdso_lo, vend = (uint32_t)sb->vdso_hi;
+	struct sock_filter prog[] = {
+		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		/* 2 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		/* 3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI),
+		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 6),        /* high: 11 */
+		/* 5 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u1, 9, 0),       /* ALLOW */
+		/* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u2, 8, 0),
+		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u3, 7, 0),
+		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u4, 6, 0),
+		/* 10 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		/* 11 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vhi, 0, 3),     /* not the vDSO: 15 */
+		/* 12 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO),
+		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, vlo, 0, 1),     /* below: 15 */
+		/* 14 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, vend, 0, 1),    /* inside: 16 */
+		/* 15 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		/* 16 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	memcpy(f, prog, sizeof(prog));
+	return (int)(sizeof(prog) / sizeof(prog[0]));
+}
+
+/* The filter of a static program: ALLOW the page's untraced
+ * instructions, TRACE the rest of the page and the program's code, ALLOW
+ * the rest. */
+static int filter_program(const struct grr_sysbuf *sb, struct sock_filter *f)
 {
 	uint32_t u1 = (uint32_t)page_addr(grr_sb_untraced1);
 	uint32_t u2 = (uint32_t)page_addr(grr_sb_untraced2);
@@ -205,14 +252,23 @@ int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbu
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
+	memcpy(f, prog, sizeof(prog));
+	return (int)(sizeof(prog) / sizeof(prog[0]));
+}
+
+int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbuf *sb,
+		      const char **why)
+{
+	struct sock_filter prog[32];
+	int n = sb->trace_all ? filter_all(sb, prog) : filter_program(sb, prog);
 	struct {
 		uint64_t len;      /* struct sock_fprog, as the tracee sees it */
 		uint64_t filter;
-	} fprog = { sizeof(prog) / sizeof(prog[0]), GRR_SB_SCRATCH + 16 };
+	} fprog = { (uint64_t)n, GRR_SB_SCRATCH + 16 };
 	int64_t r = 0;
 	int rc = -1;
 	if (grr_mem_write(m, GRR_SB_SCRATCH, &fprog, sizeof(fprog)) == 0 &&
-	    grr_mem_write(m, GRR_SB_SCRATCH + 16, prog, sizeof(prog)) == 0) {
+	    grr_mem_write(m, GRR_SB_SCRATCH + 16, prog, (size_t)n * sizeof(prog[0])) == 0) {
 		rc = grr_remote_call(m, tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, GRR_SB_SCRATCH, 0, 0, &r);
 		/* without CAP_SYS_ADMIN the kernel wants no_new_privs */
 		if (rc < 0 && r == -EACCES &&
@@ -221,7 +277,7 @@ int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbu
 				    GRR_SB_SCRATCH, 0, 0, &r);
 	}
 	uint8_t zero[16 + sizeof(prog)] = { 0 };
-	grr_mem_write(m, GRR_SB_SCRATCH, zero, sizeof(zero));
+	grr_mem_write(m, GRR_SB_SCRATCH, zero, 16 + (size_t)n * sizeof(prog[0]));
 	if (rc < 0)
 		*why = "the kernel refused the seccomp filter";
 	return rc;

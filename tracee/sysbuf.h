@@ -86,6 +86,11 @@ struct grr_sysbuf {
 	uint64_t site2;         /* Go 1.19's runtime.epollwait's, or 0 */
 	uint64_t cpuid_site[GRR_SB_CPUID_SITES];  /* the cpuid helpers', or 0 */
 	uint64_t text_end;      /* end of the program's code (the filter's range) */
+	bool trace_all;         /* a dynamically linked program: the filter traces
+				   calls from everywhere (the C library's too),
+				   but the page's untraced instructions and the
+				   kernel's vDSO */
+	uint64_t vdso_lo, vdso_hi;
 	uint64_t drained;       /* records collected so far (recording) */
 	uint64_t records;
 };
@@ -107,8 +112,11 @@ int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb
 /* Installs, in the stopped thread TID (after grr_sysbuf_install), the
  * seccomp filter: syscalls from the page's untraced instruction run
  * without a stop, those from the page and the program's code reach grr
- * (PTRACE_EVENT_SECCOMP), all others (a child's new program) run.  Sets
- * no_new_privs first when the kernel requires it.  0, or -1 with WHY. */
+ * (PTRACE_EVENT_SECCOMP), all others (a child's new program) run; for a
+ * dynamically linked program (SB's trace_all), all others reach grr too
+ * (the dynamic loader's, the C library's), but the kernel's vDSO's (a
+ * clock read's fallback).  Sets no_new_privs first when the kernel
+ * requires it.  0, or -1 with WHY. */
 int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbuf *sb,
 		      const char **why);
 
