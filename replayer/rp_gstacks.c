@@ -10,8 +10,12 @@
  * context's sp (sched.sp; the same from Go 1.19 to 1.27): the used part
  * of each stack is searched for a word in the range (words below it are
  * stale: a goroutine once preempted there and since resumed).  The
- * goroutine running on the thread about to run, whose stack holds its
- * RSP, is searched from RSP. */
+ * goroutine whose stack holds the anchor's RSP (ANCHOR_SP) is searched
+ * from there, or from the thread's own rsp now (NOW_SP) where that is
+ * lower on the same stack (the goroutine has still to return through the
+ * frames in between: an asynchronous preemption's among them), or all of
+ * it while the thread runs on another stack (a signal handler's, the
+ * scheduler's: where its frames end is not known). */
 #include "replayer/rp_private.h"
 
 #include <stdlib.h>
@@ -22,7 +26,22 @@
 
 #define G_SCHED_SP 56
 
-bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t rsp, uint64_t lo, uint64_t hi)
+/* Where the search of one goroutine's stack [LO, HI) starts. */
+static uint64_t search_from(uint64_t lo, uint64_t hi, uint64_t sched_sp, uint64_t anchor_sp,
+			    uint64_t now_sp)
+{
+	if (anchor_sp >= lo && anchor_sp < hi) {
+		if (now_sp < lo || now_sp >= hi)
+			return lo;
+		return now_sp < anchor_sp ? now_sp : anchor_sp;
+	}
+	if (sched_sp < lo || sched_sp > hi)
+		return lo;   /* (no saved sp: all of it) */
+	return sched_sp;
+}
+
+bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t anchor_sp, uint64_t now_sp,
+				uint64_t lo, uint64_t hi)
 {
 	if (!rp->have_syms)
 		return true;
@@ -41,10 +60,7 @@ bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t rsp, uint64_t lo
 		if (!gs[i] || grr_mem_read(&rp->mem, gs[i], bounds, sizeof(bounds)) < 0 ||
 		    grr_mem_read(&rp->mem, gs[i] + G_SCHED_SP, &sp, 8) < 0)
 			continue;
-		if (rsp >= bounds[0] && rsp < bounds[1])
-			sp = rsp;
-		if (sp < bounds[0] || sp > bounds[1])
-			sp = bounds[0];   /* (no saved sp: all of it) */
+		sp = search_from(bounds[0], bounds[1], sp, anchor_sp, now_sp);
 		uint64_t len = bounds[1] - (sp & ~7ull);
 		if (bounds[1] <= bounds[0] || len > GSTACK_MAX || (total += len) > GSTACKS_MAX) {
 			maybe = true;

@@ -209,8 +209,9 @@ void rp_fork_track(struct grr_replay *rp, struct rp_thread *t);
 void rp_anchor_setup(struct grr_replay *rp);
 /* rp_gstacks.c: whether a goroutine's stack holds a word in (LO, HI): a
  * pc it may resume at, which a patch must not cover (true when unsure).
- * RSP: the stack pointer of the thread about to run. */
-bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t rsp, uint64_t lo, uint64_t hi);
+ * ANCHOR_SP: the stack pointer at the anchor; NOW_SP: the thread's now. */
+bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t anchor_sp, uint64_t now_sp,
+				uint64_t lo, uint64_t hi);
 /* Sets up RP's digester (after its init): helper CPUs, and the ranges
  * that every anchor of the recording left out. */
 void rp_digester_config(struct grr_replay *rp);

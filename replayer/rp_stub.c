@@ -423,13 +423,15 @@ struct trap_plan {
 /* Plans the trap for the anchor at PC; 0, or -1 (plain breakpoints). */
 /* Whether the patch R leaves every parked goroutine's resume pc alone:
  * it covers one instruction, or no goroutine's stack points inside it. */
-static bool patch_safe(struct grr_replay *rp, const struct grr_reloc *r)
+static bool patch_safe(struct grr_replay *rp, const struct grr_reloc *r, uint64_t now_sp)
 {
 	return r->len <= r->first_len ||
-	       !rp_goroutine_may_resume_in(rp, rp->ev.u.anchor.regs[19], r->pc, r->pc + r->len);
+	       !rp_goroutine_may_resume_in(rp, rp->ev.u.anchor.regs[19], now_sp, r->pc,
+					   r->pc + r->len);
 }
 
-static int plan_trap(struct grr_replay *rp, uint64_t pc, struct trap_plan *tp)
+/* NOW_SP: the stack pointer of the thread that is to reach the anchor. */
+static int plan_trap(struct grr_replay *rp, uint64_t pc, uint64_t now_sp, struct trap_plan *tp)
 {
 	const char *why;
 	memset(tp, 0, sizeof(*tp));
@@ -437,7 +439,7 @@ static int plan_trap(struct grr_replay *rp, uint64_t pc, struct trap_plan *tp)
 	if (plan_patch(rp, pc, &tp->r, &tp->lp, &tp->have_loop, &why) == 0) {
 		if (rp_breaks_overlap(rp, tp->r.pc, tp->r.len))
 			return -1;
-		if (patch_safe(rp, &tp->r))
+		if (patch_safe(rp, &tp->r, now_sp))
 			return 0;
 		why = "a parked goroutine may resume inside the patch";
 	}
@@ -455,7 +457,7 @@ static int plan_trap(struct grr_replay *rp, uint64_t pc, struct trap_plan *tp)
 		rc = -1;
 		no_lead = "a debugger breakpoint or watchpoint on the way";
 	}
-	if (rc == 0 && !patch_safe(rp, &lead.at)) {
+	if (rc == 0 && !patch_safe(rp, &lead.at, now_sp)) {
 		rc = -1;
 		no_lead = "a parked goroutine may resume inside its patch";
 	}
@@ -512,7 +514,10 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 	const uint64_t *rec = rp->ev.u.anchor.regs;
 	const uint64_t pc = rec[16];
 	struct trap_plan tp;
-	if (plan_trap(rp, pc, &tp) < 0 || rp_stub_map(rp, t) < 0)
+	struct user_regs_struct now;
+	if (grr_task_getregs(t->tid, &now) < 0)
+		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
+	if (plan_trap(rp, pc, now.rsp, &tp) < 0 || rp_stub_map(rp, t) < 0)
 		return 1;  /* not patchable here: use plain breakpoints */
 	struct grr_reloc *r = &tp.r;
 	/* the debugger's breakpoints in the loop would be skipped by its copy,
@@ -520,9 +525,6 @@ int rp_stub_find_anchor(struct grr_replay *rp, struct rp_thread *t,
 	if (tp.have_loop &&
 	    (rp_breaks_overlap(rp, tp.lp.head, tp.lp.end - tp.lp.head) || rp_watch_any(rp)))
 		tp.have_loop = false;
-	struct user_regs_struct now;
-	if (grr_task_getregs(t->tid, &now) < 0)
-		return rp_fail(rp, "cannot read registers of thread %d", (int)t->tid);
 	bool inside = now.rip > r->pc && now.rip < r->pc + r->len;
 	/* a signal about to be delivered would return into the patch */
 	if (inside && t->pending_sig)

@@ -43,6 +43,16 @@ static const char *unmovable(const cs_insn *in)
 	}
 }
 
+/* A repeated string instruction (rep movsq...): a thread can stop in the
+ * middle of one, with its pc still on it, and one single step runs only
+ * one iteration. So none may be displaced after the patch's first
+ * instruction (a thread parked there could not be stepped out) nor lie
+ * between a lead and its pc (the steps would not reach the pc). */
+static bool is_rep_string(const cs_insn *in)
+{
+	return grr_rep_string_len(in->bytes, in->size) > 0;
+}
+
 /* x86 number of a 64- or 32-bit general register, or -1. */
 static int gpr_number(unsigned reg)
 {
@@ -174,6 +184,9 @@ int grr_reloc_plan(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad
 		bool last_call = is_direct_call(&insn[i]) && len + insn[i].size >= GRR_JMP_LEN;
 		if (!last_call && (*why = unmovable(&insn[i])) != NULL)
 			goto out;
+		*why = "a repeated string instruction inside the patch";
+		if (i > first && is_rep_string(&insn[i]))
+			goto out;
 		len += insn[i].size;
 	}
 	size_t code_len = len;
@@ -276,7 +289,8 @@ static bool straight(csh h, const cs_insn *in)
 {
 	return !is_branch(h, in) && !cs_insn_group(h, in, CS_GRP_RET) &&
 	       !cs_insn_group(h, in, CS_GRP_INT) && !cs_insn_group(h, in, CS_GRP_IRET) &&
-	       !unmovable(in) && in->id != X86_INS_UD2 && in->id != X86_INS_HLT;
+	       !unmovable(in) && !is_rep_string(in) && in->id != X86_INS_UD2 &&
+	       in->id != X86_INS_HLT;
 }
 
 int grr_reloc_lead(const uint8_t *code, uint64_t fstart, size_t flen, size_t pad, uint64_t pc,

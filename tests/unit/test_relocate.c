@@ -295,10 +295,40 @@ START_TEST(test_lead)
 }
 END_TEST
 
+/* runtime.memmove's tail: a thread can stop inside the rep movsq with its
+ * pc on it, and one single step runs one iteration */
+static const uint8_t memmove_tail[] = {
+	0x48, 0x8b, 0x44, 0x1e, 0xf8,   /* 0: mov -0x8(%rsi,%rbx,1),%rax */
+	0x48, 0x8d, 0x54, 0x1f, 0xf8,   /* 5: lea -0x8(%rdi,%rbx,1),%rdx */
+	0x48, 0x8d, 0x4b, 0xff,         /* a: lea -0x1(%rbx),%rcx */
+	0x48, 0xc1, 0xe9, 0x03,         /* e: shr $0x3,%rcx */
+	0xf3, 0x48, 0xa5,               /* 12: rep movsq */
+	0x48, 0x89, 0x02,               /* 15: mov %rax,(%rdx) */
+	0xc3,                           /* 18: ret */
+};
+
+START_TEST(test_rep_string_not_displaced)
+{
+	struct grr_reloc r;
+	struct grr_lead ld;
+	const char *why;
+	/* a patch at 0xe would displace the rep movsq */
+	ck_assert_int_eq(grr_reloc_plan(memmove_tail, BASE, sizeof(memmove_tail), 0, BASE + 0xe,
+					&r, &why), -1);
+	ck_assert_str_eq(why, "a repeated string instruction inside the patch");
+	/* one starting on it is fine: a thread there resumes through the stub */
+	ck_assert_int_eq(grr_reloc_plan(memmove_tail, BASE, sizeof(memmove_tail), 0, BASE + 0x12,
+					&r, &why), 0);
+	/* no lead steps through it to the pc after it */
+	ck_assert_int_eq(grr_reloc_lead(memmove_tail, BASE, sizeof(memmove_tail), 0, BASE + 0x15,
+					16, &ld, &why), -1);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = { test_plan_loop, test_plan_flags_live, test_find_loop,
 				       test_loop_copy_runs, test_rep_string, test_plan_padding,
-				       test_plan_last_call, test_lead };
+				       test_plan_last_call, test_lead, test_rep_string_not_displaced };
 	return run_tests("relocate", tests, sizeof(tests) / sizeof(tests[0]));
 }
