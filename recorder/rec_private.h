@@ -95,6 +95,7 @@ struct rec_syncpts {
 
 struct rec_sched {
 	bool chaos;
+	uint64_t seed;                 /* chaos: as given (the trace keeps it) */
 	uint64_t rng;
 	uint64_t slice_ns;            /* timeslice of normal mode */
 	uint64_t ready_counter;

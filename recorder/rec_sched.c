@@ -98,6 +98,7 @@ bool rec_sched_chance(struct rec_sched *s, uint64_t num, uint64_t den)
 void rec_sched_init(struct rec_sched *s, bool chaos, uint64_t seed)
 {
 	s->chaos = chaos;
+	s->seed = seed;
 	s->rng = seed ? seed : 0x9e3779b97f4a7c15ull;
 	s->slice_ns = SLICE_NS;
 	s->ready_counter = 0;

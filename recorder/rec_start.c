@@ -44,7 +44,7 @@ static void fill_header(struct recorder *r, struct grr_header *h, const char *ex
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	h->start_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	h->chaos_seed = r->opts->chaos ? r->sched.rng : 0;
+	h->chaos_seed = r->opts->chaos ? r->sched.seed : 0;
 	h->flags = (r->opts->chaos ? GRR_HDR_CHAOS : 0) | (r->opts->portable ? GRR_HDR_PORTABLE : 0) |
 		   (r->cp.active ? GRR_HDR_CLOCKPAGE : 0) |
 		   (r->cp.active && r->cp.lay == grr_cp_layout(true) ? GRR_HDR_CLOCKRING : 0) |

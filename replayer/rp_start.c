@@ -149,6 +149,39 @@ static int set_sysbuf(struct grr_replay *rp, char *err, size_t errlen)
 	return 0;
 }
 
+#ifndef AT_MINSIGSTKSZ
+#define AT_MINSIGSTKSZ 51
+#endif
+
+/* Entries that describe the machine and may differ on one that replays
+ * the same run: AT_HWCAP and AT_HWCAP2 (CPUID bits; the features the
+ * program may use were checked by check_cpu), and AT_MINSIGSTKSZ, the
+ * largest signal frame this kernel could write on this CPU (with every
+ * extended state a process may ask for, AMX's included), not the size of
+ * the frames the program gets. The recorded values are put back, so the
+ * program reads what it read; a signal frame that really differs shows as
+ * a divergence at the signal's anchor. */
+static bool machine_auxv(uint64_t key)
+{
+	return key == AT_HWCAP || key == AT_HWCAP2 || key == AT_MINSIGSTKSZ;
+}
+
+static int restore_machine_auxv(struct grr_replay *rp, struct grr_initstack *s, char *err,
+				size_t errlen)
+{
+	for (uint32_t i = 0; i < rp->hdr->nauxv; i++) {
+		const struct grr_auxv_entry *e = &rp->hdr->auxv[i];
+		if (!machine_auxv(e->key) || grr_initstack_auxval(s, e->key) == e->val)
+			continue;
+		if (grr_initstack_set_auxval(&rp->mem, s, e->key, e->val) < 0) {
+			snprintf(err, errlen, "cannot restore the recorded auxiliary vector "
+				 "entry %llu", (unsigned long long)e->key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int prepare_process(struct grr_replay *rp, bool moved_exe, char *err, size_t errlen)
 {
 	struct user_regs_struct regs;
@@ -165,6 +198,8 @@ static int prepare_process(struct grr_replay *rp, bool moved_exe, char *err, siz
 	int rc = set_clock(rp, &s, err, errlen);
 	if (rc == 0)
 		rc = set_sysbuf(rp, err, errlen);
+	if (rc == 0)
+		rc = restore_machine_auxv(rp, &s, err, errlen);
 	uint64_t at_random = grr_initstack_auxval(&s, AT_RANDOM);
 	if (rc == 0 && at_random && grr_mem_write(&rp->mem, at_random, rp->hdr->at_random, 16) < 0) {
 		snprintf(err, errlen, "cannot restore AT_RANDOM");
