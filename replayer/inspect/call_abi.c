@@ -417,31 +417,56 @@ static int resolve_method(struct gv_ctx *c, struct gv_env *e, struct gval rv, co
 
 /* ---- converting arguments ---- */
 
-/* The itab pairing interface type IFACE with the runtime type at RTYPE,
- * from the ones the linker made (runtime.firstmoduledata.itablinks; every
- * itab starts with the interface type, then the concrete type), or 0. */
+/* The itab at entry I of the N at DATA (an array of *itab) pairing ITYPE
+ * with RTYPE: every itab starts with the interface type, then the
+ * concrete type. 1 found (in *OUT), 0 not, -1 unreadable. */
+static int itab_in(struct gv_env *e, uint64_t data, uint64_t n, uint64_t itype, uint64_t rtype,
+		   uint64_t *out)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t itab, pair[2];
+		if (gv_read_mem(e, data + 8 * i, &itab, 8) < 0)
+			return -1;
+		if (!itab)
+			continue;
+		if (gv_read_mem(e, itab, pair, 16) < 0)
+			return -1;
+		if (pair[0] == itype && pair[1] == rtype) {
+			*out = itab;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The itab pairing interface type IFACE with the runtime type at RTYPE, or
+ * 0. The runtime's own table of them (runtime.itabTable: size, count,
+ * then size entries, Go 1.9 to 1.27) holds every itab the linker made,
+ * added at start-up, and every one made since; before start-up gets
+ * there, the linker's list (runtime.firstmoduledata.itablinks, up to
+ * Go 1.26). */
 static uint64_t find_itab(struct gv_env *e, struct gtype *iface, uint64_t rtype)
 {
 	uint64_t itype = gt_runtime_type_addr(e->s, e->rp, iface);
+	if (!itype)
+		return 0;
+	uint64_t itab = 0, table, head[2];
+	const struct gi_global *tg = gi_global(e->s, "runtime.itabTable");
+	if (tg && gv_read_mem(e, tg->addr, &table, 8) == 0 && table &&
+	    gv_read_mem(e, table, head, 16) == 0 && head[0] <= (1u << 24) &&
+	    itab_in(e, table + 16, head[0], itype, rtype, &itab) == 1)
+		return itab;
 	const struct gi_global *md = gi_global(e->s, "runtime.firstmoduledata");
 	struct gtype *mt = md ? gt_get(e->s, md->toff) : NULL;
 	struct gt_field *f = mt ? gt_field(mt, "itablinks") : NULL;
 	uint64_t data;
 	int64_t len, cap;
-	if (!itype || !f || !gt_field_type(e->s, f))
+	if (!f || !gt_field_type(e->s, f))
 		return 0;
 	struct gval links = gv_at(f->t, md->addr + f->off);
 	if (gv_slice(e, &links, &data, &len, &cap) < 0 || len < 0 || len > 1000000)
 		return 0;
-	for (int64_t i = 0; i < len; i++) {
-		uint64_t itab, pair[2];
-		if (gv_read_mem(e, data + 8 * (uint64_t)i, &itab, 8) < 0 ||
-		    gv_read_mem(e, itab, pair, 16) < 0)
-			return 0;
-		if (pair[0] == itype && pair[1] == rtype)
-			return itab;
-	}
-	return 0;
+	return itab_in(e, data, (uint64_t)len, itype, rtype, &itab) == 1 ? itab : 0;
 }
 
 /* The bytes of V as a value of parameter type PT into BUF; strings and
