@@ -16,7 +16,9 @@
 #define F_DUPFD_CLOEXEC_ 1030
 #define CLOSE_RANGE_CLOEXEC_ 4
 
-enum fd_kind { FD_NONE, FD_STDIN, FD_INHERITED, FD_FILE, FD_SOCKET, FD_PIPE };
+/* FD_INTERNAL: an eventfd, timerfd, epoll or the like, whose reads bring
+ * nothing from outside */
+enum fd_kind { FD_NONE, FD_STDIN, FD_INHERITED, FD_FILE, FD_SOCKET, FD_PIPE, FD_INTERNAL };
 
 struct fdent {
 	uint8_t kind;
@@ -101,6 +103,8 @@ static void account(struct scan *s, uint64_t fd, uint64_t n)
 		s->in->stdin_bytes += n;
 	else if (e && e->kind == FD_PIPE)
 		s->in->pipe_bytes += n;
+	else if (e && e->kind == FD_INTERNAL)
+		return;
 	else
 		s->in->other_bytes += n;
 }
@@ -192,6 +196,9 @@ static int on_syscall_exit(struct scan *s, const struct grr_event *ev)
 		return 0;
 	case SYS_socket:
 		return ret >= 0 ? set_fd(s, (uint64_t)ret, FD_SOCKET, -1) : 0;
+	case SYS_eventfd: case SYS_eventfd2: case SYS_timerfd_create: case SYS_epoll_create:
+	case SYS_epoll_create1: case SYS_memfd_create: case SYS_userfaultfd:
+		return ret >= 0 ? set_fd(s, (uint64_t)ret, FD_INTERNAL, -1) : 0;
 	case SYS_accept: case SYS_accept4:
 		if (ret >= 0) {
 			int32_t in = peer_at(s, ev, a[1]);

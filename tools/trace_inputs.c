@@ -120,10 +120,12 @@ int inputs_print_listing(FILE *f, struct grr_reader *r, bool values, struct grr_
 				fputs(k == GRR_INPUT_FILE ? "(path not recorded: a trace older than format 1.5)"
 							  : "(address not recorded)", f);
 			fmt_bytes(x->bytes, b, sizeof(b));
-			fprintf(f, "  %s %s, %s %" PRIu64 " time%s\n", b,
-				k == GRR_INPUT_FILE ? "read" : "received",
-				k == GRR_INPUT_FILE ? "opened" : "connected", x->opens,
-				x->opens == 1 ? "" : "s");
+			if (k == GRR_INPUT_FILE)
+				fprintf(f, "  %s read, opened %" PRIu64 " time%s\n", b, x->opens,
+					x->opens == 1 ? "" : "s");
+			else
+				fprintf(f, "  %s received, %" PRIu64 " connection%s\n", b, x->opens,
+					x->opens == 1 ? "" : "s");
 		}
 	}
 	fmt_bytes(in.stdin_bytes, b, sizeof(b));
