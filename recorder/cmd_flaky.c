@@ -310,6 +310,9 @@ static int flaky(int argc, char **argv, struct flaky_opts *op)
 				return GRR_EXIT_USAGE;
 			}
 			o.keep_env[o.nkeep_env++] = name;
+		} else if (!strcmp(a, "--keep-env")) {
+			fprintf(stderr, "grr flaky: --keep-env needs a variable name\n");
+			return GRR_EXIT_USAGE;
 		} else if (!strcmp(a, "--keep-all-env")) {
 			o.keep_all_env = true;
 		} else if (!strcmp(a, "--no-pack")) {

@@ -121,6 +121,10 @@ int cmd_record(int argc, char **argv)
 				return GRR_EXIT_USAGE;
 			}
 			keep[nkeep++] = name;
+		} else if (strcmp(a, "--keep-env") == 0) {
+			fprintf(stderr, "grr record: --keep-env needs a variable name\n");
+			free(keep);
+			return GRR_EXIT_USAGE;
 		} else if (strcmp(a, "--keep-all-env") == 0) {
 			keep_all = true;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {

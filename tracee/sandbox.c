@@ -5,6 +5,7 @@
 #include "tracee/remote.h"
 #include "tracee/task.h"
 
+#include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -272,10 +273,19 @@ int grr_sandbox_install(const struct grr_mem *m, pid_t tid, const char **why)
 		return -1;
 	}
 	uint64_t nnp[6] = { PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0 };
-	uint64_t sc[6] = { SECCOMP_SET_MODE_FILTER, 0, at, 0, 0, 0 };
+	/* SPEC_ALLOW: no speculation mitigation forced on the program for
+	 * being under seccomp (kernels before 5.16 did, which slows the
+	 * replay of CPU-bound code); a kernel without the flag gets 0 */
+	uint64_t sc[6] = { SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, at, 0, 0, 0 };
 	int64_t r1 = -1, r2 = -1;
 	int rc = grr_remote_syscall(m, tid, SYS_prctl, nnp, &r1) < 0 || r1 != 0 ||
-		 grr_remote_syscall(m, tid, SYS_seccomp, sc, &r2) < 0 || r2 != 0 ? -1 : 0;
+		 grr_remote_syscall(m, tid, SYS_seccomp, sc, &r2) < 0 ? -1 : 0;
+	if (rc == 0 && r2 == -EINVAL) {
+		sc[1] = 0;
+		rc = grr_remote_syscall(m, tid, SYS_seccomp, sc, &r2) < 0 ? -1 : 0;
+	}
+	if (rc == 0 && r2 != 0)
+		rc = -1;
 	if (grr_mem_write(m, at, saved, len) < 0)
 		rc = -1;
 	if (rc < 0)
