@@ -67,6 +67,8 @@ enum grr_header_tag {
 	GRR_TAG_START_TIME = 13,
 	GRR_TAG_CHAOS_SEED = 14,
 	GRR_TAG_FLAGS = 15,
+	GRR_TAG_ENV_WITHHELD = 16,   /* format 1.5 */
+	GRR_TAG_ENV_KEPT_SECRET = 17,
 };
 
 int grr_header_encode(struct grr_buf *out, const struct grr_header *h);

@@ -16,6 +16,12 @@ void grr_header_free(struct grr_header *h)
 	for (uint32_t i = 0; h->envp && i < h->envc; i++)
 		free(h->envp[i]);
 	free(h->envp);
+	for (uint32_t i = 0; h->withheld && i < h->nwithheld; i++)
+		free(h->withheld[i]);
+	free(h->withheld);
+	for (uint32_t i = 0; h->kept_secret && i < h->nkept_secret; i++)
+		free(h->kept_secret[i]);
+	free(h->kept_secret);
 	free(h->auxv);
 	for (uint32_t i = 0; h->maps && i < h->nmaps; i++)
 		free(h->maps[i].path);

@@ -110,6 +110,10 @@ int grr_header_encode(struct grr_buf *out, const struct grr_header *h)
 	    put_u64_field(out, GRR_TAG_CHAOS_SEED, h->chaos_seed) ||
 	    put_u64_field(out, GRR_TAG_FLAGS, h->flags))
 		goto out;
+	if (h->env_screened &&
+	    (put_strv_field(out, &t, GRR_TAG_ENV_WITHHELD, h->nwithheld, h->withheld) ||
+	     put_strv_field(out, &t, GRR_TAG_ENV_KEPT_SECRET, h->nkept_secret, h->kept_secret)))
+		goto out;
 	rc = 0;
 out:
 	grr_buf_free(&t);
@@ -228,6 +232,17 @@ static int decode_field(struct grr_header *h, uint64_t tag, const uint8_t *p, co
 		rc = get_strv(p, end, &h->envp, &h->envc);
 		if (rc == -1)
 			*why = "bad envp field";
+		return rc;
+	case GRR_TAG_ENV_WITHHELD:
+		rc = get_strv(p, end, &h->withheld, &h->nwithheld);
+		if (rc == -1)
+			*why = "bad withheld environment field";
+		h->env_screened = rc == 0;
+		return rc;
+	case GRR_TAG_ENV_KEPT_SECRET:
+		rc = get_strv(p, end, &h->kept_secret, &h->nkept_secret);
+		if (rc == -1)
+			*why = "bad kept environment field";
 		return rc;
 	case GRR_TAG_AUXV: {
 		if (grr_varint_get(&p, end, &v) || v > (uint64_t)(end - p) / 2 || v > GRR_MAX_AUXV) {
@@ -376,6 +391,10 @@ int grr_header_decode(const uint8_t *p, size_t n, struct grr_header *h, const ch
 	if (!h->argv && !(h->argv = calloc(1, sizeof(char *))))
 		goto fail;
 	if (!h->envp && !(h->envp = calloc(1, sizeof(char *))))
+		goto fail;
+	if (!h->withheld && !(h->withheld = calloc(1, sizeof(char *))))
+		goto fail;
+	if (!h->kept_secret && !(h->kept_secret = calloc(1, sizeof(char *))))
 		goto fail;
 	*why = NULL;
 	return 0;

@@ -825,7 +825,8 @@ static int broken(struct cursor *c, struct grr_error *err)
 	return -1;
 }
 
-int grr_reader_next(struct grr_reader *r, struct grr_event *ev, struct grr_error *err)
+static int next_event(struct grr_reader *r, struct grr_event *ev, bool data,
+		      struct grr_error *err)
 {
 	struct grr_error e;
 	if (!err)
@@ -841,9 +842,19 @@ int grr_reader_next(struct grr_reader *r, struct grr_event *ev, struct grr_error
 		if (load_events(r, &r->cur, r->cur.next_evi, err))
 			return broken(&r->cur, err);
 	}
-	if (decode_one(r, &r->cur, ev, &r->sc, blob_get_cb, err))
+	if (decode_one(r, &r->cur, ev, &r->sc, data ? blob_get_cb : NULL, err))
 		return broken(&r->cur, err);
 	return 1;
+}
+
+int grr_reader_next(struct grr_reader *r, struct grr_event *ev, struct grr_error *err)
+{
+	return next_event(r, ev, true, err);
+}
+
+int grr_reader_next_shallow(struct grr_reader *r, struct grr_event *ev, struct grr_error *err)
+{
+	return next_event(r, ev, false, err);
 }
 
 int grr_reader_seek(struct grr_reader *r, uint64_t seq, struct grr_error *err)

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define GRR_FORMAT_MAJOR 1
-#define GRR_FORMAT_MINOR 4
+#define GRR_FORMAT_MINOR 5
 
 /* Error reporting: every fallible call fills one of these with a single
  * line naming the file and the problem, e.g.
@@ -81,6 +81,15 @@ struct grr_header {
 	uint64_t start_time_ns;        /* CLOCK_REALTIME at record start */
 	uint64_t chaos_seed;           /* 0 when chaos mode was off */
 	uint32_t flags;                /* GRR_HDR_* */
+	/* (format 1.5) the recorder screened the program's environment:
+	 * WITHHELD names the variables it left out because their names look
+	 * secret (only names, never values), KEPT_SECRET those of such names
+	 * it passed on (--keep-env, --keep-all-env), which are in envp.
+	 * env_screened is false for older traces, which carry everything. */
+	bool env_screened;
+	uint32_t nwithheld, nkept_secret;
+	char **withheld;
+	char **kept_secret;
 };
 #define GRR_HDR_CHAOS    1u
 #define GRR_HDR_PORTABLE 2u
@@ -273,6 +282,10 @@ uint64_t grr_reader_event_count(const struct grr_reader *r);
  * call on r. */
 int grr_reader_next(struct grr_reader *r, struct grr_event *ev,
 		    struct grr_error *err);
+/* The same, without reading blobs: a memory write stored as a blob (more
+ * than 64 bytes) comes with data NULL.  For scans that need no contents. */
+int grr_reader_next_shallow(struct grr_reader *r, struct grr_event *ev,
+			    struct grr_error *err);
 /* Positions the reader so that the next grr_reader_next returns event SEQ.
  * Decompresses only the chunk holding it. */
 int grr_reader_seek(struct grr_reader *r, uint64_t seq, struct grr_error *err);

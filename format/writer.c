@@ -237,7 +237,8 @@ struct grr_writer *grr_writer_open(const char *path, const struct grr_header *h,
 	grr_put_le16(fh + 10, GRR_FORMAT_MINOR);
 	struct grr_buf hb = { 0 };
 	if ((h->argv && h->argc > GRR_MAX_STRINGS) || (h->envp && h->envc > GRR_MAX_STRINGS) ||
-	    (h->auxv && h->nauxv > GRR_MAX_AUXV) || (h->maps && h->nmaps > GRR_MAX_MAPS)) {
+	    (h->withheld && h->nwithheld > GRR_MAX_STRINGS) ||
+	    (h->kept_secret && h->nkept_secret > GRR_MAX_STRINGS) || (h->auxv && h->nauxv > GRR_MAX_AUXV) || (h->maps && h->nmaps > GRR_MAX_MAPS)) {
 		grr_seterr(&w->err, path, "header has too many argv, envp, auxv or maps entries");
 	} else if (grr_header_encode(&hb, h)) {
 		grr_seterr(&w->err, path, "out of memory");

@@ -1,6 +1,7 @@
 /* cmd_flaky.c - `grr flaky`: records a program again and again until it
  * fails, keeps (and packs) the traces of the failing runs, deletes the
  * others, and says how to replay what it kept (see flaky.h). */
+#include "recorder/env_screen.h"
 #include "recorder/flaky.h"
 #include "recorder/trace_dir.h"
 #include "tools/commands.h"
@@ -13,6 +14,8 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #define DEFAULT_RUNS 100
 #define DEFAULT_KEEP 1
@@ -28,7 +31,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: grr flaky [--runs N] [--timeout D] [--chaos] [--keep K] [--match REGEX]\n"
-		"                 [-o DIR] [--portable] [--no-pack] [-q] [--] PROGRAM [ARGS...]\n"
+		"                 [-o DIR] [--portable] [--keep-env NAME]... [--keep-all-env]\n"
+		"                 [--no-pack] [-q] [--] PROGRAM [ARGS...]\n"
 		"\n"
 		"Records PROGRAM again and again until a run fails: a non-zero exit status,\n"
 		"death by a signal, a run longer than the timeout (stopped there; its trace\n"
@@ -36,7 +40,8 @@ static void usage(FILE *f)
 		"failing runs are kept, with the run's output beside them (TRACE minus .grr,\n"
 		"plus .out), and packed so that they replay on another machine; the other\n"
 		"runs' traces and output are deleted.  A summary says how each kept run\n"
-		"failed and how to replay it.  The program's stdin is /dev/null.\n"
+		"failed and how to replay it.  The program's stdin is /dev/null.  Like grr\n"
+		"record, it withholds the environment variables whose names look secret.\n"
 		"\n"
 		"  --runs N       at most N runs (default %d)\n"
 		"  --keep K       stop after K failing runs, keeping their traces (default %d)\n"
@@ -47,6 +52,8 @@ static void usage(FILE *f)
 		"                 extended) fails, even if it exits 0\n"
 		"  -o DIR         keep traces in DIR (default: where grr record puts them)\n"
 		"  --portable     record with GODEBUG=cpu.all=off (see grr record --help)\n"
+		"  --keep-env NAME  pass NAME on although its name looks secret (repeatable)\n"
+		"  --keep-all-env pass the whole environment on\n"
 		"  --no-pack      do not embed the executable in the kept traces\n"
 		"  -q, --quiet    no progress line\n"
 		"\n"
@@ -239,9 +246,25 @@ static const char *outcome_word(enum flaky_outcome oc)
 	}
 }
 
+static int flaky(int argc, char **argv, struct flaky_opts *op);
+
 int cmd_flaky(int argc, char **argv)
 {
 	struct flaky_opts o = { 0 };
+	const char **keep = calloc((size_t)argc + 1, sizeof(*keep));
+	if (!keep) {
+		fprintf(stderr, "grr flaky: out of memory\n");
+		return EXIT_RECORD_FAILED;
+	}
+	o.keep_env = keep;
+	int rc = flaky(argc, argv, &o);
+	free(keep);
+	return rc;
+}
+
+static int flaky(int argc, char **argv, struct flaky_opts *op)
+{
+	struct flaky_opts o = *op;
 	long runs = DEFAULT_RUNS, keep = DEFAULT_KEEP;
 	o.timeout_s = DEFAULT_TIMEOUT_S;
 	const char *outdir = NULL;
@@ -280,6 +303,18 @@ int cmd_flaky(int argc, char **argv)
 			o.chaos = true;
 		} else if (!strcmp(a, "--portable")) {
 			o.portable = true;
+		} else if ((!strcmp(a, "--keep-env") && more) || !strncmp(a, "--keep-env=", 11)) {
+			const char *name = a[10] == '=' ? a + 11 : argv[++i];
+			if (!grr_env_name_valid(name)) {
+				fprintf(stderr, "grr flaky: --keep-env needs a variable name (no '=')\n");
+				return GRR_EXIT_USAGE;
+			}
+			o.keep_env[o.nkeep_env++] = name;
+		} else if (!strcmp(a, "--keep-env")) {
+			fprintf(stderr, "grr flaky: --keep-env needs a variable name\n");
+			return GRR_EXIT_USAGE;
+		} else if (!strcmp(a, "--keep-all-env")) {
+			o.keep_all_env = true;
 		} else if (!strcmp(a, "--no-pack")) {
 			pack = false;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -326,6 +361,12 @@ int cmd_flaky(int argc, char **argv)
 		return EXIT_RECORD_FAILED;
 	}
 
+	/* each recording withholds the same variables: named once, here */
+	struct grr_env_screen env;
+	if (grr_env_screen(environ, o.keep_env, o.nkeep_env, o.keep_all_env, &env) == 0) {
+		grr_env_notice(stderr, "grr flaky", &env);
+		grr_env_screen_free(&env);
+	}
 	if (keep > runs)
 		keep = runs;   /* (so that the table below stays small) */
 	struct kept *kept = calloc((size_t)keep, sizeof(*kept));

@@ -21,6 +21,9 @@ struct flaky_opts {
 	double timeout_s;        /* per run; 0: none */
 	bool chaos;
 	bool portable;
+	const char **keep_env;   /* --keep-env NAMEs, passed to each recording */
+	size_t nkeep_env;
+	bool keep_all_env;
 	bool have_regex;
 	regex_t regex;           /* --match */
 	const char *regex_src;

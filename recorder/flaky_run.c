@@ -32,7 +32,7 @@ static void exec_record(const struct flaky_opts *o, const char *trace, int outfd
 	size_t n = 0;
 	while (o->argv[n])
 		n++;
-	char **argv = calloc(n + 12, sizeof(*argv));
+	char **argv = calloc(n + 14 + 2 * o->nkeep_env, sizeof(*argv));
 	char seedbuf[32], timebuf[32];
 	if (!argv)
 		_exit(127);
@@ -48,6 +48,14 @@ static void exec_record(const struct flaky_opts *o, const char *trace, int outfd
 	}
 	if (o->portable)
 		argv[k++] = "--portable";
+	/* (grr flaky named the variables withheld, once) */
+	argv[k++] = "-q";
+	for (size_t i = 0; i < o->nkeep_env; i++) {
+		argv[k++] = "--keep-env";
+		argv[k++] = (char *)o->keep_env[i];
+	}
+	if (o->keep_all_env)
+		argv[k++] = "--keep-all-env";
 	if (o->timeout_s > 0) {
 		snprintf(timebuf, sizeof(timebuf), "%.3f", o->timeout_s);
 		argv[k++] = "--timeout";

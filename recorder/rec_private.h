@@ -168,6 +168,9 @@ bool rec_vfork_child_running(const struct recorder *r);
 int rec_log(struct recorder *r, struct grr_event *ev, pid_t tid, uint8_t kind);
 void rec_log_note(struct recorder *r, pid_t tid, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* rec_inputs.c: after call C's exit event, the note naming the file it
+ * opened or the address it connected to (format/input_note.h), if any. */
+int rec_note_input(struct recorder *r, pid_t tid, const struct grr_syscall_call *c);
 
 /* rec_sched.c */
 void rec_sched_init(struct rec_sched *s, bool chaos, uint64_t seed);

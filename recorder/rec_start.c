@@ -49,6 +49,13 @@ static void fill_header(struct recorder *r, struct grr_header *h, const char *ex
 		   (r->cp.active ? GRR_HDR_CLOCKPAGE : 0) |
 		   (r->cp.active && r->cp.lay == grr_cp_layout(true) ? GRR_HDR_CLOCKRING : 0) |
 		   (r->sb.active ? GRR_HDR_SYSBUF : 0);
+	h->env_screened = r->opts->env_screened;
+	for (char **v = r->opts->env_withheld; v && *v; v++)
+		h->nwithheld++;
+	h->withheld = r->opts->env_withheld;
+	for (char **v = r->opts->env_kept_secret; v && *v; v++)
+		h->nkept_secret++;
+	h->kept_secret = r->opts->env_kept_secret;
 }
 
 static int check_program(const char *exe, bool portable, struct grr_elfinfo *ei, char *err,

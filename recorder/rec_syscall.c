@@ -250,7 +250,7 @@ static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct g
 	int rc = rec_log(r, &ev, t->tid, GRR_EV_SYSCALL_EXIT);
 	for (int i = 0; i < nw; i++)
 		free(bufs[i]);
-	if (rc < 0)
+	if (rc < 0 || rec_note_input(r, t->tid, c) < 0)
 		return -1;
 
 	if (r->running == t && !rec_sched_switch_at_syscall(r))

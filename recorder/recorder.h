@@ -17,6 +17,12 @@ struct grr_record_opts {
 	const char *program;        /* path as given by the user */
 	char **argv;                /* argv[0] is the program as given */
 	char **envp;
+	/* the environment was screened (env_screen.h): the names withheld
+	 * from envp and those kept although they look secret, for the
+	 * header (NULL terminated; NULL: none) */
+	bool env_screened;
+	char **env_withheld;
+	char **env_kept_secret;
 	const char *output;         /* trace path */
 	bool chaos;
 	uint64_t seed;              /* chaos seed; 0 = pick one */

@@ -69,6 +69,8 @@ static bool describe_sysbuf_mismatch(struct grr_replay *rp, struct rp_thread *t,
 void rp_describe_stop(struct grr_replay *rp, struct rp_thread *t, const struct grr_stop *st,
 		      char *buf, size_t len)
 {
+	if (rp_sandbox_describe(t, st, buf, len))
+		return;
 	if (st->kind == GRR_STOP_SYSCALL) {
 		struct grr_sysinfo si;
 		if (grr_task_sysinfo(t->tid, &si) == 0 && si.op == GRR_SYSINFO_ENTRY) {

@@ -130,7 +130,7 @@ static int resume_and_wait(struct grr_replay *rp, struct rp_thread *t, struct gr
 	if (grr_sigframe_deliver(&rp->mem, t->tid, sig, &t->sigfix,
 				 sysemu ? GRR_RESUME_SYSEMU : GRR_RESUME_SYSCALL) < 0)
 		rc = rp_fail(rp, "cannot resume thread %d: %s", (int)t->tid, strerror(errno));
-	else if (rp_wait(rp, t, st) < 0)
+	else if (rp_wait(rp, t, st) < 0 || rp_sandbox_stop(rp, t, st) < 0)
 		rc = -1;
 	else if (t->sigfix.pending && t->park != RP_GONE &&
 		 grr_sigframe_settle(&rp->mem, t->tid, &t->sigfix,

@@ -93,6 +93,9 @@ int rp_do_thread_exit(struct grr_replay *rp, struct rp_thread *t)
 static int reap_thread(pid_t tid)
 {
 	int status;
+	/* a thread whose stop was seen already (an exit stop after the
+	 * replay sandbox's kill, reported as a divergence) waits for it */
+	ptrace(PTRACE_CONT, tid, 0, 0);
 	for (;;) {
 		pid_t p = waitpid(tid, &status, __WALL);
 		if (p < 0) {

@@ -13,6 +13,7 @@
 #include "replayer/rp_private.h"
 #include "tracee/digest.h"
 #include "tracee/remote.h"
+#include "tracee/sandbox.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -24,7 +25,8 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
-#define SYSCALL_AT  (GRR_RESERVED_ADDR + GRR_RESERVED_LEN - 0x10)
+/* (the replay sandbox lets the fork through from there only) */
+#define SYSCALL_AT  GRR_SANDBOX_FORK_SITE
 #define SCRATCH_AT  (GRR_RESERVED_ADDR + GRR_RESERVED_LEN - 0x40)
 #define THREAD_FLAGS 0x50f00ull  /* CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM */
 #define CLONE_PARENT_FLAG 0x8000ull
@@ -249,7 +251,8 @@ struct grr_replay *grr_replay_fork(struct grr_replay *rp, char *err, size_t errl
 	}
 	/* CLONE_PARENT: the copy is grr's child, not the program's, so that
 	 * its end never sends the replayed program a SIGCHLD */
-	static const uint64_t fork_args[6] = { CLONE_PARENT_FLAG | SIGCHLD, 0, 0, 0, 0, 0 };
+	static const uint64_t fork_args[6] = { GRR_SANDBOX_FORK_FLAGS, 0, 0, 0, 0, 0 };
+	_Static_assert(GRR_SANDBOX_FORK_FLAGS == (CLONE_PARENT_FLAG | SIGCHLD), "the sandbox's fork");
 	int64_t ret;
 	unsigned long child = 0;
 	if (inject(&rp->mem, f->tid, SYS_clone, fork_args, &ret, &child) < 0 || ret <= 0 ||

@@ -180,6 +180,10 @@ void rp_describe_stop(struct grr_replay *rp, struct rp_thread *t, const struct g
 		      char *buf, size_t len);
 
 /* rp_syscall.c */
+/* Whether the ENTER event EV's call will run for real (rp_do_exit
+ * decides; a wrong guess costs a stop, never exactness): true for clone3
+ * and every mmap (a file's as anonymous memory), whatever follows. */
+bool rp_runs_for_real(const struct grr_event *ev);
 int rp_do_enter(struct grr_replay *rp, struct rp_thread *t);
 int rp_do_exit(struct grr_replay *rp, struct rp_thread *t);
 /* The memory writes of the current SYSCALL_EXIT or BUFFERED event (the
@@ -233,6 +237,21 @@ int rp_reap(struct grr_replay *rp, int *leader_status);
 
 /* rp_output.c */
 void rp_echo_output(struct grr_replay *rp, const struct grr_syscall_call *c);
+
+/* rp_vet.c: reads the whole log before anything runs, and refuses (-1,
+ * ERR) a trace that asks replay to run for real a call the replay sandbox
+ * forbids (tracee/sandbox.h): one outside its list, a process clone, a
+ * new program image. */
+int rp_vet(const char *trace, char *err, size_t errlen);
+
+/* rp_sandbox.c: at a PTRACE_EVENT_SECCOMP stop of T (the filter hands
+ * clone3 to grr), lets a thread's clone3 run on to T's next stop (in ST),
+ * and reports any other as a divergence.  0 when ST is no such stop. */
+int rp_sandbox_stop(struct grr_replay *rp, struct rp_thread *t, struct grr_stop *st);
+/* Whether ST is T's end by the replay sandbox's filter (a syscall-exit
+ * stop of the call it refused, or the exit that follows); if so, the
+ * words for it (the call) in BUF. */
+bool rp_sandbox_describe(struct rp_thread *t, const struct grr_stop *st, char *buf, size_t len);
 
 /* rp_start.c */
 int rp_start(struct grr_replay *rp, const char *trace, char *err, size_t errlen);

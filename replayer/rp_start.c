@@ -2,7 +2,9 @@
  * first instruction: same executable (build id checked; or the copy a
  * packed trace embeds, rp_exe.h), same argv, envp and auxv, same AT_RANDOM
  * bytes, the same clock page (tracee/clockpage.h) or no vDSO, same
- * address space. */
+ * address space; confined, before its first instruction, by the replay
+ * sandbox (tracee/sandbox.h), after the log was checked against it
+ * (rp_vet.c). */
 #include "replayer/rp_exe.h"
 #include "replayer/rp_private.h"
 #include "tracee/clockpage.h"
@@ -11,6 +13,7 @@
 #include "tracee/envflag.h"
 #include "tracee/initstack.h"
 #include "tracee/maps.h"
+#include "tracee/sandbox.h"
 #include "tracee/spawn.h"
 
 #include <elf.h>
@@ -228,6 +231,8 @@ int rp_start(struct grr_replay *rp, const char *trace, char *err, size_t errlen)
 			 rp->hdr->flags & ~GRR_HDR_KNOWN, GRR_FORMAT_MAJOR, GRR_FORMAT_MINOR);
 		return -1;
 	}
+	if (rp_vet(trace, err, errlen) < 0)
+		return -1;
 	/* the recorded executable, or the copy a packed trace carries */
 	struct rp_exe *x = malloc(sizeof(*x));
 	if (!x) {
@@ -245,6 +250,7 @@ int rp_start(struct grr_replay *rp, const char *trace, char *err, size_t errlen)
 		.envp = rp->hdr->envp,
 		.cwd = x->cwd[0] ? x->cwd : NULL,
 		.stdio_devnull = true,
+		.isolate = true,
 	};
 	if (grr_spawn(&so, &rp->pid, err, errlen) < 0)
 		goto out;
@@ -253,6 +259,13 @@ int rp_start(struct grr_replay *rp, const char *trace, char *err, size_t errlen)
 		fprintf(rp->opts.err, "grr-debug: cannot pin the replay to one CPU\n");
 	if (grr_mem_open(&rp->mem, rp->pid) < 0) {
 		snprintf(err, errlen, "cannot open /proc/%d/mem", (int)rp->pid);
+		goto out;
+	}
+	/* before anything else runs in it, grr's own injected calls too */
+	const char *why;
+	if (grr_sandbox_install(&rp->mem, rp->pid, &why) < 0) {
+		snprintf(err, errlen, "cannot confine the replayed program in the replay sandbox: %s",
+			 why);
 		goto out;
 	}
 	rc = prepare_process(rp, strcmp(x->run, rp->hdr->program) != 0, err, errlen);

@@ -37,9 +37,7 @@ static int expect_syscall_stop(struct grr_replay *rp, struct rp_thread *t, int o
 	return 0;
 }
 
-/* Whether the ENTER event's call will run for real (rp_do_exit decides;
- * a wrong guess costs a stop, never exactness). */
-static bool runs_for_real(const struct grr_event *ev)
+bool rp_runs_for_real(const struct grr_event *ev)
 {
 	struct grr_syscall_call c = { .nr = ev->u.enter.nr };
 	memcpy(c.args, ev->u.enter.args, sizeof(c.args));
@@ -56,7 +54,7 @@ static bool runs_for_real(const struct grr_event *ev)
 
 static int expect_entry(struct grr_replay *rp, struct rp_thread *t, struct grr_sysinfo *si)
 {
-	return expect_syscall_stop(rp, t, GRR_SYSINFO_ENTRY, si, runs_for_real(&rp->ev));
+	return expect_syscall_stop(rp, t, GRR_SYSINFO_ENTRY, si, rp_runs_for_real(&rp->ev));
 }
 
 int rp_do_enter(struct grr_replay *rp, struct rp_thread *t)
@@ -162,9 +160,13 @@ static int execute(struct grr_replay *rp, struct rp_thread *t, bool check)
 	int rc = expect_exit(rp, t, &si);
 	if (rc < 0)
 		return rc;
+	char killed[256];
+	struct grr_stop st = { .kind = GRR_STOP_SYSCALL };
 	if (check && si.exit.rval != rp->ev.u.exit.ret)
-		return rp_diverge(rp, t, "syscall exit %s = %lld", grr_syscall_name(t->call.nr),
-				  (long long)si.exit.rval);
+		return rp_sandbox_describe(t, &st, killed, sizeof(killed))
+			       ? rp_diverge(rp, t, "%s", killed)
+			       : rp_diverge(rp, t, "syscall exit %s = %lld", grr_syscall_name(t->call.nr),
+					    (long long)si.exit.rval);
 	return 0;
 }
 

@@ -7,17 +7,25 @@
 
 #include "format/trace.h"
 #include "tools/commands.h"
+#include "tools/trace_inputs.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: grr info TRACE\n"
+		"usage: grr info [--inputs [--values]] TRACE\n"
 		"\n"
 		"Summarizes TRACE: the recorded program and its arguments, Go version and\n"
-		"build id, the CPU it ran on, when and how it was recorded, its events by\n"
+		"build id, the CPU it ran on, when and how it was recorded, the names of\n"
+		"the environment variables it carries and of those withheld, its events by\n"
 		"kind, threads and duration, its size compressed and uncompressed, whether\n"
 		"it is complete or was cut short, and whether it is packed (carries its\n"
 		"executable).\n"
+		"\n"
+		"  --inputs   list instead what the trace holds from outside the program:\n"
+		"             every environment variable's name, the names withheld, every\n"
+		"             file read (path, bytes), every socket peer (address, bytes\n"
+		"             received), and the bytes read from stdin\n"
+		"  --values   with --inputs, the environment's values too\n"
 		"\n"
 		"Exit status: 0 if the trace could be summarized (even if cut short),\n"
 		"1 if it cannot be read or is damaged, 2 on a usage error.\n");
@@ -107,10 +115,15 @@ static void put_safe(const char *s)
 int cmd_info(int argc, char **argv)
 {
 	const char *path = NULL;
+	bool inputs = false, values = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
+		} else if (!strcmp(argv[i], "--inputs")) {
+			inputs = true;
+		} else if (!strcmp(argv[i], "--values")) {
+			inputs = values = true;
 		} else if (!strcmp(argv[i], "--") && i + 2 == argc && !path) {
 			path = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -133,6 +146,23 @@ int cmd_info(int argc, char **argv)
 	if (!r) {
 		fprintf(stderr, "grr info: %s\n", err.msg);
 		return GRR_EXIT_BAD_INPUT;
+	}
+	if (inputs) {
+		printf("trace:        ");
+		put_safe(path);
+		putchar('\n');
+		int rc = inputs_print_listing(stdout, r, values, &err);
+		grr_reader_close(r);
+		if (rc < 0) {
+			fflush(stdout);
+			fprintf(stderr, "grr info: %s\n", err.msg);
+			return GRR_EXIT_BAD_INPUT;
+		}
+		if (fflush(stdout) || ferror(stdout)) {
+			fprintf(stderr, "grr info: cannot write the output\n");
+			return GRR_EXIT_BAD_INPUT;
+		}
+		return 0;
 	}
 	struct grr_trace_stats st;
 	if (grr_reader_stats(r, &st, &err)) {
@@ -184,6 +214,7 @@ int cmd_info(int argc, char **argv)
 		printf("chaos mode:   off\n");
 	printf("portable:     %s\n", h->flags & GRR_HDR_PORTABLE ?
 	       "yes (recorded with GODEBUG=cpu.all=off)" : "no");
+	inputs_print_env(stdout, h);
 
 	printf("events:       %" PRIu64, st.events);
 	const char *sep = " (";

@@ -14,6 +14,7 @@
 
 #include "format/trace.h"
 #include "tools/commands.h"
+#include "tools/trace_inputs.h"
 #include "tracee/elfinfo.h"
 
 #define MAX_FILES 16
@@ -28,7 +29,9 @@ static void usage(FILE *f)
 		"`grr replay` works where the executable is missing or was rebuilt.\n"
 		"Run it where the trace was recorded, before the executable changes.\n"
 		"TRACE is replaced atomically (a symlink such as latest-trace is\n"
-		"followed); a trace that is already packed is left as it is.\n"
+		"followed); a trace that is already packed is left as it is.  A second\n"
+		"line says what the trace carries from outside the program (its\n"
+		"environment, files read, socket peers, stdin; grr info --inputs).\n"
 		"\n"
 		"  -o OUT   write the packed trace to OUT and leave TRACE unchanged\n"
 		"  -q       print nothing on success\n"
@@ -251,7 +254,18 @@ int cmd_pack(int argc, char **argv)
 		fprintf(stderr, "grr pack: %s\n", err);
 		return GRR_EXIT_BAD_INPUT;
 	}
-	if (!quiet)
-		printf("%s\n", summary);
+	if (quiet)
+		return 0;
+	printf("%s\n", summary);
+	struct grr_error e;
+	struct grr_reader *r = grr_reader_open(out ? out : trace, &e);
+	char carries[512];
+	if (!r || inputs_summary(r, carries, sizeof(carries), &e) < 0) {
+		fprintf(stderr, "grr pack: %s\n", e.msg);
+		grr_reader_close(r);
+		return GRR_EXIT_BAD_INPUT;
+	}
+	grr_reader_close(r);
+	printf("%s: %s\n", out ? out : trace, carries);
 	return 0;
 }

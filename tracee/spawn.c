@@ -10,8 +10,12 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define CLOSE_RANGE_CLOEXEC_ 4u
 
 /* In the child: set up determinism, stop for the tracer, exec.  On failure
  * the errno goes to the parent through the close-on-exec pipe. */
@@ -38,6 +42,13 @@ static void child_exec(const struct grr_spawn_opts *o, int errfd)
 			if (fd > 2)
 				close(fd);
 		}
+	}
+	if (!err && o->isolate) {
+		struct rlimit none = { 0, 0 };
+		/* (the pipe to the parent is close-on-exec already) */
+		if (setrlimit(RLIMIT_CORE, &none) < 0 ||
+		    syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC_) < 0)
+			err = errno;
 	}
 	if (!err) {
 		raise(SIGSTOP);

@@ -17,6 +17,9 @@ struct grr_spawn_opts {
 	bool stdio_devnull;       /* replay: fds 0-2 on /dev/null, and a
 				     process group of its own, so that a
 				     terminal's Ctrl-C never reaches it */
+	bool isolate;             /* replay: no descriptor above 2 survives the
+				     exec, and no core dump (RLIMIT_CORE 0: a
+				     process the sandbox kills leaves no file) */
 };
 
 /* Returns 0 with *pid set and the child stopped at its exec stop, or -1

@@ -47,6 +47,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "format/sysbuf_ring.h"
 #include "format/trace.h"
 #include "tracee/mem.h"
 #include "tracee/symtab.h"
@@ -70,14 +71,12 @@
 #define GRR_SB_RET_CPUID (GRR_SB_DATA + 80)    /* 3 words */
 #define GRR_SB_CPUID_SITES 3
 #define GRR_SB_SCRATCH   (GRR_SB_DATA + 256)   /* the filter, while installed */
-#define GRR_SB_RING      (GRR_SB_ADDR + 0x2000)
-#define GRR_SB_RING_CAP  0x100000ull
+/* the ring: GRR_SB_RING, GRR_SB_RING_CAP (format/sysbuf_ring.h) */
+_Static_assert(GRR_SB_RING == GRR_SB_ADDR + 0x2000, "the ring follows code and data");
 /* What anchors leave out of their digests: all but the record counter. */
 #define GRR_SB_EXCLUDED_ADDR GRR_SB_MODE
 #define GRR_SB_EXCLUDED_LEN  (GRR_SB_ADDR + GRR_SB_LEN - GRR_SB_MODE)
-/* One record: u32 number, u32 length of the data that follow (padded to
- * 8), i64 result, u64 first argument, u64 third argument. */
-#define GRR_SB_HDR       32u
+/* One record: GRR_SB_HDR bytes (format/sysbuf_ring.h), then the data. */
 
 /* What a tracee's syscall buffer is wired to. */
 struct grr_sysbuf {
