@@ -101,6 +101,10 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 				}
 				return rec_continue(r, t, 0);
 			}
+			/* (asked for before a vfork child started: see
+			 * wants_interrupt in recorder.c) */
+			if (rec_vfork_child_running(r))
+				return rec_continue(r, t, 0);
 			return rec_preempt_at(r, t, &regs);
 		}
 		return rec_continue(r, t, 0);

@@ -85,6 +85,11 @@ static int wait_stop(int64_t timeout_ns, pid_t *tid, int *status, int *grr_sig)
  * (chaos), or an interrupt asked for earlier brought no stop yet. */
 static bool wants_interrupt(struct recorder *r, struct rec_thread *t, uint64_t now)
 {
+	/* A vfork child runs on the program's memory until its exec: an
+	 * anchor's digest then would see whichever of its writes were made
+	 * yet. Threads change only at syscalls meanwhile. */
+	if (rec_vfork_child_running(r))
+		return false;
 	if (t->interrupt_requested) {
 		r->preempt_at_ns = 0;
 		return now >= r->slice_end_ns;
