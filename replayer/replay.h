@@ -204,4 +204,39 @@ void grr_replay_set_quiet(struct grr_replay *rp, bool quiet);
  * whose executable is gone, the copy extracted from the trace. */
 const char *grr_replay_program(const struct grr_replay *rp);
 
+/* ---- The process image, for core files (rp_image.c) ---- */
+
+struct grr_header;
+struct grr_mapping;
+
+#define GRR_XSTATE_MAX 16384
+struct grr_thread_state {
+	struct user_regs_struct regs;
+	struct user_fpregs_struct fpregs;
+	uint8_t xstate[GRR_XSTATE_MAX]; /* the XSAVE area in the standard (not
+					   compacted) layout, as PTRACE_GETREGSET
+					   NT_X86_XSTATE gives it */
+	size_t xstate_len;              /* 0: none (no XSAVE) */
+	uint64_t sigmask;               /* blocked signals */
+};
+/* The whole register state of recorded thread TID (a thread just cloned
+ * is first let reach its first stop).  0, or -1 if it is gone or exiting. */
+int grr_replay_thread_state(struct grr_replay *rp, uint32_t tid, struct grr_thread_state *st);
+/* The program's mappings now, in address order (/proc/PID/maps), with
+ * grr's own pages cut out: the clock page, the syscall buffer and the
+ * reserved range.  The count, or -1; *MAPS malloc'd, freed with
+ * grr_replay_mappings_free. */
+int grr_replay_mappings(struct grr_replay *rp, struct grr_mapping **maps);
+void grr_replay_mappings_free(struct grr_mapping *maps, int n);
+/* PRESENT[i] = whether page i from ADDR (page-aligned) is present or
+ * swapped out (an anonymous page that is neither was never written: it
+ * reads as zeros).  0 or -1. */
+int grr_replay_pages_present(struct grr_replay *rp, uint64_t addr, uint64_t npages,
+			     uint8_t *present);
+/* The trace's header as recorded (its program is the recorded path, also
+ * when a packed trace's embedded copy runs: grr_replay_program). */
+const struct grr_header *grr_replay_header(const struct grr_replay *rp);
+/* The recorded process id: the recorded tid of the program's first thread. */
+uint32_t grr_replay_recorded_pid(const struct grr_replay *rp);
+
 #endif

@@ -61,4 +61,10 @@ body=$(mktemp)
 tools/bench-debug.sh | sed '1{/^## /d}' >"$body"
 replace_section "Debugger" "$body"
 rm -f "$body"
+# ---- core files (tools/bench-core.sh prints its section) ----
+echo "bench: core files"
+body=$(mktemp)
+tools/bench-core.sh | sed '1{/^## /d}' >"$body"
+replace_section "Core files" "$body"
+rm -f "$body"
 echo "bench: wrote $doc"

@@ -67,9 +67,9 @@ struct cli_table {
 };
 /* The command tables, one per file: running and time travel
  * (cli_commands.c), stacks and goroutines (cli_stack.c), values
- * (cli_inspect.c), function calls (cli_call.c). */
+ * (cli_inspect.c), function calls (cli_call.c), core files (cli_core.c). */
 extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table, cli_call_table,
-	cli_memory_table;
+	cli_memory_table, cli_core_table;
 
 /* Prints "error: MSG" on stderr; returns -1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
