@@ -9,14 +9,21 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "format/trace.h"
+
+/* How long a client has to connect after rr's launch line before the
+ * legacy one is printed too. */
+#define LEGACY_DELAY_MS 1500
 
 static bool is_trace_file(const char *path)
 {
@@ -142,6 +149,32 @@ static void print_launch(const struct gs *s, int port)
 	fflush(stderr);
 }
 
+/* The line rr printed before 5.6, which Delve before 1.21 looks for. */
+static void print_legacy_launch(const struct gs *s, int port)
+{
+	fprintf(stderr, "Launch gdb with\n  gdb '-l' '10000' '-ex' 'set sysroot /' "
+		"'-ex' 'target extended-remote 127.0.0.1:%d' %s\n", port, s->exe);
+	fflush(stderr);
+}
+
+/* Whether a client connects to LFD within MS milliseconds. */
+static bool connects_soon(int lfd, int ms)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	return poll(&p, 1, ms) > 0;
+}
+
+/* Waits for the client.  A Delve that connects within a moment read rr's
+ * line; an older one (Delve 1.20) waits for the legacy line, printed
+ * then. */
+static int accept_client(const struct gs *s, int lfd, int port)
+{
+	print_launch(s, port);
+	if (!connects_soon(lfd, LEGACY_DELAY_MS))
+		print_legacy_launch(s, port);
+	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+}
+
 static void serve(struct gs *s)
 {
 	char *pkt = malloc(GS_PACKET_MAX + 1);
@@ -172,9 +205,23 @@ static void close_session(struct gs *s)
 	free(s);
 }
 
+/* The server ends with the debugger that started it (Delve runs it in a
+ * process group of its own), even one that never connected. */
+static void end_with_parent(void)
+{
+	struct sigaction old;
+	if (sigaction(SIGTERM, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		signal(SIGTERM, SIG_DFL);
+	pid_t parent = getppid();
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		raise(SIGTERM);
+}
+
 int gs_main(const struct gs_opts *o)
 {
 	char err[512];
+	end_with_parent();
 	struct gs *s = calloc(1, sizeof(*s));
 	if (!s) {
 		fprintf(stderr, "grr replay: out of memory\n");
@@ -190,8 +237,7 @@ int gs_main(const struct gs_opts *o)
 		close_session(s);
 		return 1;
 	}
-	print_launch(s, port);
-	s->conn.fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	s->conn.fd = accept_client(s, lfd, port);
 	close(lfd);
 	if (s->conn.fd < 0) {
 		fprintf(stderr, "grr replay: accept: %m\n");
