@@ -60,5 +60,11 @@ echo "bench: debugger"
 body=$(mktemp)
 tools/bench-debug.sh | sed '1{/^## /d}' >"$body"
 replace_section "Debugger" "$body"
+
+# ---- the gdb protocol server (tools/bench-gdbserver.sh prints its section) ----
+echo "bench: reverse-continue through gdb"
+body=$(mktemp)
+tools/bench-gdbserver.sh | sed '1{/^## /d}' >"$body"
+replace_section "Reverse-continue through gdb" "$body"
 rm -f "$body"
 echo "bench: wrote $doc"
