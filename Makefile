@@ -1,6 +1,6 @@
 # grr - record and replay debugger for Go programs.
 #
-#   make            build bin/grr
+#   make            build bin/grr (and bin/rr, a link to it)
 #   make deps       install missing build/test dependencies (apt-get, as root)
 #   make check      deps + build + unit tests (plain and ASan/UBSan) + e2e
 #   make demo       record and replay the bundled example Go program
@@ -54,7 +54,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps check unit unit-asan e2e demo bench bench-races fuzz clean
-all: bin/grr
+all: bin/grr bin/rr
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,6 +74,11 @@ $(B)/grr: $(TOOLS_OBJ) $(B)/libgrr.a
 bin/grr: $(B)/grr
 	@mkdir -p bin
 	cp $< $@.tmp && mv -f $@.tmp $@
+
+# grr answers to rr's command line under the name rr (tools/cmd_rr.c):
+# Delve's rr backend, and so VS Code and GoLand, run it (docs/ide.md)
+bin/rr: bin/grr
+	ln -sf grr $@
 
 $(B)/tests/%: tests/unit/%.c $(B)/libgrr.a
 	@mkdir -p $(dir $@)

@@ -1,6 +1,7 @@
 /* cmd_replay.c - `grr replay`: replays a trace. With --autopilot, to the
  * end (or to --goto N) with no debugger. */
 #include "replayer/cli/cli.h"
+#include "replayer/gdbserver/gdbserver.h"
 #include "replayer/replay.h"
 #include "tools/commands.h"
 
@@ -14,7 +15,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: grr replay [-x FILE] [--ex CMD]... [--batch] [--quiet] TRACE\n"
-		"       grr replay --autopilot [--quiet] [--goto N] TRACE\n\n"
+		"       grr replay --autopilot [--quiet] [--goto N] TRACE\n"
+		"       grr replay --dbgport=PORT [--onprocess=PID] [--quiet] TRACE\n\n"
 		"Without --autopilot: a time-travel debugger on the replay, with a\n"
 		"(grr) prompt; 'help' lists its commands (docs/debugger.md).\n"
 		"Re-executes a recorded run exactly, touching nothing outside: files,\n"
@@ -26,7 +28,11 @@ static void usage(FILE *f)
 		"  --batch      exit after the scripted commands: status 0 if all succeeded\n"
 		"  --autopilot  run to the end with no debugger\n"
 		"  --quiet      do not print the program's output\n"
-		"  --goto N     stop after N events and print the position\n");
+		"  --goto N     stop after N events and print the position\n"
+		"  --dbgport=PORT  serve the gdb remote protocol on 127.0.0.1:PORT (0: any\n"
+		"               free port), as `rr replay --dbgport` does, for gdb, Delve,\n"
+		"               VS Code and GoLand (docs/ide.md); TRACE may be a directory\n"
+		"               holding one trace\n");
 }
 
 static void print_divergence(const struct grr_divergence *d)
@@ -87,6 +93,8 @@ int cmd_replay(int argc, char **argv)
 	bool use_autopilot = false, have_goto = false;
 	unsigned long long goto_seq = 0;
 	struct cli_opts co = { 0 };
+	struct gs_opts gso = { 0 };
+	bool use_server = false;
 	const char **ex = calloc((size_t)argc + 1, sizeof(*ex));
 	if (!ex) {
 		fprintf(stderr, "grr replay: out of memory\n");
@@ -117,6 +125,20 @@ int cmd_replay(int argc, char **argv)
 				status = GRR_EXIT_USAGE;
 			}
 			have_goto = true;
+		} else if (strncmp(a, "--dbgport=", 10) == 0 || strncmp(a, "--onprocess=", 12) == 0) {
+			char *end;
+			bool port = a[2] == 'd';
+			long v = strtol(strchr(a, '=') + 1, &end, 10);
+			if (*end || v < 0 || v > (port ? 65535 : INT32_MAX)) {
+				fprintf(stderr, "grr replay: bad value in '%s'\n", a);
+				status = GRR_EXIT_USAGE;
+			}
+			if (port) {
+				gso.port = (int)v;
+				use_server = true;
+			} else {
+				gso.onprocess = (uint32_t)v;
+			}
 		} else if (a[0] == '-') {
 			fprintf(stderr, "grr replay: unknown option '%s' (see 'grr replay --help')\n", a);
 			status = GRR_EXIT_USAGE;
@@ -134,6 +156,16 @@ int cmd_replay(int argc, char **argv)
 	if (status < 0 && have_goto && !use_autopilot) {
 		fprintf(stderr, "grr replay: --goto is for --autopilot; in the debugger use 'goto N'\n");
 		status = GRR_EXIT_USAGE;
+	}
+	if (status < 0 && use_server && (use_autopilot || co.nex || co.script || co.batch)) {
+		fprintf(stderr, "grr replay: --dbgport serves a debugger; it takes no debugger "
+			"commands and no --autopilot\n");
+		status = GRR_EXIT_USAGE;
+	}
+	if (status < 0 && use_server) {
+		gso.trace = co.trace;
+		gso.quiet = co.quiet;
+		status = gs_main(&gso);
 	}
 	if (status < 0)
 		status = use_autopilot ? autopilot(co.trace, &o, have_goto, goto_seq) : cli_main(&co);

@@ -3,10 +3,12 @@
 #include "replayer/rp_private.h"
 #include "tracee/digest.h"
 
+#include <elf.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 struct grr_replay *grr_replay_open(const char *trace, const struct grr_replay_opts *o,
@@ -321,6 +323,17 @@ int grr_replay_get_fpregs(struct grr_replay *rp, uint32_t tid, struct user_fpreg
 	if (!t || t->park == RP_GONE || t->park == RP_NEW || rp->ended)
 		return -1;
 	return grr_task_getfpregs(t->tid, fp);
+}
+
+int grr_replay_get_xstate(struct grr_replay *rp, uint32_t tid, void *buf, size_t len)
+{
+	struct rp_thread *t = rp_thread_by_rec(rp, tid);
+	if (!t || t->park == RP_GONE || t->park == RP_NEW || rp->ended)
+		return -1;
+	struct iovec io = { buf, len };
+	if (ptrace(PTRACE_GETREGSET, t->tid, (void *)NT_X86_XSTATE, &io) < 0)
+		return -1;
+	return (int)io.iov_len;
 }
 
 int grr_replay_read(struct grr_replay *rp, uint64_t addr, void *buf, size_t len)

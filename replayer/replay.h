@@ -189,6 +189,9 @@ int grr_replay_get_regs(struct grr_replay *rp, uint32_t tid, struct user_regs_st
  * Syscall6), Syscall6's syscall instruction, whose frame it is in. */
 uint64_t grr_replay_program_pc(const struct grr_replay *rp, uint64_t pc);
 int grr_replay_get_fpregs(struct grr_replay *rp, uint32_t tid, struct user_fpregs_struct *fp);
+/* The thread's XSAVE area as PTRACE_GETREGSET NT_X86_XSTATE gives it
+ * (standard format: the AVX upper halves, ...): its length, or -1. */
+int grr_replay_get_xstate(struct grr_replay *rp, uint32_t tid, void *buf, size_t len);
 /* Reads the replayed process's memory (the program's bytes, never the
  * debugger's breakpoints).  0 or -1 if not mapped. */
 int grr_replay_read(struct grr_replay *rp, uint64_t addr, void *buf, size_t len);

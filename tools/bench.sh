@@ -60,6 +60,12 @@ echo "bench: debugger"
 body=$(mktemp)
 tools/bench-debug.sh | sed '1{/^## /d}' >"$body"
 replace_section "Debugger" "$body"
+
+# ---- the gdb protocol server (tools/bench-gdbserver.sh prints its section) ----
+echo "bench: reverse-continue through gdb"
+body=$(mktemp)
+tools/bench-gdbserver.sh | sed '1{/^## /d}' >"$body"
+replace_section "Reverse-continue through gdb" "$body"
 rm -f "$body"
 # ---- core files (tools/bench-core.sh prints its section) ----
 echo "bench: core files"

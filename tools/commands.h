@@ -12,6 +12,9 @@ int cmd_dump(int argc, char **argv);     /* tools/cmd_dump.c */
 int cmd_info(int argc, char **argv);     /* tools/cmd_info.c */
 int cmd_pack(int argc, char **argv);     /* tools/cmd_pack.c */
 int cmd_flaky(int argc, char **argv);    /* recorder/cmd_flaky.c */
+/* grr run as `rr` (bin/rr links to grr): rr's command line (tools/cmd_rr.c).
+ * ARGV[0] is the program name. */
+int cmd_rr(int argc, char **argv);
 
 /* Packs TRACE (in place, or into OUT if not NULL): embeds the recorded
  * executable.  Returns 0 with a one-line SUMMARY ("T: packed, ..." or

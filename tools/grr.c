@@ -1,4 +1,5 @@
 /* grr.c - entry point of the grr command: dispatches to a subcommand. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,8 +37,17 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/* Whether grr was run under rr's name (bin/rr). */
+static bool called_rr(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+	return strcmp(base ? base + 1 : argv0, "rr") == 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 0 && called_rr(argv[0]))
+		return cmd_rr(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return GRR_EXIT_USAGE;

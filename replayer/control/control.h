@@ -38,6 +38,10 @@ struct grr_ctl;
 struct grr_ctl_opts {
 	bool quiet;            /* do not echo the program's output */
 	FILE *out, *err;       /* where the program's output goes */
+	bool own_hit_counts;   /* the front end counts breakpoint hits itself
+				  (a gdb protocol client): breakpoints set
+				  after an automatic checkpoint do not keep
+				  reverse commands from starting there */
 };
 
 /* Opens TRACE and stops at the program's first instruction. */
@@ -179,6 +183,8 @@ struct grr_ctl_checkpoint_info {
 };
 int grr_ctl_checkpoint(struct grr_ctl *c, const char *note, char *err, size_t errlen);
 int grr_ctl_checkpoints(const struct grr_ctl *c, struct grr_ctl_checkpoint_info *out, int max);
+/* Forgets checkpoint ID: 0, or -1 if there is none. */
+int grr_ctl_checkpoint_delete(struct grr_ctl *c, int id);
 /* To the start (ID 0) or checkpoint ID. */
 int grr_ctl_restart(struct grr_ctl *c, int id, struct grr_ctl_stop *stop,
 		    char *err, size_t errlen);

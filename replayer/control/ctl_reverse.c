@@ -459,14 +459,38 @@ static int pred_thread(struct grr_ctl *c, struct rev_search *r, const struct grr
 	return 0;
 }
 
+/* The ret instructions of the function a direct call at CALL goes to:
+ * the instruction before its return address (single steps from the call
+ * through the whole callee are slow and cross other threads' events). */
+static int callee_returns(struct grr_ctl *c, struct rev_search *r, uint64_t call)
+{
+	struct ctl_code code;
+	uint64_t target;
+	struct grr_func_info f;
+	if (ctl_disasm(c, call, call + 16, &code) < 0)
+		return 0;
+	bool direct = code.n > 0 && ctl_direct_call(&code.insn[0], &target);
+	ctl_disasm_free(&code);
+	if (!direct || !grr_symbols_func_at(c->syms, target, &f) ||
+	    ctl_disasm(c, f.entry, f.end, &code) < 0)
+		return 0;
+	int rc = 0;
+	for (size_t k = 0; k < code.n && rc == 0; k++)
+		if (code.insn[k].id == X86_INS_RET)
+			rc = ctl_stepper_add(&r->bps, code.insn[k].address);
+	ctl_disasm_free(&code);
+	return rc;
+}
+
 /* Instructions that may run right before PC: the one before it in its
- * function, jumps to it, and the call that leads to it. */
+ * function, jumps to it, and the call that leads to it (or, for a direct
+ * call, its callee's returns). */
 static int predecessors(struct grr_ctl *c, struct rev_search *r)
 {
 	uint64_t pc = r->m.regs.rip;
 	struct grr_func_info f;
 	uint64_t call = ctl_call_before(c, pc);
-	if (call && ctl_stepper_add(&r->bps, call) < 0)
+	if (call && (ctl_stepper_add(&r->bps, call) < 0 || callee_returns(c, r, call) < 0))
 		return -1;
 	if (!grr_symbols_func_at(c->syms, pc, &f))
 		return 0;

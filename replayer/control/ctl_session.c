@@ -186,6 +186,19 @@ int grr_ctl_checkpoints(const struct grr_ctl *c, struct grr_ctl_checkpoint_info 
 	return n;
 }
 
+int grr_ctl_checkpoint_delete(struct grr_ctl *c, int id)
+{
+	for (int i = 0; i < c->ncps; i++) {
+		if (c->cps[i].id != id)
+			continue;
+		ctl_snap_free(&c->cps[i].snap);
+		memmove(&c->cps[i], &c->cps[i + 1], (size_t)(c->ncps - i - 1) * sizeof(c->cps[0]));
+		c->ncps--;
+		return 0;
+	}
+	return -1;
+}
+
 int grr_ctl_restart(struct grr_ctl *c, int id, struct grr_ctl_stop *stop,
 		    char *err, size_t errlen)
 {

@@ -133,9 +133,12 @@ int ctl_snap_restore(struct grr_ctl *c, const struct ctl_snap *s, char *err, siz
 }
 
 /* Whether snapshot S holds the hit count of every breakpoint (it was taken
- * after they were all set): counts then stay counts from the trace start. */
+ * after they were all set): counts then stay counts from the trace start.
+ * A front end that counts hits itself needs none. */
 static bool knows_all_breaks(const struct grr_ctl *c, const struct ctl_snap *s)
 {
+	if (c->opts.own_hit_counts)
+		return true;
 	for (int i = 0; i < c->nbps; i++) {
 		int k = 0;
 		while (k < s->nhits && s->hits[k].id != c->bps[i].id)
