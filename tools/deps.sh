@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(gcc make pkg-config libelf-dev libdwarf-dev liblz4-dev libcapstone-dev
-      check libedit-dev golang-1.19-go strace delve "$@")
+      check libedit-dev golang-1.19-go strace delve gdb "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do
