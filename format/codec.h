@@ -39,6 +39,7 @@ struct grr_ev_scratch {
 	struct grr_range *ranges;
 	size_t ranges_cap;
 	struct grr_buf text;
+	struct grr_buf slots;         /* decoded slot writes (storage 2) */
 };
 void grr_ev_scratch_free(struct grr_ev_scratch *sc);
 

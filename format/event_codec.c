@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "format/chunk.h"
+#include "format/slot_codec.h"
 #include "format/varint.h"
 
 void grr_ev_state_reset(struct grr_ev_state *st)
@@ -18,6 +19,7 @@ void grr_ev_scratch_free(struct grr_ev_scratch *sc)
 	free(sc->writes);
 	free(sc->ranges);
 	grr_buf_free(&sc->text);
+	grr_buf_free(&sc->slots);
 	memset(sc, 0, sizeof(*sc));
 }
 
@@ -49,6 +51,17 @@ static int put_fpregs(struct grr_buf *out, struct grr_ev_state *st, const uint8_
 			return -1;
 	memcpy(st->prev_fp, fp, GRR_FPREGS_SIZE);
 	return 0;
+}
+
+/* Storage 2: varint n, then the n bytes of MW's slots, delta-coded. */
+static int put_slots(struct grr_buf *out, const struct grr_mem_write *mw)
+{
+	struct grr_buf coded = { 0 };
+	int rc = grr_slots_encode(&coded, mw->data, (size_t)mw->len) ||
+		 grr_buf_u8(out, 2) || grr_buf_varint(out, coded.len) ||
+		 grr_buf_put(out, coded.p, coded.len) ? -1 : 0;
+	free(coded.p);
+	return rc;
 }
 
 int grr_event_encode(struct grr_buf *out, struct grr_ev_state *st, const struct grr_event *ev,
@@ -90,7 +103,10 @@ int grr_event_encode(struct grr_buf *out, struct grr_ev_state *st, const struct 
 			}
 			if (grr_buf_varint(out, mw->addr) || grr_buf_varint(out, mw->len))
 				return -1;
-			if (mw->len <= GRR_INLINE_MAX) {
+			if (mw->slots && mw->len && mw->len % GRR_SLOT_BYTES == 0) {
+				if (put_slots(out, mw))
+					return -1;
+			} else if (mw->len <= GRR_INLINE_MAX) {
 				if (grr_buf_u8(out, 0) || grr_buf_put(out, mw->data, (size_t)mw->len))
 					return -1;
 			} else {
@@ -222,6 +238,7 @@ int grr_event_decode(const uint8_t **p, const uint8_t *end, struct grr_ev_state 
 		GETV(v);
 		ev->u.exit.ret = grr_unzigzag(v);
 		uint32_t nw;
+		sc->slots.len = 0;
 		if (get_u32(&q, end, &nw))
 			BAD("bad write count");
 		/* every write takes at least 3 bytes: bounds the allocation */
@@ -241,6 +258,7 @@ int grr_event_decode(const uint8_t **p, const uint8_t *end, struct grr_ev_state 
 			struct grr_mem_write *mw = &sc->writes[i];
 			GETV(mw->addr);
 			GETV(mw->len);
+			mw->slots = 0;
 			if (q >= end)
 				BAD("memory write ends early");
 			uint8_t mode = *q++;
@@ -262,9 +280,33 @@ int grr_event_decode(const uint8_t **p, const uint8_t *end, struct grr_ev_state 
 					if (rc)
 						return rc == -3 ? -3 : -2;
 				}
+			} else if (mode == 2) {
+				/* (decoded into sc->slots; pointed at below, once it
+				 * no longer moves) */
+				uint64_t n;
+				GETV(n);
+				if (n > (uint64_t)(end - q))
+					BAD("coded slots longer than the chunk");
+				if (mw->len == 0 || mw->len % GRR_SLOT_BYTES ||
+				    mw->len > GRR_SLOTS_MAX)
+					BAD("bad length of a slot write");
+				size_t at = sc->slots.len;
+				if (grr_buf_reserve(&sc->slots, (size_t)mw->len))
+					return -3;
+				if (grr_slots_decode(q, (size_t)n, sc->slots.p + at, (size_t)mw->len))
+					BAD("malformed coded slots");
+				sc->slots.len += (size_t)mw->len;
+				mw->data = (const uint8_t *)(uintptr_t)(at + 1);   /* offset + 1 */
+				mw->slots = 1;
+				q += n;
 			} else {
 				BAD("unknown memory write storage");
 			}
+		}
+		for (uint32_t i = 0; i < nw; i++) {
+			struct grr_mem_write *mw = &sc->writes[i];
+			if (mw->slots)
+				mw->data = sc->slots.p + ((uintptr_t)mw->data - 1);
 		}
 		ev->u.exit.nwrites = nw;
 		ev->u.exit.writes = nw ? sc->writes : NULL;

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define GRR_FORMAT_MAJOR 1
-#define GRR_FORMAT_MINOR 5
+#define GRR_FORMAT_MINOR 6
 
 /* Error reporting: every fallible call fills one of these with a single
  * line naming the file and the problem, e.g.
@@ -143,6 +143,9 @@ struct grr_mem_write {
 	uint64_t addr;
 	uint64_t len;
 	const uint8_t *data;       /* len bytes */
+	uint8_t slots;             /* a hint to the writer: 32-byte clock slots
+				    * (format/slot_codec.h), stored delta-coded
+				    * (minor 6); readers see plain bytes */
 };
 
 /* Address ranges left out of an anchor's memory digest. */

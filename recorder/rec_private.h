@@ -107,6 +107,15 @@ struct rec_sched {
 	int cpus;                     /* CPUs the program is told it has (0: as they are) */
 	uint64_t splits;              /* read-modify-writes cut in two */
 	uint64_t sync_preemptions;    /* preemptions at synchronization sites */
+	uint64_t anchor_cost_ns;      /* what the last anchor's digest took */
+};
+
+/* rec_spin.c: the running thread's turn, watched for spinning */
+struct rec_spin {
+	uint64_t turn_ns;             /* when it began */
+	uint64_t ops;                 /* clock reads + buffered calls then */
+	uint64_t next_check_ns;
+	uint64_t preemptions;         /* turns ended early for spinning */
 };
 
 struct recorder {
@@ -124,6 +133,7 @@ struct recorder {
 				       * it then (0: none) */
 	uint64_t grace_end_ns;        /* running in a syscall keeps its turn until then */
 	struct rec_sched sched;
+	struct rec_spin spin;
 	uint64_t t0;                  /* monotonic ns at start */
 	uint64_t last_flush_ns;
 	int exit_status;              /* as a shell sees it */
@@ -189,6 +199,11 @@ uint64_t rec_sched_slice(struct rec_sched *s);
 /* The last anchor took NS: the next timeslices are long enough to keep
  * anchors a small share of the run (normal mode). */
 void rec_sched_anchor_cost(struct rec_sched *s, uint64_t ns);
+/* rec_spin.c: a turn begins (at NOW); when to look next (0: never);
+ * whether the running thread, spinning, is to give way to a ready one. */
+void rec_spin_turn_begins(struct recorder *r, uint64_t now);
+uint64_t rec_spin_next_check(const struct recorder *r);
+bool rec_spin_gives_way(struct recorder *r, uint64_t now);
 /* Whether the running thread, leaving a syscall, should give way to a
  * ready one. */
 bool rec_sched_switch_at_syscall(struct recorder *r);

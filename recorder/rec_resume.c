@@ -16,8 +16,10 @@ int rec_resume(struct recorder *r, struct rec_thread *t)
 	 * late stop from it is let go (rec_event.c) */
 	t->interrupt_requested = false;
 	r->running = t;
-	r->slice_end_ns = rec_now_ns() + rec_sched_slice(&r->sched);
+	uint64_t now = rec_now_ns();
+	r->slice_end_ns = now + rec_sched_slice(&r->sched);
 	r->preempt_at_ns = 0;
+	rec_spin_turn_begins(r, now);
 	rec_sched_resumed(r, t);
 	if (grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, rec_resume_how(r, t)) < 0) {
 		/* The thread died under us (killed with its process); its exit

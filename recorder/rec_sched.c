@@ -30,7 +30,7 @@
 
 #include <math.h>
 
-#define SLICE_NS 50000000ull
+#define SLICE_NS 5000000ull
 #define SLICE_MAX_NS 200000000ull
 #define ANCHOR_SHARE 10       /* a timeslice is at least this many anchor costs */
 #define GRACE_NS 2000000ull   /* wait this long for a "fast" syscall */
@@ -111,6 +111,7 @@ void rec_sched_init(struct rec_sched *s, bool chaos, uint64_t seed)
 
 void rec_sched_anchor_cost(struct rec_sched *s, uint64_t ns)
 {
+	s->anchor_cost_ns = ns;
 	uint64_t slice = ns * ANCHOR_SHARE;
 	s->slice_ns = slice < SLICE_NS ? SLICE_NS : slice > SLICE_MAX_NS ? SLICE_MAX_NS : slice;
 }

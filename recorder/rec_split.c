@@ -64,7 +64,8 @@ int rec_split_finish(struct recorder *r, struct rec_thread *t)
 		return 0;   /* unmapped meanwhile: the instruction will fault */
 	if (memcmp(now, t->split.loaded, t->split.len) == 0)
 		return 0;   /* nobody wrote it: nothing to reload */
-	struct grr_mem_write w = { t->split.addr, t->split.len, t->split.loaded };
+	struct grr_mem_write w = { .addr = t->split.addr, .len = t->split.len,
+				     .data = t->split.loaded };
 	struct grr_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.u.exit.nr = GRR_BUFFERED_SPLIT;

@@ -75,10 +75,6 @@ static int check_program(const char *exe, bool portable, struct grr_elfinfo *ei,
 	if (portable && ei->goamd64 > 1)
 		fprintf(stderr, "grr: warning: %s was built with GOAMD64=v%d: even with --portable, "
 			"its trace replays only on CPUs of that level\n", exe, ei->goamd64);
-	if (ei->has_interp)
-		fprintf(stderr, "grr: note: %s is dynamically linked (cgo): each of its syscalls "
-			"and clock reads stops it (no syscall buffer or clock page), so recording is "
-			"slower than for a static build (CGO_ENABLED=0)\n", exe);
 	return 0;
 }
 

@@ -165,9 +165,8 @@ static int vfork_stack_write(struct recorder *r, struct rec_thread *t,
 		while (hi > lo && now[hi - 1] == t->vfork_stack[hi - 1])
 			hi--;
 		if (lo < hi) {
-			w->addr = base + lo;
-			w->len = hi - lo;
-			w->data = now + lo;
+			*w = (struct grr_mem_write){ .addr = base + lo, .len = hi - lo,
+						     .data = now + lo };
 			*buf = now;
 			found = 1;
 		}
@@ -224,9 +223,8 @@ static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct g
 			continue;
 		}
 		bufs[nw] = b;
-		writes[nw].addr = ranges[i].addr;
-		writes[nw].len = got;
-		writes[nw].data = b;
+		writes[nw] = (struct grr_mem_write){ .addr = ranges[i].addr, .len = got,
+						     .data = b };
 		nw++;
 	}
 	if (t->vfork_stack && c->ret >= 0 && nw < MAX_OUT_RANGES &&

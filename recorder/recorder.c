@@ -38,6 +38,9 @@ static int64_t next_timeout(struct recorder *r, uint64_t now, uint64_t stop_dead
 		uint64_t end = r->slice_end_ns;
 		if (r->preempt_at_ns && r->preempt_at_ns < end)
 			end = r->preempt_at_ns;
+		uint64_t spin = rec_spin_next_check(r);
+		if (spin && spin < end && !t->interrupt_requested)
+			end = spin;
 		timeout = end > now ? (int64_t)(end - now) : 0;
 	}
 	if (stop_deadline) {
@@ -125,7 +128,9 @@ static void on_timeout(struct recorder *r, uint64_t now)
 	} else if (t->state == RT_RUNNING && any_ready(r) && !t->sigfix.pending) {
 		/* (not while it single-steps into a signal handler: the step's
 		 * trap must come first) */
-		if (wants_interrupt(r, t, now))
+		if (wants_interrupt(r, t, now) ||
+		    (!t->interrupt_requested && !rec_vfork_child_running(r) &&
+		     rec_spin_gives_way(r, now)))
 			interrupt(r, t, now);
 	}
 }
@@ -177,7 +182,8 @@ int rec_handle_status(struct recorder *r, pid_t tid, int status)
 		return -1;
 	if (r->debug) {
 		char what[64];
-		fprintf(stderr, "grr-debug: tid %d state %d %s\n", (int)tid, (int)t->state,
+		fprintf(stderr, "grr-debug: %.6f tid %d state %d %s\n",
+			(double)(rec_now_ns() - r->t0) / 1e9, (int)tid, (int)t->state,
 			grr_stop_describe(&st, what, sizeof(what)));
 	}
 	if (t->sigfix.pending && st.kind != GRR_STOP_EXITED && st.kind != GRR_STOP_KILLED &&
@@ -337,11 +343,12 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 	if (o->verbose && rc == 0)
 		fprintf(stderr, "grr: %llu events, %llu anchors (%.1f ms digesting, %llu pages "
 			"reread, %llu full digests, %llu steps to place them), %llu clock "
-			"reads and %llu syscalls in-process\n",
+			"reads and %llu syscalls in-process, %llu turns ended early for spinning\n",
 			(unsigned long long)res->events, (unsigned long long)r.anchors,
 			r.digest_ns / 1e6, (unsigned long long)r.dg.pages_read,
 			(unsigned long long)r.dg.full_digests, (unsigned long long)r.anchor_steps,
-			(unsigned long long)r.cp_values, (unsigned long long)r.sb.records);
+			(unsigned long long)r.cp_values, (unsigned long long)r.sb.records,
+			(unsigned long long)r.spin.preemptions);
 	if (o->verbose && rc == 0 && o->chaos)
 		fprintf(stderr, "grr: chaos: %d CPUs shown, change points every %.0f us on "
 			"average, %.1f ms preempting threads, %llu read-modify-writes split, %llu "

@@ -319,9 +319,8 @@ int grr_clockpage_collect(const struct grr_mem *m, const struct grr_cp_layout *l
 		uint64_t len = cnt * GRR_CP_SLOT_SIZE;
 		if (grr_mem_read(m, addr, p, len) < 0)
 			return -1;
-		w[n].addr = addr;
-		w[n].len = len;
-		w[n].data = p;
+		/* (stored delta-coded: format/slot_codec.h) */
+		w[n] = (struct grr_mem_write){ .addr = addr, .len = len, .data = p, .slots = 1 };
 		n++;
 		p += len;
 		from += cnt;

@@ -354,19 +354,14 @@ int grr_sysbuf_collect(const struct grr_mem *m, struct grr_sysbuf *sb, uint8_t *
 	memcpy(*buf, posend, 16);
 	int n = 0;
 	if (len) {
-		w[n].addr = GRR_SB_RING + from;
-		w[n].len = len;
-		w[n].data = *buf + 16;
+		w[n] = (struct grr_mem_write){ .addr = GRR_SB_RING + from, .len = len,
+					       .data = *buf + 16 };
 		n++;
 	}
 	if (from == 0) {
-		w[n].addr = GRR_SB_POS;
-		w[n].len = 16;
-		w[n].data = *buf;
+		w[n] = (struct grr_mem_write){ .addr = GRR_SB_POS, .len = 16, .data = *buf };
 	} else {
-		w[n].addr = GRR_SB_END;
-		w[n].len = 8;
-		w[n].data = *buf + 8;
+		w[n] = (struct grr_mem_write){ .addr = GRR_SB_END, .len = 8, .data = *buf + 8 };
 	}
 	n++;
 	*nrec = count - sb->records;

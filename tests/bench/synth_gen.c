@@ -210,7 +210,8 @@ void synth_next(struct synth *s, struct grr_event *ev, uint64_t left)
 			uint32_t nw = nr == 0 || nr == 45 ? 1 : 1 + (uint32_t)(rnd(s) % 2);
 			for (uint32_t k = 0; k < nw; k++) {
 				uint64_t len = fill_write(s, (int)k, 65536);
-				s->writes[k] = (struct grr_mem_write){ s->pending_args[t][1] + k * 0x1000, len, s->buf[k] };
+				s->writes[k] = (struct grr_mem_write){ .addr = s->pending_args[t][1] + k * 0x1000,
+								      .len = len, .data = s->buf[k] };
 			}
 			ev->u.exit.nwrites = nw;
 			ev->u.exit.writes = s->writes;

@@ -12,6 +12,7 @@
 #include "format/crc32c.h"
 #include "format/hash.h"
 #include "format/rewrite_note.h"
+#include "format/slot_codec.h"
 #include "format/trace.h"
 #include "format/varint.h"
 
@@ -181,7 +182,10 @@ static void gen(struct gen_event *g, uint64_t i)
 				for (uint64_t b = 0; b < len; b++)
 					g->data[k][b] = (uint8_t)(rnd() % 7);
 			}
-			g->writes[k] = (struct grr_mem_write){ 0xc000000000 + k * 4096, len, g->data[k] };
+			/* (BUFFERED writes of whole slots: stored delta-coded) */
+			g->writes[k] = (struct grr_mem_write){
+				.addr = 0xc000000000 + k * 4096, .len = len, .data = g->data[k],
+				.slots = ev->kind == GRR_EV_BUFFERED && len % 32 == 0 };
 		}
 		ev->u.exit.nwrites = nw;
 		ev->u.exit.writes = nw ? g->writes : NULL;
@@ -610,7 +614,10 @@ START_TEST(test_edge_events)
 	uint8_t small[65];
 	memset(small, 0xab, sizeof(small));
 	struct grr_mem_write mw[4] = {
-		{ 0x1000, big_len, big }, { 0x2000, 64, small }, { 0x3000, 65, small }, { 0x4000, 0, NULL },
+		{ .addr = 0x1000, .len = big_len, .data = big },
+		{ .addr = 0x2000, .len = 64, .data = small },
+		{ .addr = 0x3000, .len = 65, .data = small },
+		{ .addr = 0x4000, .len = 0, .data = NULL },
 	};
 	evs[0] = (struct grr_event){ .kind = GRR_EV_SYSCALL_EXIT, .tid = UINT32_MAX, .time_ns = UINT64_MAX };
 	evs[0].u.exit.nr = UINT32_MAX;
@@ -675,7 +682,7 @@ START_TEST(test_blob_dedup)
 	uint8_t data[4096];
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 2654435761u >> 11);   /* not compressible much */
-	struct grr_mem_write mw = { 0xc000000000, sizeof(data), data };
+	struct grr_mem_write mw = { .addr = 0xc000000000, .len = sizeof(data), .data = data };
 	struct grr_writer *w = grr_writer_open(path, &h, &err);
 	for (int i = 0; i < 200; i++) {
 		struct grr_event ev = { .kind = GRR_EV_SYSCALL_EXIT, .tid = 1, .time_ns = (uint64_t)i };
@@ -1044,6 +1051,59 @@ END_TEST
 
 /* The recorder's digest note (format/rewrite_note.h): what it writes, it
  * reads back; any other note is not one. */
+/* Clock slots as the clock page fills them: CLOCK_MONOTONIC and
+ * CLOCK_REALTIME reads in turn, now and then a TSC value. */
+static size_t make_clock_slots(uint8_t *buf, size_t nslots)
+{
+	uint64_t mono = 5ull * 1000000000 + 999000000, real = 1764900000ull * 1000000000;
+	uint64_t tsc = 1ull << 40;
+	for (size_t i = 0; i < nslots; i++) {
+		uint64_t w[4] = { 0, 0, 0, 0 };
+		if (i % 50 == 49) {
+			w[0] = tsc += 300 + rnd() % 50;
+			w[1] = rnd();   /* (a stale word from an earlier lap) */
+		} else {
+			uint64_t *clk = i % 2 ? &real : &mono;
+			*clk += 40 + rnd() % 60;
+			w[1] = *clk / 1000000000;
+			w[2] = *clk % 1000000000;
+		}
+		memcpy(buf + 32 * i, w, 32);
+	}
+	return 32 * nslots;
+}
+
+START_TEST(test_slot_codec)
+{
+	enum { N = 2048 };
+	static uint8_t slots[32 * N], back[32 * N];
+	size_t len = make_clock_slots(slots, N);
+	struct grr_buf coded = { 0 };
+	ck_assert_int_eq(grr_slots_encode(&coded, slots, len), 0);
+	/* a clock read costs a few bytes, not 32 */
+	ck_assert_uint_lt(coded.len, 4 * N);
+	ck_assert_int_eq(grr_slots_decode(coded.p, coded.len, back, len), 0);
+	ck_assert_int_eq(memcmp(slots, back, len), 0);
+	/* lossless for any bytes */
+	for (size_t i = 0; i < len; i++)
+		slots[i] = (uint8_t)rnd();
+	coded.len = 0;
+	ck_assert_int_eq(grr_slots_encode(&coded, slots, len), 0);
+	ck_assert_int_eq(grr_slots_decode(coded.p, coded.len, back, len), 0);
+	ck_assert_int_eq(memcmp(slots, back, len), 0);
+	/* malformed: cut short, bytes left over, a length that is not slots,
+	 * a tag with an unknown class or word bits */
+	ck_assert_int_eq(grr_slots_decode(coded.p, coded.len - 1, back, len), -1);
+	ck_assert_int_eq(grr_slots_decode(coded.p, coded.len, back, len - 32), -1);
+	ck_assert_int_eq(grr_slots_decode(coded.p, coded.len, back, len - 1), -1);
+	static const uint8_t bad_class[] = { 3 }, bad_bits[] = { 0x40 }, zero_delta[] = { 0x04, 0 };
+	ck_assert_int_eq(grr_slots_decode(bad_class, 1, back, 32), -1);
+	ck_assert_int_eq(grr_slots_decode(bad_bits, 1, back, 32), -1);
+	ck_assert_int_eq(grr_slots_decode(zero_delta, 2, back, 32), -1);
+	grr_buf_free(&coded);
+}
+END_TEST
+
 START_TEST(test_rewrite_note)
 {
 	char text[128];
@@ -1136,6 +1196,7 @@ static Suite *format_suite(void)
 		{ "test_damaged_index", test_damaged_index },
 		{ "test_absurd_sizes", test_absurd_sizes },
 		{ "test_bad_files", test_bad_files },
+		{ "test_slot_codec", test_slot_codec },
 		{ "test_rewrite_note", test_rewrite_note },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {

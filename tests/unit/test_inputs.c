@@ -140,7 +140,7 @@ START_TEST(test_ring_records)
 	uint8_t ring[256];
 	size_t n = put_record(ring, SYS_read, 5, 7, 5);
 	n += put_record(ring + n, SYS_write, 3, 8, 0);
-	struct grr_mem_write w = { GRR_SB_RING, n, ring };
+	struct grr_mem_write w = { .addr = GRR_SB_RING, .len = n, .data = ring };
 	size_t off = 0;
 	struct grr_sb_record rec;
 	ck_assert_int_eq(grr_sb_record_next(&w, &off, &rec), 1);
@@ -152,10 +152,10 @@ START_TEST(test_ring_records)
 	ck_assert_uint_eq(rec.nr, SYS_write);
 	ck_assert_int_eq(grr_sb_record_next(&w, &off, &rec), 0);
 	/* not in the ring; cut inside a record */
-	struct grr_mem_write elsewhere = { 0x1000, n, ring };
+	struct grr_mem_write elsewhere = { .addr = 0x1000, .len = n, .data = ring };
 	off = 0;
 	ck_assert_int_eq(grr_sb_record_next(&elsewhere, &off, &rec), 0);
-	struct grr_mem_write cut = { GRR_SB_RING, 20, ring };
+	struct grr_mem_write cut = { .addr = GRR_SB_RING, .len = 20, .data = ring };
 	off = 0;
 	ck_assert_int_eq(grr_sb_record_next(&cut, &off, &rec), -1);
 	uint32_t big = 1000;
@@ -246,7 +246,7 @@ START_TEST(test_scan)
 	uint8_t ring[128];
 	size_t n = put_record(ring, SYS_read, 40, 5, 40);
 	n += put_record(ring + n, SYS_read, -11, 5, 0);
-	struct grr_mem_write rw = { GRR_SB_RING, n, ring };
+	struct grr_mem_write rw = { .addr = GRR_SB_RING, .len = n, .data = ring };
 	struct grr_event b = { .kind = GRR_EV_BUFFERED, .tid = 2 };
 	b.u.exit.ret = 2;
 	b.u.exit.nwrites = 1;
@@ -254,7 +254,7 @@ START_TEST(test_scan)
 	ck_assert_int_eq(grr_writer_append(t.w, &b, &t.err), 0);
 	/* an accepted connection: its peer from accept's address */
 	uint8_t sa[16] = { 2, 0, 0x30, 0x39, 10, 0, 0, 2 };
-	struct grr_mem_write aw = { 0x4000, sizeof(sa), sa };
+	struct grr_mem_write aw = { .addr = 0x4000, .len = sizeof(sa), .data = sa };
 	enter(&t, 1, SYS_accept4, 6, 0x4000, 0x4100, 0, 0);
 	leave(&t, 1, SYS_accept4, 7, &aw, 1);
 	enter(&t, 1, SYS_recvfrom, 7, 0x2000, 64, 0, 0);
@@ -263,7 +263,7 @@ START_TEST(test_scan)
 	enter(&t, 1, SYS_read, 0, 0x2000, 64, 0, 0);
 	leave(&t, 1, SYS_read, 6, NULL, 0);
 	int32_t pfd[2] = { 10, 11 };
-	struct grr_mem_write pw = { 0x5000, 8, (const uint8_t *)pfd };
+	struct grr_mem_write pw = { .addr = 0x5000, .len = 8, .data = (const uint8_t *)pfd };
 	enter(&t, 1, SYS_pipe2, 0x5000, 0, 0, 0, 0);
 	leave(&t, 1, SYS_pipe2, 0, &pw, 1);
 	enter(&t, 1, SYS_read, 10, 0x2000, 64, 0, 0);

@@ -70,7 +70,7 @@ static void write_trace(const char *path, bool cut)
 	struct grr_error err;
 	struct grr_writer *w = grr_writer_open(path, &h, &err);
 	ck_assert_msg(w != NULL, "%s", err.msg);
-	struct grr_mem_write mw = { 0xc000000000, sizeof(memblob), memblob };
+	struct grr_mem_write mw = { .addr = 0xc000000000, .len = sizeof(memblob), .data = memblob };
 	for (int i = 0; i < 300; i++) {
 		struct grr_event ev = { .kind = GRR_EV_SYSCALL_EXIT, .tid = 7, .time_ns = (uint64_t)i };
 		if (i % 3 == 0) {
