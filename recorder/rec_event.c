@@ -38,7 +38,9 @@ static int on_exit_event(struct recorder *r, struct rec_thread *t)
 	struct grr_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.u.thread_exit.status = (int32_t)status;
-	if (rec_log(r, &ev, t->tid, GRR_EV_THREAD_EXIT) < 0)
+	/* (a thread whose clone event was never logged, killed by an
+	 * exit_group before it ran: replay never knew it) */
+	if (!t->unannounced && rec_log(r, &ev, t->tid, GRR_EV_THREAD_EXIT) < 0)
 		return -1;
 	t->state = RT_EXITING;
 	if (r->running == t)

@@ -149,10 +149,15 @@ int grr_replay_step(struct grr_replay *rp)
 		rc = 0;
 	} else {
 		struct rp_thread *t = thread_for(rp, rp->ev.tid);
-		if (!t)
+		/* (older recorders logged the exit of a thread killed by
+		 * the group's exit before its clone event was logged) */
+		if (!t && rp->group_exiting)
+			rc = 0;
+		else if (!t)
 			return rp_diverge(rp, NULL, "no live thread for recorded thread %u",
 					  rp->ev.tid);
-		rc = dispatch(rp, t);
+		else
+			rc = dispatch(rp, t);
 	}
 	if (rc == RP_DEBUG_STOP)
 		return GRR_REPLAY_STOPPED;

@@ -457,7 +457,11 @@ static int plan_trap(struct grr_replay *rp, uint64_t pc, uint64_t now_sp, struct
 		rc = -1;
 		no_lead = "a debugger breakpoint or watchpoint on the way";
 	}
-	if (rc == 0 && !patch_safe(rp, &lead.at, now_sp)) {
+	/* (a goroutine resuming anywhere after the lead, the pc included,
+	 * would never pass it: Go's asynchronous preemption returns to the
+	 * interrupted pc) */
+	if (rc == 0 && rp_goroutine_may_resume_in(rp, rp->ev.u.anchor.regs[19], now_sp, lead.at.pc,
+						  pc + 1)) {
 		rc = -1;
 		no_lead = "a parked goroutine may resume inside its patch";
 	}
