@@ -40,8 +40,9 @@ static uint64_t search_from(uint64_t lo, uint64_t hi, uint64_t sched_sp, uint64_
 	return sched_sp;
 }
 
-bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t anchor_sp, uint64_t now_sp,
-				uint64_t lo, uint64_t hi)
+/* OWN: only the goroutine whose stack holds ANCHOR_SP, only below it. */
+static bool scan(struct grr_replay *rp, uint64_t anchor_sp, uint64_t now_sp, uint64_t lo,
+		 uint64_t hi, bool own)
 {
 	if (!rp->have_syms)
 		return true;
@@ -60,8 +61,14 @@ bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t anchor_sp, uint6
 		if (!gs[i] || grr_mem_read(&rp->mem, gs[i], bounds, sizeof(bounds)) < 0 ||
 		    grr_mem_read(&rp->mem, gs[i] + G_SCHED_SP, &sp, 8) < 0)
 			continue;
+		bool holds = anchor_sp >= bounds[0] && anchor_sp < bounds[1];
+		if (own && !holds)
+			continue;
 		sp = search_from(bounds[0], bounds[1], sp, anchor_sp, now_sp);
-		uint64_t len = bounds[1] - (sp & ~7ull);
+		uint64_t top = own ? anchor_sp : bounds[1];
+		if (own && sp >= top)
+			continue;
+		uint64_t len = top - (sp & ~7ull);
 		if (bounds[1] <= bounds[0] || len > GSTACK_MAX || (total += len) > GSTACKS_MAX) {
 			maybe = true;
 			break;
@@ -73,4 +80,16 @@ bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t anchor_sp, uint6
 	free(gs);
 	free(buf);
 	return maybe;
+}
+
+bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t anchor_sp, uint64_t now_sp,
+				uint64_t lo, uint64_t hi)
+{
+	return scan(rp, anchor_sp, now_sp, lo, hi, false);
+}
+
+bool rp_anchor_goroutine_returns_into(struct grr_replay *rp, uint64_t anchor_sp, uint64_t now_sp,
+				      uint64_t lo, uint64_t hi)
+{
+	return scan(rp, anchor_sp, now_sp, lo, hi, true);
 }

@@ -216,6 +216,10 @@ void rp_anchor_setup(struct grr_replay *rp);
  * ANCHOR_SP: the stack pointer at the anchor; NOW_SP: the thread's now. */
 bool rp_goroutine_may_resume_in(struct grr_replay *rp, uint64_t anchor_sp, uint64_t now_sp,
 				uint64_t lo, uint64_t hi);
+/* Whether the anchor's goroutine (whose stack holds ANCHOR_SP) has, below
+ * ANCHOR_SP, a word in (LO, HI): a pc it returns to before the anchor. */
+bool rp_anchor_goroutine_returns_into(struct grr_replay *rp, uint64_t anchor_sp, uint64_t now_sp,
+				      uint64_t lo, uint64_t hi);
 /* Sets up RP's digester (after its init): helper CPUs, and the ranges
  * that every anchor of the recording left out. */
 void rp_digester_config(struct grr_replay *rp);

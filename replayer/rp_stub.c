@@ -457,11 +457,12 @@ static int plan_trap(struct grr_replay *rp, uint64_t pc, uint64_t now_sp, struct
 		rc = -1;
 		no_lead = "a debugger breakpoint or watchpoint on the way";
 	}
-	/* (a goroutine resuming anywhere after the lead, the pc included,
-	 * would never pass it: Go's asynchronous preemption returns to the
-	 * interrupted pc) */
-	if (rc == 0 && rp_goroutine_may_resume_in(rp, rp->ev.u.anchor.regs[19], now_sp, lead.at.pc,
-						  pc + 1)) {
+	/* (nor where the anchor's goroutine returns, before the anchor, to a
+	 * pc after the lead, the pc included: it would never pass the lead.
+	 * Go's asynchronous preemption returns to the interrupted pc) */
+	if (rc == 0 && (!patch_safe(rp, &lead.at, now_sp) ||
+			rp_anchor_goroutine_returns_into(rp, rp->ev.u.anchor.regs[19], now_sp,
+							 lead.at.pc, pc + 1))) {
 		rc = -1;
 		no_lead = "a parked goroutine may resume inside its patch";
 	}

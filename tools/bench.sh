@@ -73,4 +73,10 @@ body=$(mktemp)
 tools/bench-core.sh | sed '1{/^## /d}' >"$body"
 replace_section "Core files" "$body"
 rm -f "$body"
+# ---- Go's standard-library tests (tools/bench-stdlib.sh prints its section) ----
+echo "bench: standard-library tests"
+body=$(mktemp)
+tools/bench-stdlib.sh | sed '1{/^## /d}' >"$body"
+replace_section "Standard-library tests" "$body"
+rm -f "$body"
 echo "bench: wrote $doc"
