@@ -49,34 +49,20 @@ cat "$body"
 replace_section "Trace format" "$body"
 rm -f "$body"
 
-# ---- recorder and replayer (tools/bench-record.sh prints its section) ----
-echo "bench: recorder and replayer"
-body=$(mktemp)
-tools/bench-record.sh | sed '1{/^## /d}' >"$body"
-replace_section "Recorder and replayer" "$body"
-rm -f "$body"
-# ---- debugger (tools/bench-debug.sh prints its section) ----
-echo "bench: debugger"
-body=$(mktemp)
-tools/bench-debug.sh | sed '1{/^## /d}' >"$body"
-replace_section "Debugger" "$body"
+# ---- the other benchmarks: each script prints its own "## TITLE" section ----
+# run_section TITLE SCRIPT: runs SCRIPT and puts what it prints under TITLE.
+run_section() {
+	local title=$1 script=$2 body
+	echo "bench: $title"
+	body=$(mktemp)
+	"$script" | sed '1{/^## /d}' >"$body"
+	replace_section "$title" "$body"
+	rm -f "$body"
+}
 
-# ---- the gdb protocol server (tools/bench-gdbserver.sh prints its section) ----
-echo "bench: reverse-continue through gdb"
-body=$(mktemp)
-tools/bench-gdbserver.sh | sed '1{/^## /d}' >"$body"
-replace_section "Reverse-continue through gdb" "$body"
-rm -f "$body"
-# ---- core files (tools/bench-core.sh prints its section) ----
-echo "bench: core files"
-body=$(mktemp)
-tools/bench-core.sh | sed '1{/^## /d}' >"$body"
-replace_section "Core files" "$body"
-rm -f "$body"
-# ---- Go's standard-library tests (tools/bench-stdlib.sh prints its section) ----
-echo "bench: standard-library tests"
-body=$(mktemp)
-tools/bench-stdlib.sh | sed '1{/^## /d}' >"$body"
-replace_section "Standard-library tests" "$body"
-rm -f "$body"
+run_section "Recorder and replayer" tools/bench-record.sh
+run_section "Debugger" tools/bench-debug.sh
+run_section "Reverse-continue through gdb" tools/bench-gdbserver.sh
+run_section "Core files" tools/bench-core.sh
+run_section "Standard-library tests" tools/bench-stdlib.sh
 echo "bench: wrote $doc"
