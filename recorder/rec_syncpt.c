@@ -114,7 +114,7 @@ static uint32_t seen(struct rec_syncpts *sp, pid_t tid, uint64_t addr)
 bool rec_syncpt_take(struct recorder *r, struct rec_thread *t, uint64_t addr)
 {
 	uint32_t n = seen(&r->syncpts, t->tid, addr);
-	return n <= 2 || rec_sched_chance(&r->sched, 1, n);
+	return n <= 4 || rec_sched_chance(&r->sched, 1, n);
 }
 
 int rec_syncpt_pass(struct recorder *r, struct rec_thread *t, uint64_t addr, int *status)
