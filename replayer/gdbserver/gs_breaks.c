@@ -26,6 +26,14 @@ const struct gs_zpoint *gs_zpoint_of(const struct gs *s, int ctl_id)
 	return NULL;
 }
 
+bool gs_break_at(const struct gs *s, uint64_t pc)
+{
+	for (int i = 0; i < s->nzp; i++)
+		if (s->zp[i].type <= GS_Z_HW && s->zp[i].addr == pc && s->zp[i].nids > 0)
+			return true;
+	return false;
+}
+
 static void release(struct gs *s, struct gs_zpoint *z)
 {
 	for (int k = 0; k < z->nids; k++)

@@ -146,6 +146,8 @@ void gs_handle_write(struct gs *s, const char *args, size_t len, bool binary);
 void gs_handle_Z(struct gs *s, const char *args, bool insert);
 /* The Z point a control breakpoint or watchpoint belongs to, or NULL. */
 const struct gs_zpoint *gs_zpoint_of(const struct gs *s, int ctl_id);
+/* Whether a Z0 or Z1 breakpoint is set at PC. */
+bool gs_break_at(const struct gs *s, uint64_t pc);
 /* Deletes every Z point (after a restart, clients set them again). */
 void gs_zpoints_clear(struct gs *s);
 

@@ -8,7 +8,15 @@
  * Signals the client asks to deliver are ignored: the replay delivers
  * the recorded ones.  A forward run watches the connection on a second
  * thread, which asks control to stop (grr_ctl_interrupt) when the client
- * sends 0x03 or goes away. */
+ * sends 0x03 or goes away.
+ *
+ * A continue whose thread stands on a breakpoint it has not executed yet
+ * (a step ended there, or the client set it there) stops at once, as a
+ * breakpoint hit, without moving: what a live process does (the int3
+ * traps first) and what rr does.  Delve's `next` relies on it: it steps
+ * off its breakpoint with vCont;s, then continues to the temporary
+ * breakpoints it set, one of which may be where the step ended.  To go
+ * on from a breakpoint, clients take it out and step first. */
 #include "replayer/gdbserver/gs_private.h"
 
 #include <pthread.h>
@@ -91,6 +99,23 @@ static bool restart_stop(struct gs *s)
 	return true;
 }
 
+/* The thread that runs next stands on a breakpoint: report its hit
+ * without running (the header). */
+static bool on_break(struct gs *s)
+{
+	struct grr_replay *rp = grr_ctl_replay(s->ctl);
+	uint32_t tid = grr_replay_next_tid(rp);
+	struct user_regs_struct regs;
+	if (!tid || grr_replay_get_regs(rp, tid, &regs) < 0 || !gs_break_at(s, regs.rip))
+		return false;
+	struct grr_ctl_stop stop = { .reason = GRR_CTL_BREAKPOINT };
+	grr_ctl_where(s->ctl, &stop.pos);
+	stop.pos.tid = tid;
+	stop.pos.pc = regs.rip;
+	gs_report(s, &stop, false);
+	return true;
+}
+
 static void run_forward(struct gs *s, ctl_run op)
 {
 	if (restart_stop(s))
@@ -101,6 +126,8 @@ static void run_forward(struct gs *s, ctl_run op)
 		report_exit(s, &pos);
 		return;
 	}
+	if (op == grr_ctl_continue && !pos.at_end && on_break(s))
+		return;
 	struct grr_ctl_stop stop;
 	char err[512];
 	struct watcher w = { 0 };
