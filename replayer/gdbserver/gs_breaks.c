@@ -17,6 +17,13 @@ static int find(const struct gs *s, enum gs_ztype type, uint64_t addr, uint64_t 
 	return -1;
 }
 
+const struct gs_zpoint *gs_zpoint_find(const struct gs *s, enum gs_ztype type, uint64_t addr,
+				       uint64_t kind)
+{
+	int i = find(s, type, addr, kind);
+	return i >= 0 ? &s->zp[i] : NULL;
+}
+
 const struct gs_zpoint *gs_zpoint_of(const struct gs *s, int ctl_id)
 {
 	for (int i = 0; i < s->nzp; i++)

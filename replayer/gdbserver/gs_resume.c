@@ -112,7 +112,11 @@ static bool on_break(struct gs *s)
 	grr_ctl_where(s->ctl, &stop.pos);
 	stop.pos.tid = tid;
 	stop.pos.pc = regs.rip;
+	struct gs_zpoint after = s->after_watch;  /* not moved: still after it */
+	bool after_set = s->after_watch_set;
 	gs_report(s, &stop, false);
+	s->after_watch = after;
+	s->after_watch_set = after_set;
 	return true;
 }
 
@@ -192,11 +196,33 @@ static void at_start(struct gs *s)
 	gs_send_stop(s, st);
 }
 
+/* A reverse-continue from right after a watched access (the last
+ * forward stop, the point still set) meets that access first: back over
+ * it, and stop there, before it, as rr does. */
+static bool back_over_watch(struct gs *s)
+{
+	const struct gs_zpoint *z = NULL;
+	if (s->after_watch_set)
+		z = gs_zpoint_find(s, s->after_watch.type, s->after_watch.addr, s->after_watch.kind);
+	if (!z || z->nids == 0)
+		return false;
+	struct grr_ctl_stop stop;
+	char err[512];
+	if (grr_ctl_reverse_stepi(s->ctl, &stop, err, sizeof(err)) < 0)
+		return false;
+	stop.reason = GRR_CTL_WATCHPOINT;
+	stop.bp_id = z->ids[0];
+	gs_report(s, &stop, true);
+	return true;
+}
+
 void gs_handle_reverse(struct gs *s, bool step)
 {
 	s->restart_stop = false;
 	struct grr_ctl_pos pos;
 	grr_ctl_where(s->ctl, &pos);
+	if (!step && back_over_watch(s))
+		return;
 	struct grr_ctl_stop stop;
 	char err[512];
 	int rc = step ? grr_ctl_reverse_stepi(s->ctl, &stop, err, sizeof(err))
