@@ -17,6 +17,13 @@ static int find(const struct gs *s, enum gs_ztype type, uint64_t addr, uint64_t 
 	return -1;
 }
 
+const struct gs_zpoint *gs_zpoint_find(const struct gs *s, enum gs_ztype type, uint64_t addr,
+				       uint64_t kind)
+{
+	int i = find(s, type, addr, kind);
+	return i >= 0 ? &s->zp[i] : NULL;
+}
+
 const struct gs_zpoint *gs_zpoint_of(const struct gs *s, int ctl_id)
 {
 	for (int i = 0; i < s->nzp; i++)
@@ -24,6 +31,14 @@ const struct gs_zpoint *gs_zpoint_of(const struct gs *s, int ctl_id)
 			if (s->zp[i].ids[k] == ctl_id)
 				return &s->zp[i];
 	return NULL;
+}
+
+bool gs_break_at(const struct gs *s, uint64_t pc)
+{
+	for (int i = 0; i < s->nzp; i++)
+		if (s->zp[i].type <= GS_Z_HW && s->zp[i].addr == pc && s->zp[i].nids > 0)
+			return true;
+	return false;
 }
 
 static void release(struct gs *s, struct gs_zpoint *z)

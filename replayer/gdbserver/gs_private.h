@@ -104,6 +104,13 @@ struct gs {
 					  a forward resume there answers W/X */
 	bool restart_stop;             /* after vRun: the next resume stops at
 					  once, where the restart went (rr) */
+	struct gs_zpoint after_watch;  /* the watchpoint whose access the last
+					  forward stop came right after (type,
+					  addr, kind); after_watch_set: there
+					  is one, and the replay has not moved
+					  since.  Running backward from there
+					  meets that access first (rr). */
+	bool after_watch_set;
 	bool quit;                     /* k, D, or the client went away */
 };
 
@@ -146,6 +153,11 @@ void gs_handle_write(struct gs *s, const char *args, size_t len, bool binary);
 void gs_handle_Z(struct gs *s, const char *args, bool insert);
 /* The Z point a control breakpoint or watchpoint belongs to, or NULL. */
 const struct gs_zpoint *gs_zpoint_of(const struct gs *s, int ctl_id);
+/* The Z point set with Z's TYPE, ADDR and KIND, or NULL. */
+const struct gs_zpoint *gs_zpoint_find(const struct gs *s, enum gs_ztype type, uint64_t addr,
+				       uint64_t kind);
+/* Whether a Z0 or Z1 breakpoint is set at PC. */
+bool gs_break_at(const struct gs *s, uint64_t pc);
 /* Deletes every Z point (after a restart, clients set them again). */
 void gs_zpoints_clear(struct gs *s);
 

@@ -8,7 +8,15 @@
  * Signals the client asks to deliver are ignored: the replay delivers
  * the recorded ones.  A forward run watches the connection on a second
  * thread, which asks control to stop (grr_ctl_interrupt) when the client
- * sends 0x03 or goes away. */
+ * sends 0x03 or goes away.
+ *
+ * A continue whose thread stands on a breakpoint it has not executed yet
+ * (a step ended there, or the client set it there) stops at once, as a
+ * breakpoint hit, without moving: what a live process does (the int3
+ * traps first) and what rr does.  Delve's `next` relies on it: it steps
+ * off its breakpoint with vCont;s, then continues to the temporary
+ * breakpoints it set, one of which may be where the step ended.  To go
+ * on from a breakpoint, clients take it out and step first. */
 #include "replayer/gdbserver/gs_private.h"
 
 #include <pthread.h>
@@ -91,6 +99,27 @@ static bool restart_stop(struct gs *s)
 	return true;
 }
 
+/* The thread that runs next stands on a breakpoint: report its hit
+ * without running (the header). */
+static bool on_break(struct gs *s)
+{
+	struct grr_replay *rp = grr_ctl_replay(s->ctl);
+	uint32_t tid = grr_replay_next_tid(rp);
+	struct user_regs_struct regs;
+	if (!tid || grr_replay_get_regs(rp, tid, &regs) < 0 || !gs_break_at(s, regs.rip))
+		return false;
+	struct grr_ctl_stop stop = { .reason = GRR_CTL_BREAKPOINT };
+	grr_ctl_where(s->ctl, &stop.pos);
+	stop.pos.tid = tid;
+	stop.pos.pc = regs.rip;
+	struct gs_zpoint after = s->after_watch;  /* not moved: still after it */
+	bool after_set = s->after_watch_set;
+	gs_report(s, &stop, false);
+	s->after_watch = after;
+	s->after_watch_set = after_set;
+	return true;
+}
+
 static void run_forward(struct gs *s, ctl_run op)
 {
 	if (restart_stop(s))
@@ -101,6 +130,8 @@ static void run_forward(struct gs *s, ctl_run op)
 		report_exit(s, &pos);
 		return;
 	}
+	if (op == grr_ctl_continue && !pos.at_end && on_break(s))
+		return;
 	struct grr_ctl_stop stop;
 	char err[512];
 	struct watcher w = { 0 };
@@ -165,11 +196,33 @@ static void at_start(struct gs *s)
 	gs_send_stop(s, st);
 }
 
+/* A reverse-continue from right after a watched access (the last
+ * forward stop, the point still set) meets that access first: back over
+ * it, and stop there, before it, as rr does. */
+static bool back_over_watch(struct gs *s)
+{
+	const struct gs_zpoint *z = NULL;
+	if (s->after_watch_set)
+		z = gs_zpoint_find(s, s->after_watch.type, s->after_watch.addr, s->after_watch.kind);
+	if (!z || z->nids == 0)
+		return false;
+	struct grr_ctl_stop stop;
+	char err[512];
+	if (grr_ctl_reverse_stepi(s->ctl, &stop, err, sizeof(err)) < 0)
+		return false;
+	stop.reason = GRR_CTL_WATCHPOINT;
+	stop.bp_id = z->ids[0];
+	gs_report(s, &stop, true);
+	return true;
+}
+
 void gs_handle_reverse(struct gs *s, bool step)
 {
 	s->restart_stop = false;
 	struct grr_ctl_pos pos;
 	grr_ctl_where(s->ctl, &pos);
+	if (!step && back_over_watch(s))
+		return;
 	struct grr_ctl_stop stop;
 	char err[512];
 	int rc = step ? grr_ctl_reverse_stepi(s->ctl, &stop, err, sizeof(err))

@@ -24,6 +24,17 @@ static void watch_reason(const struct gs *s, int bp_id, char *out, size_t len)
 	snprintf(out, len, "%s:%llx;", key, (unsigned long long)z->addr);
 }
 
+/* A forward stop right after a watched access: remember the point. */
+static void note_watch(struct gs *s, int bp_id, bool backward)
+{
+	const struct gs_zpoint *z = gs_zpoint_of(s, bp_id);
+	if (backward || !z)
+		return;
+	s->after_watch = *z;
+	s->after_watch.nids = 0;
+	s->after_watch_set = true;
+}
+
 void gs_report(struct gs *s, const struct grr_ctl_stop *stop, bool backward)
 {
 	struct gs_stop *st = &s->last;
@@ -31,6 +42,7 @@ void gs_report(struct gs *s, const struct grr_ctl_stop *stop, bool backward)
 	st->kind = GS_STOP_SIGNAL;
 	st->tid = stop->pos.tid ? stop->pos.tid : gs_query_thread(s);
 	s->end_reported = false;
+	s->after_watch_set = false;
 	switch (stop->reason) {
 	case GRR_CTL_BREAKPOINT:
 		st->sig = SIG_TRAP;
@@ -39,6 +51,7 @@ void gs_report(struct gs *s, const struct grr_ctl_stop *stop, bool backward)
 	case GRR_CTL_WATCHPOINT:
 		st->sig = SIG_TRAP;
 		watch_reason(s, stop->bp_id, st->reason, sizeof(st->reason));
+		note_watch(s, stop->bp_id, backward);
 		break;
 	case GRR_CTL_STEPPED:
 		st->sig = SIG_TRAP;

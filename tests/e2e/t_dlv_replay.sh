@@ -38,6 +38,11 @@ dlv_new() {
 			>"$work/dlv-install.log" 2>&1
 }
 
+# After `restart c1` Delve keeps the thread it had selected (it reads no
+# thread from the restart's stop, with rr as with grr); when goroutine 1
+# ran on another thread at the second hit than at the checkpoint (the
+# recording decides), that thread is somewhere in the runtime at c1:
+# `goroutine 1` selects the goroutine again.
 script() {
 	cat <<EOS
 break main.apply
@@ -51,6 +56,7 @@ checkpoint c1
 continue
 print amount
 restart c1
+goroutine 1
 print amount
 next
 next

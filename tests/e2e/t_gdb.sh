@@ -3,8 +3,10 @@
 # built by each toolchain (-N -l): breakpoints and hit counts, print, reverse-
 # continue, reverse-step, running to the end of the recording (gdb sees rr's
 # synthetic SIGKILL) and back, a watchpoint found backward, the exit after
-# the end; and the protocol's bad cases: bad packets, a client that goes away
-# while the replay runs, a second client.
+# the end; rr's resume rules that Delve relies on (a raw client: a continue
+# onto a breakpoint a step ended on, a reverse-continue from a forward
+# watchpoint stop); and the protocol's bad cases: bad packets, a client that
+# goes away while the replay runs, a second client.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -67,6 +69,78 @@ for tc in $E2E_TOOLCHAINS; do
 		{ e2e_fail "$c" "server exited $(cat "$work/$n.srv.rc")$(stderr_hint "$work/$n.srv.err")"; continue; }
 	e2e_pass "$c"
 done
+
+# ---- rr's resume rules that Delve's next and reverse watchpoints rely on,
+# with a raw client (python3): a continue from a breakpoint a step ended on
+# stops there at once (as the int3 would trap); a reverse-continue from a
+# forward watchpoint stop meets that same write first (stops before it).
+c=gdb/resume-rules
+if e2e_want "$c"; then
+	tc=${E2E_TOOLCHAINS%% *}
+	if build_and_record "$c" "$tc" debug ledger; then
+		apply=$(nm "$bin" | awk '$3 == "main.apply" { print $1 }')
+		counter=$(nm "$bin" | awk '$3 == "main.counter" { print $1 }')
+		serve rules || true
+		python3 - "$port" "$apply" "$counter" >"$work/rules.out" 2>&1 <<'PY'
+import socket, sys
+port, apply, counter = int(sys.argv[1]), int(sys.argv[2], 16), int(sys.argv[3], 16)
+def pkt(s):
+    return b"$" + s + b"#" + b"%02x" % (sum(s) & 0xff)
+c = socket.create_connection(("127.0.0.1", port))
+buf = b""
+def ask(s):
+    global buf
+    c.sendall(pkt(s.encode()))
+    while not (b"#" in buf and len(buf) >= buf.index(b"#") + 3):
+        d = c.recv(65536)
+        assert d, "server went away after " + s
+        buf += d
+    r = buf[buf.index(b"$") + 1:buf.index(b"#")].decode()
+    buf = buf[buf.index(b"#") + 3:]
+    return r
+def pc():
+    return int.from_bytes(bytes.fromhex(ask("p10")), "little")
+def expect(what, got, want):
+    print(what, got, "OK" if got == want else "WANTED %s" % want)
+c.sendall(b"+")
+ask("QStartNoAckMode")
+ask("Z0,%x,1" % apply)
+expect("first hit", ask("vCont;c").startswith("T05"), True)
+expect("at apply", pc(), apply)
+ask("z0,%x,1" % apply)
+ask("vCont;s")
+stepped = pc()
+expect("stepped off", stepped != apply, True)
+ask("Z0,%x,1" % stepped)
+expect("continue onto it", ask("vCont;c").startswith("T05"), True)
+expect("not moved", pc(), stepped)
+expect("still the first call", int.from_bytes(bytes.fromhex(ask("m%x,8" % counter)), "little"), 0)
+ask("z0,%x,1" % stepped)
+ask("vCont;s")
+ask("Z0,%x,1" % apply)
+ask("vCont;c")
+expect("second call", pc(), apply)
+ask("z0,%x,1" % apply)
+ask("Z2,%x,8" % counter)
+expect("forward watch", ask("vCont;c"), "T05thread:%s;watch:%x;" % (ask("qC")[2:], counter))
+after = pc()
+expect("counter after", int.from_bytes(bytes.fromhex(ask("m%x,8" % counter)), "little"), 2)
+expect("backward watch", "watch:%x" % counter in ask("bc"), True)
+expect("counter before", int.from_bytes(bytes.fromhex(ask("m%x,8" % counter)), "little"), 1)
+ask("vCont;c")
+expect("the same write again", pc(), after)
+c.sendall(pkt(b"k"))
+c.close()
+PY
+		timeout 30 tail --pid="$srv" -f /dev/null || kill "$srv" 2>/dev/null
+		wait "$srv"
+		if grep -q "WANTED\|Traceback" "$work/rules.out" || ! grep -q "the same write" "$work/rules.out"; then
+			e2e_fail "$c" "$(tr '\n' '|' <"$work/rules.out")"
+		else
+			e2e_pass "$c"
+		fi
+	fi
+fi
 
 # ---- the protocol's bad cases, with a raw client (python3)
 c=gdb/bad-clients
