@@ -4,6 +4,7 @@
  * the same dynamic instant: the first time the thread is at that pc with
  * equal registers and equal memory (docs/replay-model.md). */
 #include "recorder/rec_private.h"
+#include "format/counter_note.h"
 #include "format/rewrite_note.h"
 #include "tracee/codefn.h"
 #include "tracee/digest.h"
@@ -54,6 +55,22 @@ void rec_anchor_setup(struct recorder *r)
 					    grr_cp_excluded_len(r->cp.lay));
 	if (r->sb.active)
 		grr_digester_exclude_always(&r->dg, GRR_SB_EXCLUDED_ADDR, GRR_SB_EXCLUDED_LEN);
+}
+
+/* The note of the clock page's and the syscall buffer's counters at the
+ * anchor just logged, for the replayer (format/counter_note.h). */
+static int log_counters(struct recorder *r, struct rec_thread *t)
+{
+	uint64_t clock = 0, syscalls = 0;
+	if (!r->cp.active && !r->sb.active)
+		return 0;
+	if ((r->cp.active && grr_mem_read(&r->mem, grr_cp_index(r->cp.lay), &clock, 8) < 0) ||
+	    (r->sb.active && grr_mem_read(&r->mem, GRR_SB_COUNT, &syscalls, 8) < 0))
+		return 0;   /* (the replayer then computes the digest) */
+	char text[128];
+	grr_counter_note_format(text, sizeof(text), clock, syscalls);
+	rec_log_note(r, t->tid, "%s", text);
+	return 0;
 }
 
 int rec_log_anchor(struct recorder *r, struct rec_thread *t,
@@ -109,7 +126,7 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 		grr_rewrite_note_format(text, sizeof(text), r->dg.last_written, r->dg.last_pages);
 		rec_log_note(r, t->tid, "%s", text);
 	}
-	return 0;
+	return log_counters(r, t);
 }
 
 #define MAX_ANCHOR_STEPS 24

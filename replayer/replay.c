@@ -48,6 +48,7 @@ void grr_replay_close(struct grr_replay *rp)
 	grr_mem_close(&rp->mem);
 	grr_digester_free(&rp->dg);
 	rp_lookahead_close(&rp->ahead);
+	rp_anchor_counters_close(&rp->counters);
 	grr_affinity_restore(&rp->aff);
 	if (rp->have_syms)
 		grr_symtab_free(&rp->syms);

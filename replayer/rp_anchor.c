@@ -37,6 +37,26 @@ static bool fpregs_equal(pid_t tid, const uint8_t *rec)
 	return memcmp(cur + 24, rec + 24, 4) == 0 && memcmp(cur + 160, rec + 160, 256) == 0;
 }
 
+
+/* Whether the clock page's and syscall buffer's counters are those the
+ * recorder noted at the anchor (true without a note).  Both words are in
+ * the digest: a difference there spares computing it. */
+static bool counters_match(struct grr_replay *rp)
+{
+	uint64_t clock, syscalls, v;
+	if (!rp_anchor_counters(rp, rp->ev.seq, &clock, &syscalls))
+		return true;
+	if (rp->hdr->flags & GRR_HDR_CLOCKPAGE) {
+		const struct grr_cp_layout *lay = grr_cp_layout(rp->hdr->flags & GRR_HDR_CLOCKRING);
+		if (grr_mem_read(&rp->mem, grr_cp_index(lay), &v, 8) == 0 && v != clock)
+			return false;
+	}
+	if ((rp->hdr->flags & GRR_HDR_SYSBUF) && grr_mem_read(&rp->mem, GRR_SB_COUNT, &v, 8) == 0 &&
+	    v != syscalls)
+		return false;
+	return true;
+}
+
 /* A checkpoint's copy of the process starts without write tracking (a
  * fork does not inherit it): set it up through the thread at its first
  * anchor candidate, as at the start (rp_anchor_setup), unless a signal is
@@ -84,6 +104,11 @@ static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 	if (!fpregs_equal(t->tid, ev->u.anchor.fpregs)) {
 		if (rp->debug)
 			fprintf(rp->opts.err, "grr-debug: anchor candidate: FP registers differ\n");
+		return false;
+	}
+	if (!counters_match(rp)) {
+		if (rp->debug)
+			fprintf(rp->opts.err, "grr-debug: anchor candidate: counters differ\n");
 		return false;
 	}
 	uint64_t digest;

@@ -11,6 +11,7 @@
  * cannot know any of this in advance; this is one place where replay does
  * less work than recording did. */
 #include "replayer/rp_private.h"
+#include "format/counter_note.h"
 #include "format/rewrite_note.h"
 #include "tracee/digester.h"
 
@@ -107,4 +108,56 @@ bool rp_next_anchor_rewrites(struct grr_replay *rp, uint64_t seq)
 			la->rewrites ? "most memory rewritten before it: no write tracking" :
 			"write tracking");
 	return la->rewrites;
+}
+
+/* ---- the anchor's own counters (format/counter_note.h) ---- */
+
+void rp_anchor_counters_close(struct rp_anchor_counters *c)
+{
+	if (c->reader)
+		grr_reader_close(c->reader);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Reads the notes right after the anchor at SEQ (of thread TID). */
+static int read_counters(struct grr_replay *rp, struct rp_anchor_counters *c, uint64_t seq,
+			 uint32_t tid)
+{
+	struct grr_error e;
+	if (!c->reader && !(c->reader = grr_reader_open(rp->trace, &e)))
+		return -1;
+	if (grr_reader_seek(c->reader, seq + 1, &e) < 0)
+		return -1;
+	c->seq = seq;
+	c->known = true;
+	c->have = false;
+	struct grr_event ev;
+	for (int i = 0; i < 4; i++) {
+		int r = grr_reader_next(c->reader, &ev, &e);
+		if (r < 0)
+			return -1;
+		if (r == 0 || ev.kind != GRR_EV_NOTE || ev.tid != tid)
+			break;
+		if (grr_counter_note_parse(ev.u.note.text, &c->clock, &c->syscalls)) {
+			c->have = true;
+			break;
+		}
+	}
+	return 0;
+}
+
+bool rp_anchor_counters(struct grr_replay *rp, uint64_t seq, uint64_t *clock,
+			uint64_t *syscalls)
+{
+	struct rp_anchor_counters *c = &rp->counters;
+	if (c->broken)
+		return false;
+	if ((!c->known || c->seq != seq) && read_counters(rp, c, seq, rp->ev.tid) < 0) {
+		rp_anchor_counters_close(c);
+		c->broken = true;
+		return false;
+	}
+	*clock = c->clock;
+	*syscalls = c->syscalls;
+	return c->have;
 }

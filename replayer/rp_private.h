@@ -74,6 +74,16 @@ struct rp_lookahead {
 	bool broken;                  /* it failed once: no more answers */
 };
 
+/* The counters noted after the anchor being looked for (rp_lookahead.c). */
+struct rp_anchor_counters {
+	struct grr_reader *reader;    /* opened at its first use */
+	uint64_t seq;                 /* the anchor they belong to */
+	bool known;                   /* seq is set */
+	bool have;                    /* that anchor has the note */
+	uint64_t clock, syscalls;
+	bool broken;
+};
+
 struct grr_replay {
 	struct grr_replay_opts opts;
 	char trace[4096];             /* the trace's path */
@@ -85,6 +95,7 @@ struct grr_replay {
 	struct grr_sysbuf sb;          /* the recording's syscall buffer, if it had one */
 	bool dg_tried;                  /* write tracking set up, or tried */
 	struct rp_lookahead ahead;      /* the trace read ahead (rp_lookahead.c) */
+	struct rp_anchor_counters counters;
 	struct grr_affinity aff;        /* grr and the program on one CPU (affinity.h) */
 	struct grr_symtab syms;
 	bool have_syms;
@@ -129,6 +140,12 @@ struct grr_replay {
  * answer, or if the trace cannot be read ahead. */
 bool rp_next_anchor_rewrites(struct grr_replay *rp, uint64_t seq);
 void rp_lookahead_close(struct rp_lookahead *la);
+/* The clock page's and syscall buffer's counters the recorder noted after
+ * the anchor at event SEQ (format/counter_note.h): true and *CLOCK and
+ * *SYSCALLS set, or false (no note, or the trace could not be read). */
+bool rp_anchor_counters(struct grr_replay *rp, uint64_t seq, uint64_t *clock,
+			uint64_t *syscalls);
+void rp_anchor_counters_close(struct rp_anchor_counters *c);
 
 /* rp_threads.c */
 struct rp_thread *rp_thread_by_rec(struct grr_replay *rp, uint32_t rec_tid);

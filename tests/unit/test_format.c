@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "format/codec.h"
+#include "format/counter_note.h"
 #include "format/crc32c.h"
 #include "format/hash.h"
 #include "format/rewrite_note.h"
@@ -1104,6 +1105,29 @@ START_TEST(test_slot_codec)
 }
 END_TEST
 
+START_TEST(test_counter_note)
+{
+	char text[128];
+	uint64_t c = 1, n = 1;
+	grr_counter_note_format(text, sizeof(text), 344958, 943);
+	ck_assert_str_eq(text, "counters: 344958 clock values, 943 buffered syscalls");
+	ck_assert(grr_counter_note_parse(text, &c, &n));
+	ck_assert_uint_eq(c, 344958);
+	ck_assert_uint_eq(n, 943);
+	static const char *const others[] = {
+		"", "counters: 5 clock values", "counters: 5 clock values, 9 buffered syscalls!",
+		"digest: 5 of 9 pages written since the last one",
+		"counters: x clock values, 9 buffered syscalls",
+	};
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		c = n = 7;
+		ck_assert_msg(!grr_counter_note_parse(others[i], &c, &n), "%s", others[i]);
+		ck_assert_uint_eq(c, 7);
+	}
+	ck_assert(!grr_counter_note_parse(NULL, &c, &n));
+}
+END_TEST
+
 START_TEST(test_rewrite_note)
 {
 	char text[128];
@@ -1197,6 +1221,7 @@ static Suite *format_suite(void)
 		{ "test_absurd_sizes", test_absurd_sizes },
 		{ "test_bad_files", test_bad_files },
 		{ "test_slot_codec", test_slot_codec },
+		{ "test_counter_note", test_counter_note },
 		{ "test_rewrite_note", test_rewrite_note },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
