@@ -473,6 +473,9 @@ static int plan_trap(struct grr_replay *rp, uint64_t pc, uint64_t now_sp, struct
 		return -1;
 	tp->r = lead.at;
 	tp->steps = lead.steps;
+	/* (a loop found for a patch at the pc, refused above, is not the
+	 * lead's: it would run a copy that never passes the lead's trap) */
+	tp->have_loop = false;
 	tp->ck = (struct stub_check){ lead.kept, false, rp->ev.u.anchor.nstack,
 				      lead.stack_kept };
 	return 0;
