@@ -68,6 +68,7 @@ struct rec_thread {
 	uint8_t *vfork_stack;         /* stack around sp at a CLONE_VM child's creation */
 	uint64_t vfork_sp;
 	size_t vfork_len;             /* bytes from vfork_sp - REC_VFORK_BELOW */
+	uint64_t vfork_ns;            /* when the child was made */
 	bool sysbuf_off;              /* turned buffering off for its vfork child */
 	bool sysbuf_off_vfork;        /* ... until the clone returns */
 	/* chaos mode (rec_sched.c) */
@@ -173,6 +174,9 @@ void rec_thread_set_ready(struct recorder *r, struct rec_thread *t);
 /* Whether a vfork-like child (CLONE_VM, not a thread) may be running on
  * the program's memory: its parent is inside the clone. */
 bool rec_vfork_child_running(const struct recorder *r);
+/* Whether no other thread may run user code now (rec_threads.c): a vfork
+ * child started less than REC_VFORK_HOLD_NS ago; 0 or when that ends. */
+uint64_t rec_vfork_hold_until(const struct recorder *r, uint64_t now);
 
 /* rec_log.c: appending events (a write failure stops the recording) */
 int rec_log(struct recorder *r, struct grr_event *ev, pid_t tid, uint8_t kind);

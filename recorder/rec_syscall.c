@@ -68,6 +68,7 @@ static void snapshot_vfork_stack(struct recorder *r, struct rec_thread *t, uint6
 	if (!t->vfork_stack)
 		return;
 	t->vfork_sp = sp;
+	t->vfork_ns = rec_now_ns();
 	/* (less above sp where the stack's mapping ends) */
 	t->vfork_len = grr_mem_read_partial(&r->mem, sp - REC_VFORK_BELOW, t->vfork_stack,
 					    REC_VFORK_BELOW + REC_VFORK_ABOVE);

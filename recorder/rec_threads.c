@@ -63,6 +63,29 @@ void rec_thread_set_ready(struct recorder *r, struct rec_thread *t)
 		rec_sched_became_ready(r, t);
 }
 
+/* While a vfork child runs on the parent's stack until its exec, the other
+ * threads wait: what the parent's window (snapshot_vfork_stack in
+ * rec_syscall.c) changed is then the child's doing only.  A thread
+ * running meanwhile could change its own stack inside that window (a
+ * goroutine's stack may lie next to the parent's), and the window logged
+ * at the parent's return would hold that thread's stack as it was at some
+ * moment of its run, not at its last event, which replay restores at that
+ * event (a SIGSEGV in replay).  A child that has not exec'd after
+ * REC_VFORK_HOLD_NS no longer holds them. */
+#define REC_VFORK_HOLD_NS 50000000ull
+
+uint64_t rec_vfork_hold_until(const struct recorder *r, uint64_t now)
+{
+	uint64_t until = 0;
+	for (int i = 0; i < r->nthreads; i++) {
+		const struct rec_thread *t = &r->threads[i];
+		if (t->state != RT_GONE && t->vfork_stack && now < t->vfork_ns + REC_VFORK_HOLD_NS &&
+		    t->vfork_ns + REC_VFORK_HOLD_NS > until)
+			until = t->vfork_ns + REC_VFORK_HOLD_NS;
+	}
+	return until;
+}
+
 bool rec_vfork_child_running(const struct recorder *r)
 {
 	for (int i = 0; i < r->nthreads; i++)

@@ -43,6 +43,9 @@ static int64_t next_timeout(struct recorder *r, uint64_t now, uint64_t stop_dead
 			end = spin;
 		timeout = end > now ? (int64_t)(end - now) : 0;
 	}
+	uint64_t hold = r->running ? 0 : rec_vfork_hold_until(r, now);
+	if (hold && (timeout < 0 || (int64_t)(hold - now) < timeout))
+		timeout = (int64_t)(hold - now);
 	if (stop_deadline) {
 		int64_t left = stop_deadline > now ? (int64_t)(stop_deadline - now) : 0;
 		if (timeout < 0 || left < timeout)
@@ -236,7 +239,7 @@ static int run(struct recorder *r, struct grr_record_result *res, char *err, siz
 	uint64_t timeout_at = r->opts->timeout_s > 0 ?
 		r->t0 + (uint64_t)(r->opts->timeout_s * 1e9) : 0;
 	for (;;) {
-		if (!r->running && !r->exited) {
+		if (!r->running && !r->exited && !rec_vfork_hold_until(r, rec_now_ns())) {
 			struct rec_thread *t = rec_sched_pick(r);
 			if (t && rec_resume(r, t) < 0) {
 				snprintf(err, errlen, "cannot resume thread %d: %s", (int)t->tid,
