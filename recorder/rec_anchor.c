@@ -5,6 +5,7 @@
  * equal registers and equal memory (docs/replay-model.md). */
 #include "recorder/rec_private.h"
 #include "format/counter_note.h"
+#include "tracee/gstacks.h"
 #include "format/rewrite_note.h"
 #include "tracee/codefn.h"
 #include "tracee/digest.h"
@@ -130,6 +131,8 @@ int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 }
 
 #define MAX_ANCHOR_STEPS 24
+/* the code around the pc whose resume pcs are collected once per move */
+#define GSTACK_WINDOW 0x10000ull
 
 /* Whether the thread's stack near SP holds an address inside (LO, HI): Go's
  * asynchronous preemption pushes the interrupted pc there before calling
@@ -151,7 +154,8 @@ static bool stack_points_into(struct recorder *r, uint64_t sp, uint64_t lo, uint
 /* Whether the replayer can trap cheaply at PC: the instructions there can
  * be displaced by a jump (tracee/relocate.h), and nothing suggests a thread
  * will jump into the displaced bytes. */
-static bool patchable(struct recorder *r, uint64_t pc, uint64_t sp)
+static bool patchable(struct recorder *r, uint64_t pc, uint64_t sp,
+		      const struct grr_gstack_words *gw)
 {
 	struct grr_codefn f;
 	if (!r->have_syms || grr_codefn_read(&r->mem, &r->syms, pc, &f) < 0)
@@ -160,7 +164,13 @@ static bool patchable(struct recorder *r, uint64_t pc, uint64_t sp)
 	const char *why;
 	bool ok = grr_reloc_plan(f.code, f.start, f.len, f.pad, pc, &rel, &why) == 0;
 	grr_codefn_free(&f);
-	return ok && !stack_points_into(r, sp, rel.pc, rel.pc + rel.len);
+	if (!ok || stack_points_into(r, sp, rel.pc, rel.pc + rel.len))
+		return false;
+	/* (nor where another goroutine parked would resume: the replayer
+	 * refuses such a patch, tracee/gstacks.h, and falls back to plain
+	 * breakpoints, a stop at every pass) */
+	return !(gw && rel.pc > gw->lo && rel.pc + rel.len < gw->hi &&
+		 grr_gstack_words_in(gw, rel.pc, rel.pc + rel.len));
 }
 
 /* Instructions a single step must not run unrecorded. */
@@ -235,9 +245,15 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 		m = rec_approach_access(r, t, regs, status);
 	if (m != 0 || r->sched.chaos)
 		return m;
-	for (int i = 0; i < MAX_ANCHOR_STEPS; i++) {
-		if (patchable(r, regs->rip, regs->rsp) || must_not_step(r, regs->rip))
-			return 0;
+	struct grr_gstack_words words, *gw = NULL;
+	if (r->have_syms && regs->rip > GSTACK_WINDOW &&
+	    grr_gstacks_words(&r->mem, &r->syms, regs->rsp, regs->rip - GSTACK_WINDOW,
+			      regs->rip + GSTACK_WINDOW, &words) == 0)
+		gw = &words;
+	m = 0;
+	for (int i = 0; i < MAX_ANCHOR_STEPS && m == 0; i++) {
+		if (patchable(r, regs->rip, regs->rsp, gw) || must_not_step(r, regs->rip))
+			break;
 		m = rec_step(r, t, regs, status);
 		/* (a step into record-only code goes on through it, one
 		 * onto a string instruction past it) */
@@ -245,8 +261,8 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 			m = rec_step_out(r, t, regs, status);
 		if (m == 0)
 			m = rec_finish_string_op(r, t, regs, status);
-		if (m != 0)
-			return m;
 	}
-	return 0;
+	if (gw)
+		grr_gstack_words_free(gw);
+	return m;
 }
