@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "replayer/cli/cli_srcpath.h"
 #include "replayer/control/control.h"
 #include "replayer/inspect/values.h"
 
@@ -45,6 +46,14 @@ struct cli {
 	/* A call stopped at a breakpoint in its callee (cli_call.c): `continue`
 	 * finishes it; anything that moves the replay abandons it. */
 	struct cli_pending_call *pending_call;
+	/* Where source files are on this machine (cli_source_file.c): the
+	 * substitute-path rules, and the automatic mappings, found at the
+	 * first file that is not where it was compiled. */
+	struct cli_srcpath srcpath;
+	bool srcpath_auto_done;
+	int list_lines;        /* lines list shows each side (0: 5) */
+	/* The last command line, which an empty line at the prompt repeats. */
+	char last[4096];
 };
 
 /* Runs one command line; 0 success, -1 failure (reported on stderr). */
@@ -67,9 +76,10 @@ struct cli_table {
 };
 /* The command tables, one per file: running and time travel
  * (cli_commands.c), stacks and goroutines (cli_stack.c), values
- * (cli_inspect.c), function calls (cli_call.c), core files (cli_core.c). */
+ * (cli_inspect.c), function calls (cli_call.c), core files (cli_core.c),
+ * discovery: funcs, sources, threads... (cli_discover.c). */
 extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table, cli_call_table,
-	cli_memory_table, cli_core_table;
+	cli_memory_table, cli_core_table, cli_discover_table;
 
 /* Prints "error: MSG" on stderr; returns -1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -104,6 +114,13 @@ int cli_call_expr(struct cli *cli, const char *expr, bool unsafe_ok);
 int cli_call_continue(struct cli *cli);
 /* Abandons the pending call, if any, saying so when SAY. */
 void cli_call_discard(struct cli *cli, bool say);
+
+/* cli_source_file.c: the local file to read for FILE as compiled (FILE
+ * itself, or the mapped path in BUF); `config substitute-path ...`; its
+ * line in `config -list`. */
+const char *cli_source_file(struct cli *cli, const char *file, char *buf, size_t len);
+int cli_config_substitute_path(struct cli *cli, char *args);
+void cli_show_substitute_path(struct cli *cli);
 
 /* cli_print.c */
 void cli_print_stop(struct cli *cli, const struct grr_ctl_stop *stop);

@@ -460,7 +460,8 @@ const struct cli_table cli_run_table = {
 
 static const struct cli_table *const tables[] = { &cli_run_table, &cli_stack_table,
 						  &cli_inspect_table, &cli_memory_table,
-						  &cli_call_table, &cli_core_table };
+						  &cli_call_table, &cli_core_table,
+						  &cli_discover_table };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 static bool has_alias(const char *aliases, const char *word)

@@ -320,6 +320,7 @@ static const struct setting settings[] = {
 	{ "max-array-values", "elements of arrays, slices and maps print loads (default 64)" },
 	{ "max-variable-recurse", "levels of nested values print follows (default 1)" },
 	{ "call-timeout", "seconds a call may run before it is abandoned (default 5)" },
+	{ "source-list-line-count", "lines list shows above and below its line (default 5)" },
 };
 
 static double *setting_double(struct cli *cli, int i)
@@ -333,6 +334,7 @@ static int *setting_int(struct cli *cli, int i)
 	case 0: return &cli->print_cfg.max_string_len;
 	case 1: return &cli->print_cfg.max_array_values;
 	case 2: return &cli->print_cfg.max_variable_recurse;
+	case 4: return &cli->list_lines;
 	default: return NULL;
 	}
 }
@@ -343,7 +345,8 @@ static void show_settings(struct cli *cli)
 		int *iv = setting_int(cli, i);
 		double *dv = setting_double(cli, i);
 		if (iv)
-			fprintf(cli->out, "%s\t%d\t%s\n", settings[i].name, *iv, settings[i].help);
+			fprintf(cli->out, "%s\t%d\t%s\n", settings[i].name,
+				i == 4 && *iv == 0 ? 5 : *iv, settings[i].help);
 		else
 			fprintf(cli->out, "%s\t%g\t%s\n", settings[i].name, *dv > 0 ? *dv : 5.0,
 				settings[i].help);
@@ -355,12 +358,16 @@ static int cmd_config(struct cli *cli, char *args)
 	args = cli_trim(args);
 	if (!*args || strcmp(args, "-list") == 0) {
 		show_settings(cli);
+		cli_show_substitute_path(cli);
 		return 0;
 	}
 	char *val = strpbrk(args, " \t");
+	if (val)
+		*val++ = 0;
+	if (strcmp(args, "substitute-path") == 0)
+		return cli_config_substitute_path(cli, val ? val : (char *)"");
 	if (!val)
 		return cli_error("usage: config NAME VALUE (config -list shows them)");
-	*val++ = 0;
 	val = cli_trim(val);
 	for (int i = 0; i < (int)(sizeof(settings) / sizeof(settings[0])); i++) {
 		if (strcmp(args, settings[i].name) != 0)
@@ -397,10 +404,13 @@ static const struct cli_command inspect_commands[] = {
 	{ "display", "", cmd_display, "display [-a EXPR | -d N]",
 	  "Prints expressions after every stop.\n"
 	  "-a EXPR adds one; -d N deletes display N; without arguments, prints them all now." },
-	{ "config", "", cmd_config, "config [-list | NAME VALUE]",
+	{ "config", "", cmd_config, "config [-list | NAME VALUE | substitute-path FROM [TO] | substitute-path -clear]",
 	  "Shows or changes a setting.\n"
 	  "max-string-len, max-array-values, max-variable-recurse (print's limits, as\n"
-	  "Delve's), call-timeout (seconds)." },
+	  "Delve's), call-timeout (seconds), source-list-line-count (list's lines each\n"
+	  "side), substitute-path FROM TO (where sources compiled below FROM are here:\n"
+	  "below TO; several rules, the longest FROM first; 'substitute-path FROM'\n"
+	  "removes one, 'substitute-path -clear' all)." },
 };
 
 const struct cli_table cli_inspect_table = { "Values", inspect_commands,

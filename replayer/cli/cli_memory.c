@@ -683,15 +683,23 @@ static int cmd_disassemble(struct cli *cli, char *args)
 
 static int print_source(struct cli *cli, const char *file, int line, uint64_t pc, int mark)
 {
+	char mapped[CLI_SRCPATH_LEN];
+	const char *compiled = file;
+	file = cli_source_file(cli, compiled, mapped, sizeof(mapped));
 	FILE *f = fopen(file, "r");
+	if (!f && file != compiled)
+		return cli_error("cannot read source file %s (for %s): %s", file, compiled,
+				 strerror(errno));
 	if (!f)
-		return cli_error("cannot read source file %s: %s", file, strerror(errno));
+		return cli_error("cannot read source file %s: %s (config substitute-path FROM TO "
+				 "maps it)", file, strerror(errno));
+	int context = cli->list_lines > 0 ? cli->list_lines : LIST_CONTEXT;
 	if (pc)
 		fprintf(cli->out, "Showing %s:%d (PC: 0x%" PRIx64 ")\n", file, line, pc);
 	else
 		fprintf(cli->out, "Showing %s:%d\n", file, line);
-	int first = line - LIST_CONTEXT < 1 ? 1 : line - LIST_CONTEXT;
-	int last = line + LIST_CONTEXT;
+	int first = line - context < 1 ? 1 : line - context;
+	int last = line + context;
 	char *text = NULL;
 	size_t cap = 0;
 	ssize_t got;
