@@ -81,6 +81,17 @@ struct cli_table {
 extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table, cli_call_table,
 	cli_memory_table, cli_core_table, cli_discover_table;
 
+/* Calls FN with every command name and alias (for completion). */
+void cli_command_words(void (*fn)(void *arg, const char *word, size_t len), void *arg);
+/* The names `config` knows (for completion): the Ith, NULL past the end. */
+const char *cli_config_key_at(size_t i);
+
+/* cli_readline.c: the interactive prompt on a terminal: libedit with Tab
+ * completion (cli_complete.h) and history kept in
+ * $XDG_DATA_HOME/grr/history; an empty line repeats the last command.
+ * Returns at end of input or quit. */
+void cli_readline_loop(struct cli *cli, void (*run)(struct cli *cli, const char *line));
+
 /* Prints "error: MSG" on stderr; returns -1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ARGS without leading and trailing blanks (in place). */

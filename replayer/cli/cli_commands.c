@@ -479,6 +479,22 @@ static bool has_alias(const char *aliases, const char *word)
 	return false;
 }
 
+void cli_command_words(void (*fn)(void *arg, const char *word, size_t len), void *arg)
+{
+	for (size_t t = 0; t < NTABLES; t++)
+		for (size_t i = 0; i < tables[t]->n; i++) {
+			const struct cli_command *c = &tables[t]->commands[i];
+			fn(arg, c->name, strlen(c->name));
+			for (const char *p = c->aliases; *p;) {
+				size_t len = strcspn(p, " ");
+				if (len)
+					fn(arg, p, len);
+				p += len;
+				p += *p == ' ';
+			}
+		}
+}
+
 static const struct cli_command *lookup(const char *word)
 {
 	for (size_t t = 0; t < NTABLES; t++)

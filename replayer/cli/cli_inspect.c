@@ -323,6 +323,14 @@ static const struct setting settings[] = {
 	{ "source-list-line-count", "lines list shows above and below its line (default 5)" },
 };
 
+const char *cli_config_key_at(size_t i)
+{
+	size_t n = sizeof(settings) / sizeof(settings[0]);
+	if (i < n)
+		return settings[i].name;
+	return i == n ? "substitute-path" : NULL;
+}
+
 static double *setting_double(struct cli *cli, int i)
 {
 	return i == 3 ? &cli->call_timeout : NULL;

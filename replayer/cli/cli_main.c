@@ -1,9 +1,8 @@
 /* cli_main.c - a debugging session: scripted commands (--ex, -x), then
- * the interactive prompt with line editing and history (libedit), unless
- * --batch. */
+ * the interactive prompt (cli_readline.c on a terminal, plain lines
+ * otherwise), unless --batch. */
 #include "replayer/cli/cli.h"
 
-#include <readline.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,29 +50,16 @@ static void interactive(struct cli *cli)
 	struct sigaction sa = { .sa_handler = on_sigint };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
-	bool tty = isatty(STDIN_FILENO);
-	char buf[4096];
-	while (!cli->quit) {
-		char *line;
-		if (tty) {
-			line = readline("(grr) ");
-			if (!line)
-				break;
-			if (*line)
-				add_history(line);
-		} else {
-			if (!fgets(buf, sizeof(buf), stdin))
-				break;
-			buf[strcspn(buf, "\n")] = 0;
-			line = buf;
-		}
-		run_command(cli, line);
-		fflush(cli->out);
-		if (tty)
-			free(line);
+	if (isatty(STDIN_FILENO)) {
+		cli_readline_loop(cli, run_command);
+		return;
 	}
-	if (tty && !cli->quit)
-		fputc('\n', cli->out);
+	char buf[4096];
+	while (!cli->quit && fgets(buf, sizeof(buf), stdin)) {
+		buf[strcspn(buf, "\n")] = 0;
+		run_command(cli, buf);
+		fflush(cli->out);
+	}
 }
 
 int cli_main(const struct cli_opts *o)
