@@ -24,6 +24,7 @@ struct cli_opts {
 int cli_main(const struct cli_opts *o);
 
 #define CLI_MAX_DISPLAYS 32
+#define CLI_MAX_ON 64
 
 /* One session's state, shared by the command handlers. */
 struct cli {
@@ -52,6 +53,14 @@ struct cli {
 	struct cli_srcpath srcpath;
 	bool srcpath_auto_done;
 	int list_lines;        /* lines list shows each side (0: 5) */
+	/* Delve's `on BP CMD` commands, run at each stop at BP, and the
+	 * breakpoints that are tracepoints (`trace`: print, do not stop);
+	 * cli_delve.c. */
+	struct cli_on { int bp; char cmd[256]; } on[CLI_MAX_ON];
+	int non;
+	int traces[CLI_MAX_ON];
+	int ntraces;
+	bool running_on;       /* an `on` command is running (no nesting) */
 	/* The last command line, which an empty line at the prompt repeats. */
 	char last[4096];
 };
@@ -79,7 +88,7 @@ struct cli_table {
  * (cli_inspect.c), function calls (cli_call.c), core files (cli_core.c),
  * discovery: funcs, sources, threads... (cli_discover.c). */
 extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table, cli_call_table,
-	cli_memory_table, cli_core_table, cli_discover_table;
+	cli_memory_table, cli_core_table, cli_discover_table, cli_delve_table;
 
 /* Calls FN with every command name and alias (for completion). */
 void cli_command_words(void (*fn)(void *arg, const char *word, size_t len), void *arg);
@@ -132,6 +141,12 @@ void cli_call_discard(struct cli *cli, bool say);
 const char *cli_source_file(struct cli *cli, const char *file, char *buf, size_t len);
 int cli_config_substitute_path(struct cli *cli, char *args);
 void cli_show_substitute_path(struct cli *cli);
+
+/* cli_delve.c: runs the `on` commands of the breakpoint STOP is at;
+ * whether breakpoint ID is a tracepoint, and prints its hit's line. */
+void cli_run_on(struct cli *cli, const struct grr_ctl_stop *stop);
+bool cli_is_trace(const struct cli *cli, int id);
+void cli_trace_hit(struct cli *cli, const struct grr_ctl_stop *stop);
 
 /* cli_print.c */
 void cli_print_stop(struct cli *cli, const struct grr_ctl_stop *stop);

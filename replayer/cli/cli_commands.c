@@ -71,6 +71,13 @@ static int run_op(struct cli *cli, ctl_op op, char *args)
 	char err[512];
 	if (op(cli->ctl, &stop, err, sizeof(err)) < 0)
 		return cli_error("%s", err);
+	/* tracepoints print their hit and the run goes on (continue, rc) */
+	while ((op == grr_ctl_continue || op == grr_ctl_reverse_continue) &&
+	       stop.reason == GRR_CTL_BREAKPOINT && cli_is_trace(cli, stop.bp_id)) {
+		cli_trace_hit(cli, &stop);
+		if (op(cli->ctl, &stop, err, sizeof(err)) < 0)
+			return cli_error("%s", err);
+	}
 	cli_stopped(cli, &stop);
 	return 0;
 }
@@ -429,7 +436,7 @@ static const struct cli_command run_commands[] = {
 	{ "step", "s", cmd_step, "step", "Steps to the next source line, into calls." },
 	{ "stepout", "finish", cmd_stepout, "stepout",
 	  "Runs until the current function returns, on the current goroutine." },
-	{ "stepi", "si", cmd_stepi, "stepi", "Executes one machine instruction." },
+	{ "stepi", "si step-instruction", cmd_stepi, "stepi", "Executes one machine instruction." },
 	{ "nexti", "ni", cmd_nexti, "nexti",
 	  "Executes one machine instruction, a call as a whole." },
 	{ "reverse-continue", "rc", cmd_rc, "rc",
@@ -445,7 +452,7 @@ static const struct cli_command run_commands[] = {
 	{ "when", "", cmd_when, "when",
 	  "Prints the position: event number, thread, goroutine, pc." },
 	{ "goto", "", cmd_goto, "goto EVENT", "Seeks to the moment EVENT events are complete." },
-	{ "checkpoint", "", cmd_checkpoint, "checkpoint [NOTE]",
+	{ "checkpoint", "check", cmd_checkpoint, "checkpoint [NOTE]",
 	  "Saves the current moment to come back to with 'restart ID'." },
 	{ "checkpoints", "", cmd_checkpoints, "checkpoints", "Lists checkpoints." },
 	{ "restart", "r", cmd_restart, "restart [ID]",
@@ -461,7 +468,7 @@ const struct cli_table cli_run_table = {
 static const struct cli_table *const tables[] = { &cli_run_table, &cli_stack_table,
 						  &cli_inspect_table, &cli_memory_table,
 						  &cli_call_table, &cli_core_table,
-						  &cli_discover_table };
+						  &cli_discover_table, &cli_delve_table };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 static bool has_alias(const char *aliases, const char *word)
