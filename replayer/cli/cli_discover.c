@@ -186,15 +186,16 @@ static int cmd_threads(struct cli *cli, char *args)
 		char *paren = strstr(where, "() ");
 		if (paren) {
 			*paren = 0;
+			/* Delve names assembly functions without their ABI suffix */
+			size_t wl = strlen(where);
+			if (wl > 5 && strcmp(where + wl - 5, ".abi0") == 0)
+				where[wl - 5] = 0;
 			fprintf(cli->out, "%sThread %u at 0x%llx %s %s", tids[i] == cur ? "* " : "  ",
 				tids[i], (unsigned long long)regs.rip, paren + 3, where);
 		} else {
 			fprintf(cli->out, "%sThread %u at 0x%llx %s", tids[i] == cur ? "* " : "  ",
 				tids[i], (unsigned long long)regs.rip, where);
 		}
-		int64_t goid = grr_ctl_goroutine_of(cli->ctl, tids[i]);
-		if (goid > 0)
-			fprintf(cli->out, " (goroutine %" PRId64 ")", goid);
 		fputc('\n', cli->out);
 	}
 	free(tids);
@@ -272,7 +273,7 @@ static const struct cli_command discover_commands[] = {
 	  "Prints package variables and their values, NAME = VALUE.\n"
 	  "-v loads whole values, 10 levels deep." },
 	{ "threads", "", cmd_threads, "threads",
-	  "Lists the program's threads now: id, pc, line, function and goroutine.\n"
+	  "Lists the program's threads now: id, pc, line and function, as Delve.\n"
 	  "'*' marks the current one." },
 	{ "thread", "tr", cmd_thread, "thread ID",
 	  "Selects the goroutine that thread ID runs now (grr looks at goroutines:\n"

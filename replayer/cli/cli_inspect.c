@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,11 +160,54 @@ static bool is_program_call(const char *expr)
 	return true;
 }
 
+/* Delve's print %VERB: an integer value in base 16, 8, 2 or 10, without
+ * a prefix, as Go's fmt; other values as print shows them.  OUT is the
+ * value as print rendered it; false if it is no integer. */
+static bool print_verb(FILE *f, char verb, const char *out)
+{
+	const char *p = out;
+	bool neg = *p == '-';
+	p += neg;
+	if (!*p || strspn(p, "0123456789") != strlen(p))
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(p, NULL, 10);
+	if (errno)
+		return false;
+	const char *sign = neg ? "-" : "";
+	switch (verb) {
+	case 'x': fprintf(f, "%s%llx\n", sign, v); return true;
+	case 'X': fprintf(f, "%s%llX\n", sign, v); return true;
+	case 'o': fprintf(f, "%s%llo\n", sign, v); return true;
+	case 'd': fprintf(f, "%s%llu\n", sign, v); return true;
+	case 'b': {
+		char bits[65];
+		int n = 0;
+		do {
+			bits[63 - n++] = (char)('0' + (v & 1));
+			v >>= 1;
+		} while (v);
+		bits[64] = 0;
+		fprintf(f, "%s%s\n", sign, bits + 64 - n);
+		return true;
+	}
+	default: return false;
+	}
+}
+
 static int cmd_print(struct cli *cli, char *args)
 {
 	args = cli_trim(args);
+	char verb = 0;
+	if (args[0] == '%') {
+		verb = args[1];
+		if (!verb || !strchr("xXobdqsv", verb) || (args[2] != ' ' && args[2] != '\t'))
+			return cli_error("print: unknown format '%.3s' (%%x %%X %%o %%b %%d %%q %%s %%v)",
+					 args);
+		args = cli_trim(args + 2);
+	}
 	if (!*args)
-		return cli_error("usage: print EXPR");
+		return cli_error("usage: print [%%VERB] EXPR");
 	struct gv_ctx ctx;
 	if (need_process(cli) < 0 || cli_value_ctx(cli, &ctx) < 0)
 		return -1;
@@ -174,7 +218,8 @@ static int cmd_print(struct cli *cli, char *args)
 			return cli_call_expr(cli, args, false);
 		return cli_error("%s", err);
 	}
-	fprintf(cli->out, "%s\n", out);
+	if (!verb || !print_verb(cli->out, verb, out))
+		fprintf(cli->out, "%s\n", out);
 	free(out);
 	return 0;
 }
@@ -395,12 +440,14 @@ static int cmd_config(struct cli *cli, char *args)
 }
 
 static const struct cli_command inspect_commands[] = {
-	{ "print", "p", cmd_print, "print EXPR",
+	{ "print", "p", cmd_print, "print [%VERB] EXPR",
 	  "Evaluates a Go expression and prints its value, as Delve does.\n"
 	  "Variables are looked up in the selected frame (frame, up, down) of the\n"
 	  "selected goroutine, then among package variables (main.counter, or\n"
 	  "counter for package main). EXPR: fields, *p, &x, a[i], s[i], m[\"key\"],\n"
-	  "len, cap, arithmetic and comparisons (docs/expressions.md)." },
+	  "len, cap, arithmetic and comparisons (docs/expressions.md).\n"
+	  "%x %X %o %b %d print an integer value in that base, as Go's fmt (other\n"
+	  "values as without a verb); %q %s %v print as without one." },
 	{ "whatis", "ptype", cmd_whatis, "whatis EXPR",
 	  "Prints the type of EXPR; for an interface, its dynamic type too." },
 	{ "locals", "", cmd_locals, "locals [-v] [FILTER]",
