@@ -11,6 +11,8 @@
 #include "replayer/control/control.h"
 #include "replayer/inspect/values.h"
 
+struct grr_reader;
+
 struct cli_opts {
 	const char *trace;
 	const char **ex;       /* --ex commands, in order */
@@ -52,6 +54,14 @@ struct cli {
 	 * first file that is not where it was compiled. */
 	struct cli_srcpath srcpath;
 	bool srcpath_auto_done;
+	/* The trace, read again for the sources it packs (opened at the first
+	 * source file not on disk), and the last packed file read. */
+	const char *trace;
+	struct grr_reader *reader;
+	bool reader_failed;
+	char *src_name;
+	uint8_t *src_data;
+	uint64_t src_len;
 	int list_lines;        /* lines list shows each side (0: 5) */
 	/* Delve's `on BP CMD` commands, run at each stop at BP, and the
 	 * breakpoints that are tracepoints (`trace`: print, do not stop);
@@ -135,10 +145,12 @@ int cli_call_continue(struct cli *cli);
 /* Abandons the pending call, if any, saying so when SAY. */
 void cli_call_discard(struct cli *cli, bool say);
 
-/* cli_source_file.c: the local file to read for FILE as compiled (FILE
- * itself, or the mapped path in BUF); `config substitute-path ...`; its
- * line in `config -list`. */
-const char *cli_source_file(struct cli *cli, const char *file, char *buf, size_t len);
+/* cli_source_file.c: FILE (as compiled) opened for reading from where it
+ * is on this machine or from the trace, with the path shown for it in
+ * SHOWN; NULL if it is nowhere.  The end of the session's source state;
+ * `config substitute-path ...`; its line in `config -list`. */
+FILE *cli_source_open(struct cli *cli, const char *file, char *shown, size_t len);
+void cli_sources_close(struct cli *cli);
 int cli_config_substitute_path(struct cli *cli, char *args);
 void cli_show_substitute_path(struct cli *cli);
 

@@ -64,7 +64,8 @@ static void interactive(struct cli *cli)
 
 int cli_main(const struct cli_opts *o)
 {
-	struct cli cli = { .out = stdout, .sel_goid = -1, .print_cfg = gv_load_full };
+	struct cli cli = { .out = stdout, .sel_goid = -1, .print_cfg = gv_load_full,
+			   .trace = o->trace };
 	const char *ct = getenv("GRR_CALL_TIMEOUT");
 	if (ct)
 		cli.call_timeout = atof(ct);
@@ -98,6 +99,7 @@ int cli_main(const struct cli_opts *o)
 		interactive(&cli);
 	cli_call_discard(&cli, false);
 	cli_values_close(&cli);
+	cli_sources_close(&cli);
 	grr_ctl_close(cli.ctl);
 	return o->batch && failed ? 1 : 0;
 }

@@ -683,16 +683,12 @@ static int cmd_disassemble(struct cli *cli, char *args)
 
 static int print_source(struct cli *cli, const char *file, int line, uint64_t pc, int mark)
 {
-	char mapped[CLI_SRCPATH_LEN];
-	const char *compiled = file;
-	file = cli_source_file(cli, compiled, mapped, sizeof(mapped));
-	FILE *f = fopen(file, "r");
-	if (!f && file != compiled)
-		return cli_error("cannot read source file %s (for %s): %s", file, compiled,
-				 strerror(errno));
+	char shown[CLI_SRCPATH_LEN];
+	FILE *f = cli_source_open(cli, file, shown, sizeof(shown));
 	if (!f)
-		return cli_error("cannot read source file %s: %s (config substitute-path FROM TO "
-				 "maps it)", file, strerror(errno));
+		return cli_error("cannot read source file %s: not here and not packed in the trace "
+				 "(config substitute-path FROM TO maps it)", file);
+	file = shown;
 	int context = cli->list_lines > 0 ? cli->list_lines : LIST_CONTEXT;
 	if (pc)
 		fprintf(cli->out, "Showing %s:%d (PC: 0x%" PRIx64 ")\n", file, line, pc);

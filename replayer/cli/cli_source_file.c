@@ -2,8 +2,11 @@
  * compiled: substitute-path rules first (as Delve, whether or not the
  * compiled path exists here), then the compiled path itself, then the
  * automatic mappings of the recording's GOROOT (when the local Go is the
- * same version) and module cache onto this machine's, from `go env`. */
+ * same version) and module cache onto this machine's, from `go env`, then
+ * the copy packed in the trace (grr pack).  A file on disk that differs
+ * from the packed copy is shown with a warning. */
 #include "replayer/cli/cli.h"
+#include "format/trace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,16 +55,117 @@ static void auto_mappings(struct cli *cli)
 	snprintf(sp->local_modcache, sizeof(sp->local_modcache), "%s", modcache);
 }
 
-const char *cli_source_file(struct cli *cli, const char *file, char *buf, size_t len)
+/* The copy of FILE packed in the trace (grr pack), cached in CLI; false
+ * if there is none. */
+static bool packed_copy(struct cli *cli, const char *file, const uint8_t **data, uint64_t *len)
 {
-	if (cli_srcpath_apply_rules(&cli->srcpath, file, buf, len))
-		return buf;
-	if (access(file, R_OK) == 0)
-		return file;
+	if (cli->src_name && strcmp(cli->src_name, file) == 0) {
+		*data = cli->src_data;
+		*len = cli->src_len;
+		return cli->src_data != NULL;
+	}
+	if (!cli->reader && !cli->reader_failed) {
+		struct grr_error e;
+		cli->reader = grr_reader_open(cli->trace, &e);
+		cli->reader_failed = !cli->reader;
+	}
+	if (!cli->reader)
+		return false;
+	free(cli->src_name);
+	free(cli->src_data);
+	cli->src_data = NULL;
+	cli->src_len = 0;
+	size_t nl = strlen(GRR_EMBED_SOURCE_PREFIX) + strlen(file) + 1;
+	char *name = malloc(nl);
+	cli->src_name = strdup(file);
+	if (!name || !cli->src_name) {
+		free(name);
+		return false;
+	}
+	snprintf(name, nl, "%s%s", GRR_EMBED_SOURCE_PREFIX, file);
+	struct grr_error e;
+	uint8_t *d;
+	uint64_t l;
+	if (grr_reader_embedded_file(cli->reader, name, &d, &l, &e) == 1) {
+		cli->src_data = d;
+		cli->src_len = l;
+	}
+	free(name);
+	*data = cli->src_data;
+	*len = cli->src_len;
+	return cli->src_data != NULL;
+}
+
+/* Whether PATH's contents equal DATA[0..LEN). */
+static bool same_contents(FILE *f, const uint8_t *data, uint64_t len)
+{
+	uint8_t buf[8192];
+	uint64_t at = 0;
+	size_t got;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (at + got > len || memcmp(buf, data + at, got) != 0)
+			return false;
+		at += got;
+	}
+	return at == len;
+}
+
+/* PATH opened, with a warning when the trace packs another FILE. */
+static FILE *open_checked(struct cli *cli, const char *path, const char *file)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	const uint8_t *data;
+	uint64_t len;
+	if (packed_copy(cli, file, &data, &len)) {
+		if (!same_contents(f, data, len))
+			fprintf(stderr, "warning: %s differs from the source the program was built "
+				"from (packed in the trace): lines may not match\n", path);
+		rewind(f);
+	}
+	return f;
+}
+
+FILE *cli_source_open(struct cli *cli, const char *file, char *shown, size_t len)
+{
+	char buf[CLI_SRCPATH_LEN];
+	FILE *f;
+	if (cli_srcpath_apply_rules(&cli->srcpath, file, buf, sizeof(buf)) &&
+	    (f = open_checked(cli, buf, file))) {
+		snprintf(shown, len, "%s", buf);
+		return f;
+	}
+	if ((f = open_checked(cli, file, file))) {
+		snprintf(shown, len, "%s", file);
+		return f;
+	}
 	auto_mappings(cli);
-	if (cli_srcpath_apply_auto(&cli->srcpath, file, buf, len) && access(buf, R_OK) == 0)
-		return buf;
-	return file;
+	if (cli_srcpath_apply_auto(&cli->srcpath, file, buf, sizeof(buf)) &&
+	    (f = fopen(buf, "re"))) {
+		snprintf(shown, len, "%s", buf);
+		return f;
+	}
+	const uint8_t *data;
+	uint64_t dlen;
+	if (packed_copy(cli, file, &data, &dlen) && dlen &&
+	    (f = fmemopen((void *)data, dlen, "r"))) {
+		snprintf(shown, len, "%s", file);
+		return f;
+	}
+	snprintf(shown, len, "%s", file);
+	return NULL;
+}
+
+void cli_sources_close(struct cli *cli)
+{
+	free(cli->src_name);
+	free(cli->src_data);
+	cli->src_name = NULL;
+	cli->src_data = NULL;
+	if (cli->reader)
+		grr_reader_close(cli->reader);
+	cli->reader = NULL;
 }
 
 /* config substitute-path FROM TO | FROM | -clear (Delve's forms). */
