@@ -75,8 +75,12 @@ for tc in $E2E_TOOLCHAINS; do
 			blocks "$work/dlv.out" >"$work/dlv.blocks"
 			i=0
 			while IFS= read -r want && IFS= read -r got <&3; do
-				# Delve 1.20 has no packages command
-				case "$want" in *"not available"* | *"unknown command"*) i=$((i + 1)); continue ;; esac
+				# Delve 1.20 has no packages command, and Delve 1.27
+				# does not list package main of a Go 1.27 build (it
+				# lists the others): grr does
+				case "${DISCOVER[$i]}:$want" in
+				"packages ^main\$:" | *"command not available") i=$((i + 1)); continue ;;
+				esac
 				[ "$want" = "$got" ] || bad+="[${DISCOVER[$i]}: delve '$want' grr '$got'] "
 				i=$((i + 1))
 			done <"$work/dlv.blocks" 3<"$work/grr.blocks"
@@ -93,8 +97,9 @@ for tc in $E2E_TOOLCHAINS; do
 		dbg refuse 'toggle 1' 'deferred 1 locals' 'set counter = 1' 'transcript x' edit 'rev foo'
 		traces=$(grep -c '^> goroutine(1): main.apply(l = .*amount = [1-5]) event [0-9]*$' "$work/dc.out")
 		bad=""
-		# 6: the last continue passes apply's second call again after rev
-		[ "$traces" = 6 ] || bad+="trace lines: $traces; "
+		# 5, and 6 where rev step-instruction went back over the
+		# tracepoint's address, which the last continue then passes again
+		[ "$traces" = 5 ] || [ "$traces" = 6 ] || bad+="trace lines: $traces; "
 		[ "$(grep -c '^> print amount$' "$work/dc.out")" = 2 ] || bad+="on: no '> print amount'; "
 		grep -q "^> main.apply() .*main.go:$L_APPLY goroutine 1 event" "$work/dc.out" || bad+="rev next; "
 		grep -q '^Checkpoint 1 event .* - here$' "$work/dc.out" || bad+="check; "
