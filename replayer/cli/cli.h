@@ -27,6 +27,7 @@ int cli_main(const struct cli_opts *o);
 
 #define CLI_MAX_DISPLAYS 32
 #define CLI_MAX_ON 64
+#define CLI_MAX_ALIASES 32
 
 /* One session's state, shared by the command handlers. */
 struct cli {
@@ -71,6 +72,9 @@ struct cli {
 	int traces[CLI_MAX_ON];
 	int ntraces;
 	bool running_on;       /* an `on` command is running (no nesting) */
+	/* The user's aliases (config alias CMD ALIAS; cli_config_file.c). */
+	struct cli_alias { char alias[32]; char cmd[64]; } aliases[CLI_MAX_ALIASES];
+	int naliases;
 	/* The last command line, which an empty line at the prompt repeats. */
 	char last[4096];
 };
@@ -153,6 +157,18 @@ FILE *cli_source_open(struct cli *cli, const char *file, char *shown, size_t len
 void cli_sources_close(struct cli *cli);
 int cli_config_substitute_path(struct cli *cli, char *args);
 void cli_show_substitute_path(struct cli *cli);
+
+/* cli_config_file.c: the settings file, $XDG_CONFIG_HOME/grr/config
+ * (config -save writes it; read at the start of every session, its
+ * errors reported with the file and line); the user's aliases: `config
+ * alias`, the command an alias stands for (NULL: none), their lines in
+ * `config -list`.  cli_inspect.c writes the settings' lines. */
+int cli_config_save(struct cli *cli);
+void cli_config_load(struct cli *cli);
+int cli_config_alias(struct cli *cli, char *args);
+const char *cli_alias_target(const struct cli *cli, const char *word);
+void cli_show_aliases(struct cli *cli);
+void cli_config_write(struct cli *cli, FILE *f);
 
 /* cli_delve.c: runs the `on` commands of the breakpoint STOP is at;
  * whether breakpoint ID is a tracepoint, and prints its hit's line. */

@@ -560,7 +560,8 @@ int cli_execute(struct cli *cli, const char *line)
 	} else if (*args) {
 		*args++ = 0;
 	}
-	const struct cli_command *c = lookup(s);
+	const char *target = cli_alias_target(cli, s);
+	const struct cli_command *c = lookup(target ? target : s);
 	if (!c)
 		return cli_error("unknown command '%s' (see 'help')", s);
 	return c->run(cli, args);

@@ -392,18 +392,28 @@ static int *setting_int(struct cli *cli, int i)
 	}
 }
 
-static void show_settings(struct cli *cli)
+/* The settings, "NAME\tVALUE[\tHELP]" a line, to F. */
+static void write_settings(struct cli *cli, FILE *f, bool help)
 {
 	for (int i = 0; i < (int)(sizeof(settings) / sizeof(settings[0])); i++) {
 		int *iv = setting_int(cli, i);
 		double *dv = setting_double(cli, i);
 		if (iv)
-			fprintf(cli->out, "%s\t%d\t%s\n", settings[i].name,
-				i == 4 && *iv == 0 ? 5 : *iv, settings[i].help);
+			fprintf(f, "%s\t%d", settings[i].name, i == 4 && *iv == 0 ? 5 : *iv);
 		else
-			fprintf(cli->out, "%s\t%g\t%s\n", settings[i].name, *dv > 0 ? *dv : 5.0,
-				settings[i].help);
+			fprintf(f, "%s\t%g", settings[i].name, *dv > 0 ? *dv : 5.0);
+		fprintf(f, "%s%s\n", help ? "\t" : "", help ? settings[i].help : "");
 	}
+}
+
+void cli_config_write(struct cli *cli, FILE *f)
+{
+	write_settings(cli, f, false);
+}
+
+static void show_settings(struct cli *cli)
+{
+	write_settings(cli, cli->out, true);
 }
 
 static int cmd_config(struct cli *cli, char *args)
@@ -412,13 +422,18 @@ static int cmd_config(struct cli *cli, char *args)
 	if (!*args || strcmp(args, "-list") == 0) {
 		show_settings(cli);
 		cli_show_substitute_path(cli);
+		cli_show_aliases(cli);
 		return 0;
 	}
+	if (strcmp(args, "-save") == 0)
+		return cli_config_save(cli);
 	char *val = strpbrk(args, " \t");
 	if (val)
 		*val++ = 0;
 	if (strcmp(args, "substitute-path") == 0)
 		return cli_config_substitute_path(cli, val ? val : (char *)"");
+	if (strcmp(args, "alias") == 0 || strcmp(args, "aliases") == 0)
+		return cli_config_alias(cli, val ? val : (char *)"");
 	if (!val)
 		return cli_error("usage: config NAME VALUE (config -list shows them)");
 	val = cli_trim(val);
@@ -459,13 +474,16 @@ static const struct cli_command inspect_commands[] = {
 	{ "display", "", cmd_display, "display [-a EXPR | -d N]",
 	  "Prints expressions after every stop.\n"
 	  "-a EXPR adds one; -d N deletes display N; without arguments, prints them all now." },
-	{ "config", "", cmd_config, "config [-list | NAME VALUE | substitute-path FROM [TO] | substitute-path -clear]",
+	{ "config", "", cmd_config, "config [-list | -save | NAME VALUE | substitute-path FROM [TO] | substitute-path -clear | alias COMMAND [ALIAS]]",
 	  "Shows or changes a setting.\n"
 	  "max-string-len, max-array-values, max-variable-recurse (print's limits, as\n"
 	  "Delve's), call-timeout (seconds), source-list-line-count (list's lines each\n"
 	  "side), substitute-path FROM TO (where sources compiled below FROM are here:\n"
 	  "below TO; several rules, the longest FROM first; 'substitute-path FROM'\n"
-	  "removes one, 'substitute-path -clear' all)." },
+	  "removes one, 'substitute-path -clear' all), alias COMMAND ALIAS (a name of\n"
+	  "your own for a command; 'alias ALIAS' removes it).\n"
+	  "config -save writes them to $XDG_CONFIG_HOME/grr/config (~/.config/grr/config),\n"
+	  "which every session reads at its start." },
 };
 
 const struct cli_table cli_inspect_table = { "Values", inspect_commands,

@@ -79,6 +79,7 @@ int cli_main(const struct cli_opts *o)
 		return 1;
 	}
 	cli_cond_install(&cli);
+	cli_config_load(&cli);
 	struct grr_ctl_pos pos;
 	grr_ctl_where(cli.ctl, &pos);
 	char where[512];

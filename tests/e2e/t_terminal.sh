@@ -6,8 +6,10 @@
 #               at the same breakpoint (Delve 1.20 for go119, 1.27 else);
 #               threads and libraries in Delve's layout
 #   delve_cmds  trace (tracepoints print and go on), on BP CMD, rev next,
-#               check / clear-checkpoint, source FILE; the commands not
-#               built answer with one line and fail
+#               check / clear-checkpoint, source FILE, config alias and
+#               source-list-line-count saved with config -save and read by
+#               the next session; the commands not built answer with one
+#               line and fail
 #   moved       a copy of ledger built in a "CI checkout", recorded and
 #               packed; the checkout moved elsewhere and the binary deleted:
 #               break FILE:LINE, list and the stack work from the sources
@@ -94,6 +96,11 @@ for tc in $E2E_TOOLCHAINS; do
 		dbg dc 'trace main.apply' 'break main.(*Ledger).post' 'on 2 print amount' c c \
 			'rev next' 'rev step-instruction' 'check here' checkpoints 'clear-checkpoint 1' \
 			checkpoints "source $work/cmds.txt" 'clear 2' c
+		# config -save, read by the next session (the tests' own XDG_CONFIG_HOME)
+		rm -rf "$XDG_CONFIG_HOME/grr"
+		dbg save 'config alias breakpoints bb' 'config source-list-line-count 2' 'config -save'
+		dbg saved 'bb' 'config -list' 'list main.apply'
+		rm -rf "$XDG_CONFIG_HOME/grr"
 		dbg refuse 'toggle 1' 'deferred 1 locals' 'set counter = 1' 'transcript x' edit 'rev foo'
 		traces=$(grep -c '^> goroutine(1): main.apply(l = .*amount = [1-5]) event [0-9]*$' "$work/dc.out")
 		bad=""
@@ -106,6 +113,9 @@ for tc in $E2E_TOOLCHAINS; do
 		grep -q '^No checkpoints.$' "$work/dc.out" || bad+="clear-checkpoint; "
 		grep -q '^Process exited with status 0' "$work/dc.out" || bad+="no exit; "
 		[ "$(rc_of dc)" = 0 ] || bad+="status $(rc_of dc): $(head -c 300 "$work/dc.err"); "
+		grep -q '^aliases	breakpoints: bb' "$work/saved.out" &&
+			[ "$(grep -cE '^(=>)? +[0-9]+:' "$work/saved.out")" = 5 ] &&
+			grep -q '^Breakpoint unrecovered-panic' "$work/saved.out" || bad+="config -save: $(show saved); "
 		[ "$(rc_of refuse)" = 1 ] && [ "$(grep -c '^error: ' "$work/refuse.err")" = 6 ] ||
 			bad+="refusals: $(show refuse)"
 		if [ -n "$bad" ]; then e2e_fail "$c/delve_cmds" "$bad $(show dc)"; else e2e_pass "$c/delve_cmds"; fi
