@@ -182,6 +182,10 @@ static void break_title(struct cli *cli, int id, char *buf, size_t len)
 static int cmd_condition(struct cli *cli, char *args)
 {
 	int id;
+	char *a = cli_trim(args);
+	if (strncmp(a, "-hitcount", 9) == 0 || strncmp(a, "-per-g-hitcount", 15) == 0)
+		return cli_error("condition -hitcount: not built yet in grr (a condition on the "
+				 "program's values is: condition ID EXPR)");
 	if (parse_break_ref(cli, &args, &id) < 0)
 		return cli_error("usage: condition ID CONDITION");
 	char err[512];

@@ -226,6 +226,17 @@ static int cmd_edit(struct cli *cli, char *a)
 	return refuse("edit: not built yet in grr ('list' shows the source)");
 }
 
+static int cmd_rebuild(struct cli *cli, char *a)
+{
+	(void)cli, (void)a;
+	return refuse("rebuild: a recording is one run of one build: rebuild and record again");
+}
+static int cmd_target(struct cli *cli, char *a)
+{
+	(void)cli, (void)a;
+	return refuse("target: grr replays one process (a child process is not followed)");
+}
+
 static const struct cli_command delve_commands[] = {
 	{ "rev", "", cmd_rev, "rev next|step|stepout|step-instruction|continue",
 	  "Runs a stepping command backward (reverse-next, reverse-step, ...)." },
@@ -247,6 +258,8 @@ static const struct cli_command delve_commands[] = {
 	{ "set", "", cmd_set, "set VAR = VALUE", "Refused on a recording: says why." },
 	{ "transcript", "", cmd_transcript, "transcript FILE", "Not built yet: says so." },
 	{ "edit", "ed", cmd_edit, "edit [LOCATION]", "Not built yet: says so." },
+	{ "rebuild", "", cmd_rebuild, "rebuild", "Meaningless on a recording: says why." },
+	{ "target", "", cmd_target, "target", "Meaningless on a recording: says why." },
 };
 
 const struct cli_table cli_delve_table = {
