@@ -311,6 +311,10 @@ bool grr_reader_has_index(const struct grr_reader *r);
  * it is *packed*); any other file the replay needs (a dynamic loader) is
  * embedded under its absolute path. */
 #define GRR_EMBED_EXE "exe"
+/* The source files of the program's own packages (grr pack) are embedded
+ * as "src:" followed by their path as compiled ("src:/ci/work/main.go");
+ * replay ignores them, the debugger reads them where the file is not. */
+#define GRR_EMBED_SOURCE_PREFIX "src:"
 
 struct grr_embed {
 	const char *name;

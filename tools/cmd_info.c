@@ -247,13 +247,25 @@ int cmd_info(int argc, char **argv)
 	for (size_t i = 0; names[i]; i++)
 		packed |= !strcmp(names[i], "exe");
 	printf("packed:       %s\n", packed ? "yes (the executable is embedded)" : "no");
+	size_t nsrc = 0, plen = strlen(GRR_EMBED_SOURCE_PREFIX);
+	for (size_t i = 0; names[i]; i++)
+		nsrc += strncmp(names[i], GRR_EMBED_SOURCE_PREFIX, plen) == 0;
+	printf("sources:      %s", nsrc ? "packed, " : "not packed\n");
+	if (nsrc)
+		printf("%zu file%s of the program's own packages\n", nsrc, nsrc == 1 ? "" : "s");
 	if (names[0]) {
-		printf("embedded:    ");
+		bool any = false;
 		for (size_t i = 0; names[i]; i++) {
+			if (strncmp(names[i], GRR_EMBED_SOURCE_PREFIX, plen) == 0)
+				continue;
+			if (!any)
+				printf("embedded:    ");
+			any = true;
 			putchar(' ');
 			put_arg(names[i]);
 		}
-		putchar('\n');
+		if (any)
+			putchar('\n');
 	}
 	grr_reader_close(r);
 	if (fflush(stdout) || ferror(stdout)) {

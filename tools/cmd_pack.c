@@ -14,6 +14,7 @@
 
 #include "format/trace.h"
 #include "tools/commands.h"
+#include "tools/pack_sources.h"
 #include "tools/trace_inputs.h"
 #include "tracee/elfinfo.h"
 
@@ -26,7 +27,9 @@ static void usage(FILE *f)
 		"\n"
 		"Makes TRACE self-contained: embeds the recorded executable (and the\n"
 		"dynamic loader of a cgo program), each content stored once, so that\n"
-		"`grr replay` works where the executable is missing or was rebuilt.\n"
+		"`grr replay` works where the executable is missing or was rebuilt,\n"
+		"and the source files of the program's own packages (not the standard\n"
+		"library's or modules'; 16 MB at most) for the debugger's `list`.\n"
 		"Run it where the trace was recorded, before the executable changes.\n"
 		"TRACE is replaced atomically (a symlink such as latest-trace is\n"
 		"followed); a trace that is already packed is left as it is.  A second\n"
@@ -197,11 +200,30 @@ int grr_pack(const char *trace, const char *out, char *summary, size_t sumlen, c
 	struct grr_embed files[MAX_FILES];
 	size_t n = 0;
 	int rc = packed ? 0 : collect_files(grr_reader_header(r), files, &n, err, errlen);
+	/* the sources of the program's own packages, after the executable */
+	struct pack_sources ps = { 0 };
+	char src_note[768] = "";
+	struct grr_embed *all = NULL;
+	if (rc == 0 && !packed) {
+		char serr[512];
+		if (pack_sources_collect(grr_reader_header(r)->program, &ps, serr, sizeof(serr)) < 0)
+			snprintf(src_note, sizeof(src_note), "; no sources embedded (%s)", serr);
+		all = malloc((n + ps.n + 1) * sizeof(*all));
+		if (!all) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+		} else {
+			memcpy(all, files, n * sizeof(*all));
+			if (ps.n)
+				memcpy(all + n, ps.files, ps.n * sizeof(*all));
+		}
+	}
 	struct stat before, after;
 	uint64_t old_size = stat(src, &before) == 0 ? (uint64_t)before.st_size : 0;
 	grr_reader_close(r);
 	if (rc == 0)
-		rc = write_packed(src, out ? out : src, files, n, err, errlen);
+		rc = write_packed(src, out ? out : src, all ? all : files, n + ps.n, err, errlen);
+	free(all);
 	if (rc == 0) {
 		char a[32], b[32], x[32];
 		fmt_size(old_size, a, sizeof(a));
@@ -212,9 +234,22 @@ int grr_pack(const char *trace, const char *out, char *summary, size_t sumlen, c
 		if (n && k > 0 && (size_t)k < sumlen)
 			k += snprintf(summary + k, sumlen - (size_t)k, ", embedded the executable (%s)%s",
 				      x, n > 1 ? " and the dynamic loader" : "");
+		if (n && k > 0 && (size_t)k < sumlen) {
+			char sb[32];
+			fmt_size(ps.bytes, sb, sizeof(sb));
+			if (!src_note[0])
+				snprintf(src_note, sizeof(src_note), ", %zu source file%s (%s)%s%s",
+					 ps.n, ps.n == 1 ? "" : "s", sb,
+					 ps.over_cap ? " (the rest left out: over the size cap of "
+						       "16 MB)" : "",
+					 ps.missing ? " (some of the line table's files are "
+						      "missing here)" : "");
+			k += snprintf(summary + k, sumlen - (size_t)k, "%s", src_note);
+		}
 		if (k > 0 && (size_t)k < sumlen)
 			snprintf(summary + k, sumlen - (size_t)k, "; %s -> %s", a, b);
 	}
+	pack_sources_free(&ps);
 	for (size_t i = 0; i < n; i++)
 		free((void *)files[i].data);
 	return rc;

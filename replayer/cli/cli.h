@@ -7,8 +7,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "replayer/cli/cli_srcpath.h"
 #include "replayer/control/control.h"
 #include "replayer/inspect/values.h"
+
+struct grr_reader;
 
 struct cli_opts {
 	const char *trace;
@@ -23,6 +26,8 @@ struct cli_opts {
 int cli_main(const struct cli_opts *o);
 
 #define CLI_MAX_DISPLAYS 32
+#define CLI_MAX_ON 64
+#define CLI_MAX_ALIASES 32
 
 /* One session's state, shared by the command handlers. */
 struct cli {
@@ -45,6 +50,33 @@ struct cli {
 	/* A call stopped at a breakpoint in its callee (cli_call.c): `continue`
 	 * finishes it; anything that moves the replay abandons it. */
 	struct cli_pending_call *pending_call;
+	/* Where source files are on this machine (cli_source_file.c): the
+	 * substitute-path rules, and the automatic mappings, found at the
+	 * first file that is not where it was compiled. */
+	struct cli_srcpath srcpath;
+	bool srcpath_auto_done;
+	/* The trace, read again for the sources it packs (opened at the first
+	 * source file not on disk), and the last packed file read. */
+	const char *trace;
+	struct grr_reader *reader;
+	bool reader_failed;
+	char *src_name;
+	uint8_t *src_data;
+	uint64_t src_len;
+	int list_lines;        /* lines list shows each side (0: 5) */
+	/* Delve's `on BP CMD` commands, run at each stop at BP, and the
+	 * breakpoints that are tracepoints (`trace`: print, do not stop);
+	 * cli_delve.c. */
+	struct cli_on { int bp; char cmd[256]; } on[CLI_MAX_ON];
+	int non;
+	int traces[CLI_MAX_ON];
+	int ntraces;
+	bool running_on;       /* an `on` command is running (no nesting) */
+	/* The user's aliases (config alias CMD ALIAS; cli_config_file.c). */
+	struct cli_alias { char alias[32]; char cmd[64]; } aliases[CLI_MAX_ALIASES];
+	int naliases;
+	/* The last command line, which an empty line at the prompt repeats. */
+	char last[4096];
 };
 
 /* Runs one command line; 0 success, -1 failure (reported on stderr). */
@@ -67,9 +99,21 @@ struct cli_table {
 };
 /* The command tables, one per file: running and time travel
  * (cli_commands.c), stacks and goroutines (cli_stack.c), values
- * (cli_inspect.c), function calls (cli_call.c), core files (cli_core.c). */
+ * (cli_inspect.c), function calls (cli_call.c), core files (cli_core.c),
+ * discovery: funcs, sources, threads... (cli_discover.c). */
 extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table, cli_call_table,
-	cli_memory_table, cli_core_table;
+	cli_memory_table, cli_core_table, cli_discover_table, cli_delve_table;
+
+/* Calls FN with every command name and alias (for completion). */
+void cli_command_words(void (*fn)(void *arg, const char *word, size_t len), void *arg);
+/* The names `config` knows (for completion): the Ith, NULL past the end. */
+const char *cli_config_key_at(size_t i);
+
+/* cli_readline.c: the interactive prompt on a terminal: libedit with Tab
+ * completion (cli_complete.h) and history kept in
+ * $XDG_DATA_HOME/grr/history; an empty line repeats the last command.
+ * Returns at end of input or quit. */
+void cli_readline_loop(struct cli *cli, void (*run)(struct cli *cli, const char *line));
 
 /* Prints "error: MSG" on stderr; returns -1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -104,6 +148,33 @@ int cli_call_expr(struct cli *cli, const char *expr, bool unsafe_ok);
 int cli_call_continue(struct cli *cli);
 /* Abandons the pending call, if any, saying so when SAY. */
 void cli_call_discard(struct cli *cli, bool say);
+
+/* cli_source_file.c: FILE (as compiled) opened for reading from where it
+ * is on this machine or from the trace, with the path shown for it in
+ * SHOWN; NULL if it is nowhere.  The end of the session's source state;
+ * `config substitute-path ...`; its line in `config -list`. */
+FILE *cli_source_open(struct cli *cli, const char *file, char *shown, size_t len);
+void cli_sources_close(struct cli *cli);
+int cli_config_substitute_path(struct cli *cli, char *args);
+void cli_show_substitute_path(struct cli *cli);
+
+/* cli_config_file.c: the settings file, $XDG_CONFIG_HOME/grr/config
+ * (config -save writes it; read at the start of every session, its
+ * errors reported with the file and line); the user's aliases: `config
+ * alias`, the command an alias stands for (NULL: none), their lines in
+ * `config -list`.  cli_inspect.c writes the settings' lines. */
+int cli_config_save(struct cli *cli);
+void cli_config_load(struct cli *cli);
+int cli_config_alias(struct cli *cli, char *args);
+const char *cli_alias_target(const struct cli *cli, const char *word);
+void cli_show_aliases(struct cli *cli);
+void cli_config_write(struct cli *cli, FILE *f);
+
+/* cli_delve.c: runs the `on` commands of the breakpoint STOP is at;
+ * whether breakpoint ID is a tracepoint, and prints its hit's line. */
+void cli_run_on(struct cli *cli, const struct grr_ctl_stop *stop);
+bool cli_is_trace(const struct cli *cli, int id);
+void cli_trace_hit(struct cli *cli, const struct grr_ctl_stop *stop);
 
 /* cli_print.c */
 void cli_print_stop(struct cli *cli, const struct grr_ctl_stop *stop);

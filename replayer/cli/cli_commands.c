@@ -71,6 +71,13 @@ static int run_op(struct cli *cli, ctl_op op, char *args)
 	char err[512];
 	if (op(cli->ctl, &stop, err, sizeof(err)) < 0)
 		return cli_error("%s", err);
+	/* tracepoints print their hit and the run goes on (continue, rc) */
+	while ((op == grr_ctl_continue || op == grr_ctl_reverse_continue) &&
+	       stop.reason == GRR_CTL_BREAKPOINT && cli_is_trace(cli, stop.bp_id)) {
+		cli_trace_hit(cli, &stop);
+		if (op(cli->ctl, &stop, err, sizeof(err)) < 0)
+			return cli_error("%s", err);
+	}
 	cli_stopped(cli, &stop);
 	return 0;
 }
@@ -175,6 +182,10 @@ static void break_title(struct cli *cli, int id, char *buf, size_t len)
 static int cmd_condition(struct cli *cli, char *args)
 {
 	int id;
+	char *a = cli_trim(args);
+	if (strncmp(a, "-hitcount", 9) == 0 || strncmp(a, "-per-g-hitcount", 15) == 0)
+		return cli_error("condition -hitcount: not built yet in grr (a condition on the "
+				 "program's values is: condition ID EXPR)");
 	if (parse_break_ref(cli, &args, &id) < 0)
 		return cli_error("usage: condition ID CONDITION");
 	char err[512];
@@ -429,7 +440,7 @@ static const struct cli_command run_commands[] = {
 	{ "step", "s", cmd_step, "step", "Steps to the next source line, into calls." },
 	{ "stepout", "finish", cmd_stepout, "stepout",
 	  "Runs until the current function returns, on the current goroutine." },
-	{ "stepi", "si", cmd_stepi, "stepi", "Executes one machine instruction." },
+	{ "stepi", "si step-instruction", cmd_stepi, "stepi", "Executes one machine instruction." },
 	{ "nexti", "ni", cmd_nexti, "nexti",
 	  "Executes one machine instruction, a call as a whole." },
 	{ "reverse-continue", "rc", cmd_rc, "rc",
@@ -445,7 +456,7 @@ static const struct cli_command run_commands[] = {
 	{ "when", "", cmd_when, "when",
 	  "Prints the position: event number, thread, goroutine, pc." },
 	{ "goto", "", cmd_goto, "goto EVENT", "Seeks to the moment EVENT events are complete." },
-	{ "checkpoint", "", cmd_checkpoint, "checkpoint [NOTE]",
+	{ "checkpoint", "check", cmd_checkpoint, "checkpoint [NOTE]",
 	  "Saves the current moment to come back to with 'restart ID'." },
 	{ "checkpoints", "", cmd_checkpoints, "checkpoints", "Lists checkpoints." },
 	{ "restart", "r", cmd_restart, "restart [ID]",
@@ -460,7 +471,8 @@ const struct cli_table cli_run_table = {
 
 static const struct cli_table *const tables[] = { &cli_run_table, &cli_stack_table,
 						  &cli_inspect_table, &cli_memory_table,
-						  &cli_call_table, &cli_core_table };
+						  &cli_call_table, &cli_core_table,
+						  &cli_discover_table, &cli_delve_table };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 static bool has_alias(const char *aliases, const char *word)
@@ -476,6 +488,22 @@ static bool has_alias(const char *aliases, const char *word)
 		p = e + 1;
 	}
 	return false;
+}
+
+void cli_command_words(void (*fn)(void *arg, const char *word, size_t len), void *arg)
+{
+	for (size_t t = 0; t < NTABLES; t++)
+		for (size_t i = 0; i < tables[t]->n; i++) {
+			const struct cli_command *c = &tables[t]->commands[i];
+			fn(arg, c->name, strlen(c->name));
+			for (const char *p = c->aliases; *p;) {
+				size_t len = strcspn(p, " ");
+				if (len)
+					fn(arg, p, len);
+				p += len;
+				p += *p == ' ';
+			}
+		}
 }
 
 static const struct cli_command *lookup(const char *word)
@@ -536,7 +564,8 @@ int cli_execute(struct cli *cli, const char *line)
 	} else if (*args) {
 		*args++ = 0;
 	}
-	const struct cli_command *c = lookup(s);
+	const char *target = cli_alias_target(cli, s);
+	const struct cli_command *c = lookup(target ? target : s);
 	if (!c)
 		return cli_error("unknown command '%s' (see 'help')", s);
 	return c->run(cli, args);

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,11 +160,54 @@ static bool is_program_call(const char *expr)
 	return true;
 }
 
+/* Delve's print %VERB: an integer value in base 16, 8, 2 or 10, without
+ * a prefix, as Go's fmt; other values as print shows them.  OUT is the
+ * value as print rendered it; false if it is no integer. */
+static bool print_verb(FILE *f, char verb, const char *out)
+{
+	const char *p = out;
+	bool neg = *p == '-';
+	p += neg;
+	if (!*p || strspn(p, "0123456789") != strlen(p))
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(p, NULL, 10);
+	if (errno)
+		return false;
+	const char *sign = neg ? "-" : "";
+	switch (verb) {
+	case 'x': fprintf(f, "%s%llx\n", sign, v); return true;
+	case 'X': fprintf(f, "%s%llX\n", sign, v); return true;
+	case 'o': fprintf(f, "%s%llo\n", sign, v); return true;
+	case 'd': fprintf(f, "%s%llu\n", sign, v); return true;
+	case 'b': {
+		char bits[65];
+		int n = 0;
+		do {
+			bits[63 - n++] = (char)('0' + (v & 1));
+			v >>= 1;
+		} while (v);
+		bits[64] = 0;
+		fprintf(f, "%s%s\n", sign, bits + 64 - n);
+		return true;
+	}
+	default: return false;
+	}
+}
+
 static int cmd_print(struct cli *cli, char *args)
 {
 	args = cli_trim(args);
+	char verb = 0;
+	if (args[0] == '%') {
+		verb = args[1];
+		if (!verb || !strchr("xXobdqsv", verb) || (args[2] != ' ' && args[2] != '\t'))
+			return cli_error("print: unknown format '%.3s' (%%x %%X %%o %%b %%d %%q %%s %%v)",
+					 args);
+		args = cli_trim(args + 2);
+	}
 	if (!*args)
-		return cli_error("usage: print EXPR");
+		return cli_error("usage: print [%%VERB] EXPR");
 	struct gv_ctx ctx;
 	if (need_process(cli) < 0 || cli_value_ctx(cli, &ctx) < 0)
 		return -1;
@@ -174,7 +218,8 @@ static int cmd_print(struct cli *cli, char *args)
 			return cli_call_expr(cli, args, false);
 		return cli_error("%s", err);
 	}
-	fprintf(cli->out, "%s\n", out);
+	if (!verb || !print_verb(cli->out, verb, out))
+		fprintf(cli->out, "%s\n", out);
 	free(out);
 	return 0;
 }
@@ -320,7 +365,16 @@ static const struct setting settings[] = {
 	{ "max-array-values", "elements of arrays, slices and maps print loads (default 64)" },
 	{ "max-variable-recurse", "levels of nested values print follows (default 1)" },
 	{ "call-timeout", "seconds a call may run before it is abandoned (default 5)" },
+	{ "source-list-line-count", "lines list shows above and below its line (default 5)" },
 };
+
+const char *cli_config_key_at(size_t i)
+{
+	size_t n = sizeof(settings) / sizeof(settings[0]);
+	if (i < n)
+		return settings[i].name;
+	return i == n ? "substitute-path" : NULL;
+}
 
 static double *setting_double(struct cli *cli, int i)
 {
@@ -333,21 +387,33 @@ static int *setting_int(struct cli *cli, int i)
 	case 0: return &cli->print_cfg.max_string_len;
 	case 1: return &cli->print_cfg.max_array_values;
 	case 2: return &cli->print_cfg.max_variable_recurse;
+	case 4: return &cli->list_lines;
 	default: return NULL;
 	}
 }
 
-static void show_settings(struct cli *cli)
+/* The settings, "NAME\tVALUE[\tHELP]" a line, to F. */
+static void write_settings(struct cli *cli, FILE *f, bool help)
 {
 	for (int i = 0; i < (int)(sizeof(settings) / sizeof(settings[0])); i++) {
 		int *iv = setting_int(cli, i);
 		double *dv = setting_double(cli, i);
 		if (iv)
-			fprintf(cli->out, "%s\t%d\t%s\n", settings[i].name, *iv, settings[i].help);
+			fprintf(f, "%s\t%d", settings[i].name, i == 4 && *iv == 0 ? 5 : *iv);
 		else
-			fprintf(cli->out, "%s\t%g\t%s\n", settings[i].name, *dv > 0 ? *dv : 5.0,
-				settings[i].help);
+			fprintf(f, "%s\t%g", settings[i].name, *dv > 0 ? *dv : 5.0);
+		fprintf(f, "%s%s\n", help ? "\t" : "", help ? settings[i].help : "");
 	}
+}
+
+void cli_config_write(struct cli *cli, FILE *f)
+{
+	write_settings(cli, f, false);
+}
+
+static void show_settings(struct cli *cli)
+{
+	write_settings(cli, cli->out, true);
 }
 
 static int cmd_config(struct cli *cli, char *args)
@@ -355,12 +421,21 @@ static int cmd_config(struct cli *cli, char *args)
 	args = cli_trim(args);
 	if (!*args || strcmp(args, "-list") == 0) {
 		show_settings(cli);
+		cli_show_substitute_path(cli);
+		cli_show_aliases(cli);
 		return 0;
 	}
+	if (strcmp(args, "-save") == 0)
+		return cli_config_save(cli);
 	char *val = strpbrk(args, " \t");
+	if (val)
+		*val++ = 0;
+	if (strcmp(args, "substitute-path") == 0)
+		return cli_config_substitute_path(cli, val ? val : (char *)"");
+	if (strcmp(args, "alias") == 0 || strcmp(args, "aliases") == 0)
+		return cli_config_alias(cli, val ? val : (char *)"");
 	if (!val)
 		return cli_error("usage: config NAME VALUE (config -list shows them)");
-	*val++ = 0;
 	val = cli_trim(val);
 	for (int i = 0; i < (int)(sizeof(settings) / sizeof(settings[0])); i++) {
 		if (strcmp(args, settings[i].name) != 0)
@@ -380,12 +455,14 @@ static int cmd_config(struct cli *cli, char *args)
 }
 
 static const struct cli_command inspect_commands[] = {
-	{ "print", "p", cmd_print, "print EXPR",
+	{ "print", "p", cmd_print, "print [%VERB] EXPR",
 	  "Evaluates a Go expression and prints its value, as Delve does.\n"
 	  "Variables are looked up in the selected frame (frame, up, down) of the\n"
 	  "selected goroutine, then among package variables (main.counter, or\n"
 	  "counter for package main). EXPR: fields, *p, &x, a[i], s[i], m[\"key\"],\n"
-	  "len, cap, arithmetic and comparisons (docs/expressions.md)." },
+	  "len, cap, arithmetic and comparisons (docs/expressions.md).\n"
+	  "%x %X %o %b %d print an integer value in that base, as Go's fmt (other\n"
+	  "values as without a verb); %q %s %v print as without one." },
 	{ "whatis", "ptype", cmd_whatis, "whatis EXPR",
 	  "Prints the type of EXPR; for an interface, its dynamic type too." },
 	{ "locals", "", cmd_locals, "locals [-v] [FILTER]",
@@ -397,10 +474,16 @@ static const struct cli_command inspect_commands[] = {
 	{ "display", "", cmd_display, "display [-a EXPR | -d N]",
 	  "Prints expressions after every stop.\n"
 	  "-a EXPR adds one; -d N deletes display N; without arguments, prints them all now." },
-	{ "config", "", cmd_config, "config [-list | NAME VALUE]",
+	{ "config", "", cmd_config, "config [-list | -save | NAME VALUE | substitute-path FROM [TO] | substitute-path -clear | alias COMMAND [ALIAS]]",
 	  "Shows or changes a setting.\n"
 	  "max-string-len, max-array-values, max-variable-recurse (print's limits, as\n"
-	  "Delve's), call-timeout (seconds)." },
+	  "Delve's), call-timeout (seconds), source-list-line-count (list's lines each\n"
+	  "side), substitute-path FROM TO (where sources compiled below FROM are here:\n"
+	  "below TO; several rules, the longest FROM first; 'substitute-path FROM'\n"
+	  "removes one, 'substitute-path -clear' all), alias COMMAND ALIAS (a name of\n"
+	  "your own for a command; 'alias ALIAS' removes it).\n"
+	  "config -save writes them to $XDG_CONFIG_HOME/grr/config (~/.config/grr/config),\n"
+	  "which every session reads at its start." },
 };
 
 const struct cli_table cli_inspect_table = { "Values", inspect_commands,

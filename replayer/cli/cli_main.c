@@ -1,9 +1,8 @@
 /* cli_main.c - a debugging session: scripted commands (--ex, -x), then
- * the interactive prompt with line editing and history (libedit), unless
- * --batch. */
+ * the interactive prompt (cli_readline.c on a terminal, plain lines
+ * otherwise), unless --batch. */
 #include "replayer/cli/cli.h"
 
-#include <readline.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,34 +50,22 @@ static void interactive(struct cli *cli)
 	struct sigaction sa = { .sa_handler = on_sigint };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
-	bool tty = isatty(STDIN_FILENO);
-	char buf[4096];
-	while (!cli->quit) {
-		char *line;
-		if (tty) {
-			line = readline("(grr) ");
-			if (!line)
-				break;
-			if (*line)
-				add_history(line);
-		} else {
-			if (!fgets(buf, sizeof(buf), stdin))
-				break;
-			buf[strcspn(buf, "\n")] = 0;
-			line = buf;
-		}
-		run_command(cli, line);
-		fflush(cli->out);
-		if (tty)
-			free(line);
+	if (isatty(STDIN_FILENO)) {
+		cli_readline_loop(cli, run_command);
+		return;
 	}
-	if (tty && !cli->quit)
-		fputc('\n', cli->out);
+	char buf[4096];
+	while (!cli->quit && fgets(buf, sizeof(buf), stdin)) {
+		buf[strcspn(buf, "\n")] = 0;
+		run_command(cli, buf);
+		fflush(cli->out);
+	}
 }
 
 int cli_main(const struct cli_opts *o)
 {
-	struct cli cli = { .out = stdout, .sel_goid = -1, .print_cfg = gv_load_full };
+	struct cli cli = { .out = stdout, .sel_goid = -1, .print_cfg = gv_load_full,
+			   .trace = o->trace };
 	const char *ct = getenv("GRR_CALL_TIMEOUT");
 	if (ct)
 		cli.call_timeout = atof(ct);
@@ -92,6 +79,7 @@ int cli_main(const struct cli_opts *o)
 		return 1;
 	}
 	cli_cond_install(&cli);
+	cli_config_load(&cli);
 	struct grr_ctl_pos pos;
 	grr_ctl_where(cli.ctl, &pos);
 	char where[512];
@@ -112,6 +100,7 @@ int cli_main(const struct cli_opts *o)
 		interactive(&cli);
 	cli_call_discard(&cli, false);
 	cli_values_close(&cli);
+	cli_sources_close(&cli);
 	grr_ctl_close(cli.ctl);
 	return o->batch && failed ? 1 : 0;
 }

@@ -683,15 +683,19 @@ static int cmd_disassemble(struct cli *cli, char *args)
 
 static int print_source(struct cli *cli, const char *file, int line, uint64_t pc, int mark)
 {
-	FILE *f = fopen(file, "r");
+	char shown[CLI_SRCPATH_LEN];
+	FILE *f = cli_source_open(cli, file, shown, sizeof(shown));
 	if (!f)
-		return cli_error("cannot read source file %s: %s", file, strerror(errno));
+		return cli_error("cannot read source file %s: not here and not packed in the trace "
+				 "(config substitute-path FROM TO maps it)", file);
+	file = shown;
+	int context = cli->list_lines > 0 ? cli->list_lines : LIST_CONTEXT;
 	if (pc)
 		fprintf(cli->out, "Showing %s:%d (PC: 0x%" PRIx64 ")\n", file, line, pc);
 	else
 		fprintf(cli->out, "Showing %s:%d\n", file, line);
-	int first = line - LIST_CONTEXT < 1 ? 1 : line - LIST_CONTEXT;
-	int last = line + LIST_CONTEXT;
+	int first = line - context < 1 ? 1 : line - context;
+	int last = line + context;
 	char *text = NULL;
 	size_t cap = 0;
 	ssize_t got;

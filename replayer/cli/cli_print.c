@@ -61,6 +61,7 @@ void cli_stopped(struct cli *cli, const struct grr_ctl_stop *stop)
 	cli_print_stop(cli, stop);
 	cli_show_break_values(cli, stop);
 	cli_show_displays(cli);
+	cli_run_on(cli, stop);
 }
 
 /* How the program ended, at the end of the recording. */

@@ -71,6 +71,7 @@ struct grr_symbols *grr_symbols_open(const char *exe, char *err, size_t errlen)
 		snprintf(msg, sizeof(msg), "cannot start the disassembler (capstone)");
 		goto fail;
 	}
+	sym_buildinfo_read(e, s);
 	sym_elf_close(e);
 	return s;
 fail:

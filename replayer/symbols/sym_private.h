@@ -19,6 +19,8 @@
  *   sym_inline.c       inlined frames at a pc
  *   sym_locspec.c      location specs (grr_symbols_resolve)
  *   sym_dwarf_types.c  struct member offsets and global addresses
+ *   sym_buildinfo.c    the Go version from .go.buildinfo
+ *   sym_list.c         sorted name lists (funcs, files, globals, types)
  *   sym_open.c         open/close: runs the steps above in order */
 #ifndef GRR_REPLAYER_SYM_PRIVATE_H
 #define GRR_REPLAYER_SYM_PRIVATE_H
@@ -152,6 +154,7 @@ struct grr_symbols {
 
 	uint64_t go_text;              /* runtime.text (0: unknown) */
 	int64_t g_tls_off;             /* the g slot, from fs_base */
+	char go_version[48];           /* from .go.buildinfo; "" unknown */
 };
 
 /* ---- the ELF file (sym_elf.c) ------------------------------------------- */
@@ -186,6 +189,10 @@ int sym_elf_symtab(struct sym_elf *e, struct grr_symbols *s, char *err, size_t e
 void *sym_elf_dwarf_access(struct sym_elf *e);
 
 /* ---- readers ------------------------------------------------------------ */
+
+/* Reads the Go version from .go.buildinfo into S->go_version (left empty
+ * when the section is absent or in a format it does not know). */
+void sym_buildinfo_read(struct sym_elf *e, struct grr_symbols *s);
 
 /* Reads DWARF (sym_dwarf.c): rows, DWARF-only functions, inlined ranges,
  * globals, struct types.  0; 1 if there is no DWARF; -1 with ERR. */

@@ -110,4 +110,19 @@ bool grr_symbols_member_offset(const struct grr_symbols *s, const char *type,
 			       const char *member, uint64_t *off);
 bool grr_symbols_global_addr(const struct grr_symbols *s, const char *name, uint64_t *addr);
 
+/* Name lists for the debugger's discovery commands (funcs, sources, vars,
+ * types), each sorted and without duplicates: the Ith name of KIND, NULL
+ * past the end (sym_list.c). */
+enum grr_sym_list {
+	GRR_SYM_FUNCS,        /* names of the functions with code */
+	GRR_SYM_FILES,        /* source files as compiled (absolute paths) */
+	GRR_SYM_GLOBALS,      /* package variables ("main.counter") */
+	GRR_SYM_STRUCTS,      /* struct types the DWARF describes */
+};
+const char *grr_symbols_name_at(const struct grr_symbols *s, enum grr_sym_list kind, size_t i);
+
+/* The Go version the executable was built with, from its .go.buildinfo
+ * ("go1.26.0"); "" if unknown (sym_buildinfo.c). */
+const char *grr_symbols_go_version(const struct grr_symbols *s);
+
 #endif

@@ -26,6 +26,9 @@ E2E_TIMEOUT=${E2E_TIMEOUT:-120}
 E2E_FILTER=${E2E_FILTER:-}
 E2E_PROGRAMS_DIR=$E2E_ROOT/tests/programs
 mkdir -p "$E2E_WORK"
+# grr replay reads $XDG_CONFIG_HOME/grr/config (config -save): the tests
+# use one of their own (the one go_env gives the Go command), not the user's.
+export XDG_CONFIG_HOME=$E2E_WORK/xdg
 
 # The tests run without the environment variables whose names look secret
 # (a CI runner's tokens): grr record would withhold them and say so on

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# t_terminal.sh - Delve's terminal commands in grr (docs/debugger.md) on
+# tests/programs/ledger, debug builds, each toolchain:
+#   discovery   funcs, packages, sources, types, vars and print %x/%b/%o at
+#               the second hit of main.apply, compared with Delve's output
+#               at the same breakpoint (Delve 1.20 for go119, 1.27 else);
+#               threads and libraries in Delve's layout
+#   delve_cmds  trace (tracepoints print and go on), on BP CMD, rev next,
+#               check / clear-checkpoint, source FILE, config alias and
+#               source-list-line-count saved with config -save and read by
+#               the next session; the commands not built answer with one
+#               line and fail
+#   moved       a copy of ledger built in a "CI checkout", recorded and
+#               packed; the checkout moved elsewhere and the binary deleted:
+#               break FILE:LINE, list and the stack work from the sources
+#               packed in the trace; with config substitute-path from the
+#               moved (and edited) checkout, list shows it with a warning
+# and once, on go126 (python3's pty module):
+#   pty         Tab completes a command, a function, FILE: and a variable;
+#               an empty line repeats the last command; history is kept in
+#               $XDG_DATA_HOME/grr/history and read by the next session.
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+e2e_setup terminal || exit 1
+SRC=$E2E_PROGRAMS_DIR/ledger/main.go
+L_APPLY=$(grep -n '// @apply$' "$SRC" | cut -d: -f1)
+DLV119=$(command -v dlv || true)
+DLV126=${DLV126:-$E2E_WORK/dlv-v1.27.2/bin/dlv}
+[ -x "$DLV126" ] || DLV126=""
+
+DISCOVER=('funcs ^main\.' 'packages ^main$' 'sources ledger/main.go$' 'types ^main\.'
+	'vars ^main\.counter$' 'print %x amount' 'print %b amount' 'print %o amount'
+	'print %d amount')
+
+# discover_script: the commands, each after a marker
+discover_script() {
+	local i=0 e
+	echo "break main.apply"
+	echo continue
+	echo continue
+	for e in "${DISCOVER[@]}"; do
+		echo "print \"@@$i\""
+		echo "$e"
+		i=$((i + 1))
+	done
+}
+
+# blocks FILE: what follows each marker, one line per command
+blocks() {
+	sed 's/\x1b\[[0-9;]*m//g' "$1" | awk '!(/^> / || /^ +[0-9]+:\t/ || /^=> +[0-9]+:\t/ || /^$/)' |
+		marker_blocks '|'
+}
+
+for tc in $E2E_TOOLCHAINS; do
+	c=terminal/$tc
+	e2e_want "$c" || continue
+	build_and_record "$c" "$tc" debug ledger || continue
+
+	if e2e_want "$c/discovery"; then
+		DLV=$DLV119
+		[ "$tc" = go119 ] || DLV=$DLV126
+		discover_script >"$work/disc.txt"
+		dbg disc "source $work/disc.txt" 'print "@@99"' threads libraries
+		blocks "$work/disc.out" | head -n "${#DISCOVER[@]}" >"$work/grr.blocks"
+		bad=""
+		if [ "$(wc -l <"$work/grr.blocks")" != "${#DISCOVER[@]}" ] ||
+			grep -q '^error' "$work/disc.err"; then
+			bad="grr printed $(wc -l <"$work/grr.blocks") blocks: $(show disc)"
+		elif ! grep -qE '^\* Thread [0-9]+ at 0x[0-9a-f]+ .*main\.go:[0-9]+ main\.apply$' "$work/disc.out" ||
+			! grep -q '^no shared libraries' "$work/disc.out"; then
+			bad="threads/libraries: $(show disc)"
+		elif [ -n "$DLV" ]; then
+			(cat "$work/disc.txt"; echo exit) >"$work/dlv-init.txt"
+			timeout 120 "$DLV" exec "$bin" --init "$work/dlv-init.txt" \
+				--allow-non-terminal-interactive=true </dev/null >"$work/dlv.out" 2>&1
+			blocks "$work/dlv.out" >"$work/dlv.blocks"
+			i=0
+			while IFS= read -r want && IFS= read -r got <&3; do
+				# Delve 1.20 has no packages command, and Delve 1.27
+				# does not list package main of a Go 1.27 build (it
+				# lists the others): grr does
+				case "${DISCOVER[$i]}:$want" in
+				"packages ^main\$:" | *"command not available") i=$((i + 1)); continue ;;
+				esac
+				[ "$want" = "$got" ] || bad+="[${DISCOVER[$i]}: delve '$want' grr '$got'] "
+				i=$((i + 1))
+			done <"$work/dlv.blocks" 3<"$work/grr.blocks"
+			[ "$i" = "${#DISCOVER[@]}" ] || bad+="compared $i of ${#DISCOVER[@]}: $(tail -c 300 "$work/dlv.out")"
+		fi
+		if [ -n "$bad" ]; then e2e_fail "$c/discovery" "${bad:0:2000}"; else e2e_pass "$c/discovery"; fi
+	fi
+
+	if e2e_want "$c/delve_cmds"; then
+		echo 'print main.counter' >"$work/cmds.txt"
+		dbg dc 'trace main.apply' 'break main.(*Ledger).post' 'on 2 print amount' c c \
+			'rev next' 'rev step-instruction' 'check here' checkpoints 'clear-checkpoint 1' \
+			checkpoints "source $work/cmds.txt" 'clear 2' c
+		# config -save, read by the next session (the tests' own XDG_CONFIG_HOME)
+		rm -rf "$XDG_CONFIG_HOME/grr"
+		dbg save 'config alias breakpoints bb' 'config source-list-line-count 2' 'config -save'
+		dbg saved 'bb' 'config -list' 'list main.apply'
+		rm -rf "$XDG_CONFIG_HOME/grr"
+		dbg refuse 'toggle 1' 'deferred 1 locals' 'set counter = 1' 'transcript x' edit 'rev foo'
+		traces=$(grep -c '^> goroutine(1): main.apply(l = .*amount = [1-5]) event [0-9]*$' "$work/dc.out")
+		bad=""
+		# 5, and 6 where rev step-instruction went back over the
+		# tracepoint's address, which the last continue then passes again
+		[ "$traces" = 5 ] || [ "$traces" = 6 ] || bad+="trace lines: $traces; "
+		[ "$(grep -c '^> print amount$' "$work/dc.out")" = 2 ] || bad+="on: no '> print amount'; "
+		grep -q "^> main.apply() .*main.go:$L_APPLY goroutine 1 event" "$work/dc.out" || bad+="rev next; "
+		grep -q '^Checkpoint 1 event .* - here$' "$work/dc.out" || bad+="check; "
+		grep -q '^No checkpoints.$' "$work/dc.out" || bad+="clear-checkpoint; "
+		grep -q '^Process exited with status 0' "$work/dc.out" || bad+="no exit; "
+		[ "$(rc_of dc)" = 0 ] || bad+="status $(rc_of dc): $(head -c 300 "$work/dc.err"); "
+		grep -q '^aliases	breakpoints: bb' "$work/saved.out" &&
+			[ "$(grep -cE '^(=>)? +[0-9]+:' "$work/saved.out")" = 5 ] &&
+			grep -q '^Breakpoint unrecovered-panic' "$work/saved.out" || bad+="config -save: $(show saved); "
+		[ "$(rc_of refuse)" = 1 ] && [ "$(grep -c '^error: ' "$work/refuse.err")" = 6 ] ||
+			bad+="refusals: $(show refuse)"
+		if [ -n "$bad" ]; then e2e_fail "$c/delve_cmds" "$bad $(show dc)"; else e2e_pass "$c/delve_cmds"; fi
+	fi
+
+	if e2e_want "$c/moved"; then
+		ci=$work/ci/home/runner/work/app
+		rm -rf "$work/ci" "$work/laptop"
+		mkdir -p "$ci" "$work/laptop"
+		cp "$SRC" "$ci/main.go"
+		printf 'module example.com/app\n\ngo 1.19\n' >"$ci/go.mod"
+		bad=""
+		gcfl=$(gcflags_for debug)
+		if ! (cd "$ci" && go_env "$(go_for "$tc")" build "$gcfl" -o app .) >"$work/ci-build.log" 2>&1; then
+			bad="build: $(tail_of "$work/ci-build.log")"
+		elif [ "$(run_capture "$work/ci-rec" "$GRR" record -o "$work/ci.grr" -- "$ci/app")" != 0 ] ||
+			[ "$(run_capture "$work/ci-pack" "$GRR" pack "$work/ci.grr")" != 0 ]; then
+			bad="record/pack: $(cat "$work/ci-rec.err" "$work/ci-pack.err" | head -c 300)"
+		elif ! grep -q ', 1 source file' "$work/ci-pack.out" ||
+			! "$GRR" info "$work/ci.grr" | grep -q '^sources: *packed, 1 file'; then
+			bad="pack/info: $(cat "$work/ci-pack.out") $("$GRR" info "$work/ci.grr" | grep sources)"
+		else
+			rm -f "$ci/app"
+			mv "$ci" "$work/laptop/app"
+			tr=$work/ci.grr
+			dbg moved "break main.go:$L_APPLY" c list bt
+			grep -qE "^=> +$L_APPLY:.*// @apply$" "$work/moved.out" || bad+="list from the trace; "
+			grep -q "^Breakpoint 1 set at .*main.go:$L_APPLY\$" "$work/moved.out" || bad+="break; "
+			grep -q "at /home/.*app/main.go:$L_APPLY\$\|at .*main.go:$L_APPLY\$" "$work/moved.out" || bad+="bt; "
+			[ "$(rc_of moved)" = 0 ] || bad+="$(show moved); "
+			echo '// edited on the laptop' >>"$work/laptop/app/main.go"
+			dbg subst "config substitute-path $work/ci/home/runner/work/app $work/laptop/app" \
+				"list main.apply"
+			grep -q "^Showing $work/laptop/app/main.go:$L_APPLY" "$work/subst.out" || bad+="substitute-path: $(show subst); "
+			grep -q "^warning: $work/laptop/app/main.go differs from the source" "$work/subst.err" || bad+="no warning; "
+		fi
+		if [ -n "$bad" ]; then e2e_fail "$c/moved" "$bad"; else e2e_pass "$c/moved"; fi
+		tr=$work/$tc-debug.grr
+	fi
+
+	if [ "$tc" = go126 ] && e2e_want "$c/pty"; then
+		xdg=$work/xdg-data
+		rm -rf "$xdg"
+		python3 "$E2E_ROOT/tests/e2e/pty_session.py" "$GRR" "$tr" "$xdg" \
+			'brea\t' ' main.ap\t' '\n' 'c\n' 'p amou\t' '\n' '\n' 'list main.g\t' "$L_APPLY\n" 'quit\n' \
+			2>&1 | tr -d '\a' >"$work/pty1.out"
+		python3 "$E2E_ROOT/tests/e2e/pty_session.py" "$GRR" "$tr" "$xdg" \
+			'\x1b[A\x1b[A\n' 'quit\n' 2>&1 | tr -d '\a' >"$work/pty2.out"
+		bad=""
+		grep -q '(grr) break main.apply *$' "$work/pty1.out" || bad+="command/function completion; "
+		grep -q '^Breakpoint 1 set at' "$work/pty1.out" || bad+="break; "
+		[ "$(grep -c '^1$' "$work/pty1.out")" = 2 ] || bad+="variable completion or empty line repeat; "
+		grep -q "(grr) list main.go:$L_APPLY" "$work/pty1.out" || bad+="FILE: completion; "
+		# libedit's history file writes blanks as \040
+		grep -q '^list.*main.go:' "$xdg/grr/history" 2>/dev/null || bad+="no history file; "
+		grep -q "^Showing .*main.go:$L_APPLY" "$work/pty2.out" || bad+="history not read back (up arrow); "
+		if [ -n "$bad" ]; then
+			e2e_fail "$c/pty" "$bad $(tail -c 600 "$work/pty1.out" | tr '\n' '|') || $(tail -c 300 "$work/pty2.out" | tr '\n' '|')"
+		else
+			e2e_pass "$c/pty"
+		fi
+	fi
+done
+[ "$E2E_NFAIL" = 0 ]
