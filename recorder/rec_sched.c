@@ -34,6 +34,7 @@
 #define SLICE_MAX_NS 200000000ull
 #define ANCHOR_SHARE 10       /* a timeslice is at least this many anchor costs */
 #define GRACE_NS 2000000ull   /* wait this long for a "fast" syscall */
+#define GRACE_MM_NS 10000000000ull   /* an address space call: until it returns */
 
 /* Chaos: preemptions may take at most this share of the run (percent). */
 #define CHAOS_BUDGET_PCT 50
@@ -310,6 +311,13 @@ uint64_t rec_sched_grace_ns(struct recorder *r, struct rec_thread *t,
 				      (c->args[1] & 0x7f) == 5));
 	if (!fast)
 		return 0;
+	/* a call that changes the address space keeps the CPU until it
+	 * returns: another thread's mmap made meanwhile would be placed by
+	 * the kernel in whichever order they ran, not in the log's, and replay
+	 * would get other addresses (glibc's per-thread arenas in cgo
+	 * programs) */
+	if (d->flags & GRR_SYS_MM)
+		return GRACE_MM_NS;
 	/* chaos: the caller is sometimes held back until after others ran,
 	 * whatever the call (a thread that woke another one, say) */
 	if (r->sched.chaos && one_in(&r->sched, 6))
