@@ -40,6 +40,8 @@ struct cli {
 	 * stopped goroutine's innermost frame at every stop. */
 	int64_t sel_goid;
 	int sel_frame;
+	int sel_defer;         /* deferred N CMD: that frame's Nth deferred
+				  call is the scope while CMD runs (0: none) */
 	double call_timeout;   /* seconds a `call` may take (0: 5 s) */
 	/* The value layer's session on the program's DWARF, opened at the
 	 * first command that needs it (cli_values), and the expressions
@@ -77,6 +79,11 @@ struct cli {
 	int naliases;
 	/* The last command line, which an empty line at the prompt repeats. */
 	char last[4096];
+	/* transcript FILE (cli_transcript.c): cli->out is then TRANSCRIPT, a
+	 * stream writing to the terminal and the file. */
+	FILE *transcript;
+	struct cli_tee *transcript_tee;
+	int exec_depth;        /* cli_execute's nesting (source, on, rev...) */
 };
 
 /* Runs one command line; 0 success, -1 failure (reported on stderr). */
@@ -102,7 +109,8 @@ struct cli_table {
  * (cli_inspect.c), function calls (cli_call.c), core files (cli_core.c),
  * discovery: funcs, sources, threads... (cli_discover.c). */
 extern const struct cli_table cli_run_table, cli_stack_table, cli_inspect_table, cli_call_table,
-	cli_memory_table, cli_core_table, cli_discover_table, cli_delve_table;
+	cli_memory_table, cli_core_table, cli_discover_table, cli_delve_table,
+	cli_transcript_table;
 
 /* Calls FN with every command name and alias (for completion). */
 void cli_command_words(void (*fn)(void *arg, const char *word, size_t len), void *arg);
@@ -175,6 +183,25 @@ void cli_config_write(struct cli *cli, FILE *f);
 void cli_run_on(struct cli *cli, const struct grr_ctl_stop *stop);
 bool cli_is_trace(const struct cli *cli, int id);
 void cli_trace_hit(struct cli *cli, const struct grr_ctl_stop *stop);
+
+/* cli_memory.c: where ARGS points in the sources, as list shows it:
+ * nothing (the selected frame's line), LINE of the selected frame's file,
+ * or a location (main.apply, file.go:LINE, *0xADDR).  FILE as compiled,
+ * the line to centre on, the pc to mark with '=>' (0: none), the current
+ * line when it is in that file (0: not).  0, or -1 after reporting the
+ * error. */
+struct cli_listing {
+	const char *file;
+	int line;
+	uint64_t pc;
+	int mark;
+};
+int cli_listing(struct cli *cli, const char *args, struct cli_listing *ls);
+
+/* cli_transcript.c: writes a command line typed or scripted (not one
+ * run by another command) to the transcript, if one is open; ends it. */
+void cli_transcript_echo(struct cli *cli, const char *line);
+void cli_transcript_close(struct cli *cli);
 
 /* cli_print.c */
 void cli_print_stop(struct cli *cli, const struct grr_ctl_stop *stop);

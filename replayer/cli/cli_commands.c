@@ -179,16 +179,41 @@ static void break_title(struct cli *cli, int id, char *buf, size_t len)
 	snprintf(buf, len, "Breakpoint %d", id);
 }
 
+/* Whether ARGS starts with the word FLAG; skips it if so. */
+static bool take_word(char **args, const char *flag)
+{
+	size_t n = strlen(flag);
+	char *a = cli_trim(*args);
+	if (strncmp(a, flag, n) != 0 || (a[n] && !isspace((unsigned char)a[n])))
+		return false;
+	*args = a + n;
+	return true;
+}
+
+/* condition ID EXPR | -hitcount ID [OP] N | -per-g-hitcount ID [OP] N |
+ * -clear ID (Delve's forms). */
 static int cmd_condition(struct cli *cli, char *args)
 {
 	int id;
-	char *a = cli_trim(args);
-	if (strncmp(a, "-hitcount", 9) == 0 || strncmp(a, "-per-g-hitcount", 15) == 0)
-		return cli_error("condition -hitcount: not built yet in grr (a condition on the "
-				 "program's values is: condition ID EXPR)");
+	char err[512];
+	bool per_g = take_word(&args, "-per-g-hitcount");
+	if (per_g || take_word(&args, "-hitcount")) {
+		const char *usage = per_g ? "usage: condition -per-g-hitcount ID [OP] N"
+					  : "usage: condition -hitcount ID [OP] N";
+		if (parse_break_ref(cli, &args, &id) < 0 || !*cli_trim(args))
+			return cli_error("%s (OP: == != > >= < <= %%)", usage);
+		if (grr_ctl_hit_condition(cli->ctl, id, cli_trim(args), per_g, err, sizeof(err)) < 0)
+			return cli_error("%s", err);
+		return 0;
+	}
+	if (take_word(&args, "-clear")) {
+		if (parse_break_ref(cli, &args, &id) < 0 || *cli_trim(args))
+			return cli_error("usage: condition -clear ID");
+		grr_ctl_condition(cli->ctl, id, "", err, sizeof(err));
+		return 0;
+	}
 	if (parse_break_ref(cli, &args, &id) < 0)
 		return cli_error("usage: condition ID CONDITION");
-	char err[512];
 	if (grr_ctl_condition(cli->ctl, id, cli_trim(args), err, sizeof(err)) < 0)
 		return cli_error("%s", err);
 	return 0;
@@ -234,9 +259,11 @@ static int cmd_breakpoints(struct cli *cli, char *args)
 	for (int i = 0; i < n; i++) {
 		const struct grr_ctl_break *b = &bps[i];
 		if (b->is_watch) {
-			fprintf(cli->out, "Watchpoint %d %s (0x%" PRIx64 ", %d bytes, %s) hits %" PRIu64
-				"\n", b->id, b->spec, b->addr, b->len,
+			fprintf(cli->out, "Watchpoint %d%s %s (0x%" PRIx64 ", %d bytes, %s) hits %" PRIu64
+				"\n", b->id, b->disabled ? " (disabled)" : "", b->spec, b->addr, b->len,
 				b->kind == GRR_WATCH_WRITE ? "write" : "read/write", b->hits);
+			if (b->hitcond[0])
+				fprintf(cli->out, "\tcond -hitcount %s\n", b->hitcond);
 			continue;
 		}
 		char title[64];
@@ -244,13 +271,17 @@ static int cmd_breakpoints(struct cli *cli, char *args)
 			snprintf(title, sizeof(title), "Temporary breakpoint %d", b->id);
 		else
 			break_title(cli, b->id, title, sizeof(title));
-		fprintf(cli->out, "%s %s hits %" PRIu64 "%s%s\n", title, b->spec, b->hits,
-			b->cond[0] ? " if " : "", b->cond);
+		fprintf(cli->out, "%s%s %s hits %" PRIu64 "%s%s\n", title,
+			b->disabled ? " (disabled)" : "", b->spec, b->hits, b->cond[0] ? " if " : "",
+			b->cond);
 		for (int k = 0; k < b->nlocs; k++) {
 			char where[512];
 			cli_print_location(cli, b->locs[k].pc, where, sizeof(where));
 			fprintf(cli->out, "    0x%" PRIx64 " %s\n", b->locs[k].pc, where);
 		}
+		if (b->hitcond[0])
+			fprintf(cli->out, "\tcond %s %s\n",
+				b->hit_per_g ? "-per-g-hitcount" : "-hitcount", b->hitcond);
 		if (b->show[0])
 			fprintf(cli->out, "\tprint %s\n", b->show);
 	}
@@ -412,8 +443,16 @@ static const struct cli_command run_commands[] = {
 	  "by path suffix), *0xADDR. With 'if COND', stops only when COND is true." },
 	{ "tbreak", "", cmd_tbreak, "tbreak LOCATION [if COND]",
 	  "Sets a breakpoint that is deleted when it first stops." },
-	{ "condition", "cond", cmd_condition, "condition ID COND",
-	  "Sets (or with no COND removes) a breakpoint's condition." },
+	{ "condition", "cond", cmd_condition,
+	  "condition ID COND | -hitcount ID [OP] N | -per-g-hitcount ID [OP] N | -clear ID",
+	  "Sets (or with no COND removes) a breakpoint's condition.\n"
+	  "COND: a Go expression of the stopped frame. -hitcount: the breakpoint stops\n"
+	  "only when its count of hits (those whose COND held, counted from the start of\n"
+	  "the recording, this one included) compares so with N; OP is one of == != >\n"
+	  ">= < <= % (N alone means ==; % N: every Nth hit). -per-g-hitcount counts the\n"
+	  "stopped goroutine's hits only. The counts are the same forward and backward:\n"
+	  "reverse-continue stops at the last earlier hit that satisfies it. An empty\n"
+	  "OP N removes it; -clear removes COND." },
 	{ "clear", "delete d", cmd_clear, "clear ID | clear NAME",
 	  "Deletes a breakpoint or watchpoint.\n"
 	  "NAME: the failure breakpoints, unrecovered-panic and runtime-fatal-throw." },
@@ -472,7 +511,8 @@ const struct cli_table cli_run_table = {
 static const struct cli_table *const tables[] = { &cli_run_table, &cli_stack_table,
 						  &cli_inspect_table, &cli_memory_table,
 						  &cli_call_table, &cli_core_table,
-						  &cli_discover_table, &cli_delve_table };
+						  &cli_discover_table, &cli_delve_table,
+						  &cli_transcript_table };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 static bool has_alias(const char *aliases, const char *word)
@@ -564,9 +604,14 @@ int cli_execute(struct cli *cli, const char *line)
 	} else if (*args) {
 		*args++ = 0;
 	}
+	if (cli->exec_depth == 0)
+		cli_transcript_echo(cli, line);
 	const char *target = cli_alias_target(cli, s);
 	const struct cli_command *c = lookup(target ? target : s);
 	if (!c)
 		return cli_error("unknown command '%s' (see 'help')", s);
-	return c->run(cli, args);
+	cli->exec_depth++;
+	int rc = c->run(cli, args);
+	cli->exec_depth--;
+	return rc;
 }

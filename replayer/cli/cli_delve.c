@@ -1,13 +1,17 @@
 /* cli_delve.c - the rest of Delve's terminal on a recording: rev CMD,
- * clear-checkpoint, source FILE, on BP CMD, trace (tracepoints), and the
- * commands that are not built yet or mean nothing on a recording, each
- * answering with a one-line reason. */
+ * clear-checkpoint, source FILE, on BP CMD, trace (tracepoints), toggle,
+ * deferred N CMD, edit, and the commands that mean nothing on a
+ * recording (set, rebuild, target), each answering with a one-line
+ * reason. */
 #include "replayer/cli/cli.h"
 #include "replayer/inspect/stack.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* rev CMD: CMD run backward (Delve's rev next, rev step, rev stepout,
  * rev step-instruction, rev continue). */
@@ -196,34 +200,128 @@ static int refuse(const char *why)
 {
 	return cli_error("%s", why);
 }
-static int cmd_toggle(struct cli *cli, char *a)
+/* toggle ID|NAME: turns a breakpoint off (no stops, no hits counted) or
+ * on again; Delve's output line. */
+static int cmd_toggle(struct cli *cli, char *args)
 {
-	(void)cli, (void)a;
-	return refuse("toggle: not built yet in grr (delete the breakpoint with 'clear ID' "
-		      "and set it again)");
+	args = cli_trim(args);
+	if (!*args)
+		return cli_error("usage: toggle ID | toggle NAME");
+	int id = breakpoint_id(cli, args);
+	if (!id)
+		return cli_error("no breakpoint %s (see 'breakpoints')", args);
+	const struct grr_ctl_break *bps;
+	int n = grr_ctl_breakpoints(cli->ctl, &bps), i = 0;
+	while (i < n && bps[i].id != id)
+		i++;
+	bool off = !bps[i].disabled;
+	if (grr_ctl_set_disabled(cli->ctl, id, off) < 0)
+		return cli_error("cannot %s breakpoint %s in the replay", off ? "disable" : "enable",
+				 args);
+	n = grr_ctl_breakpoints(cli->ctl, &bps);
+	for (i = 0; i < n && bps[i].id != id; i++)
+		;
+	const struct grr_ctl_break *b = &bps[i];
+	char title[64];
+	if (b->name[0])
+		snprintf(title, sizeof(title), "Breakpoint %s", b->name);
+	else
+		snprintf(title, sizeof(title), "%s %d", b->is_watch ? "Watchpoint" : "Breakpoint",
+			 b->id);
+	if (b->is_watch || !b->nlocs) {
+		fprintf(cli->out, "%s toggled (%s) at %s\n", title, off ? "disabled" : "enabled",
+			b->spec);
+		return 0;
+	}
+	char where[512];
+	cli_print_location(cli, b->locs[0].pc, where, sizeof(where));
+	fprintf(cli->out, "%s toggled (%s) at 0x%" PRIx64 " for %s\n", title,
+		off ? "disabled" : "enabled", b->locs[0].pc, where);
+	return 0;
 }
-static int cmd_deferred(struct cli *cli, char *a)
+
+/* deferred N COMMAND: print, args or locals in the scope of the selected
+ * frame's Nth deferred call (as `stack -defer` numbers them). */
+static int cmd_deferred(struct cli *cli, char *args)
 {
-	(void)cli, (void)a;
-	return refuse("deferred: not built yet in grr ('stack -defer' lists the pending "
-		      "deferred calls)");
+	char *num = cli_next_word(&args);
+	char *cmd = cli_trim(args);
+	char *end;
+	long n = num ? strtol(num, &end, 10) : 0;
+	if (!num || *end || !*cmd)
+		return cli_error("usage: deferred N COMMAND (print, args or locals)");
+	if (n <= 0)
+		return cli_error("argument of deferred must be a number greater than 0 (use "
+				 "'stack -defer' to see the list of deferred calls)");
+	size_t w = strcspn(cmd, " \t");
+	static const char *const allowed[] = { "print", "p", "args", "locals", "whatis" };
+	bool ok = false;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		ok |= strlen(allowed[i]) == w && strncmp(cmd, allowed[i], w) == 0;
+	if (!ok)
+		return cli_error("deferred: %.*s cannot run in a deferred call's scope (print, args, "
+				 "locals or whatis can)", (int)w, cmd);
+	cli->sel_defer = (int)n;
+	int rc = cli_execute(cli, cmd);
+	cli->sel_defer = 0;
+	return rc;
 }
+
 static int cmd_set(struct cli *cli, char *a)
 {
 	(void)cli, (void)a;
-	return refuse("set: a recording cannot be changed, and grr does not yet run set in "
-		      "a copy of the moment (call does: 'call f(x)')");
+	return refuse("set: a recording cannot be changed; to see the program run with other "
+		      "values, call a function in a copy of the moment ('call f(x)')");
 }
-static int cmd_transcript(struct cli *cli, char *a)
+
+/* edit [LOCATION | LINE]: $DELVE_EDITOR (else $EDITOR) on the source file
+ * at the line, run as Delve runs it; the file as found on this machine
+ * (substitute-path, the local GOROOT). */
+static int cmd_edit(struct cli *cli, char *args)
 {
-	(void)cli, (void)a;
-	return refuse("transcript: not built yet in grr (run grr replay under script(1) "
-		      "or tee)");
-}
-static int cmd_edit(struct cli *cli, char *a)
-{
-	(void)cli, (void)a;
-	return refuse("edit: not built yet in grr ('list' shows the source)");
+	struct cli_listing ls;
+	if (cli_listing(cli, cli_trim(args), &ls) < 0)
+		return -1;
+	const char *editor = getenv("DELVE_EDITOR");
+	if (!editor || !*editor)
+		editor = getenv("EDITOR");
+	if (!editor || !*editor)
+		return cli_error("edit: neither DELVE_EDITOR nor EDITOR is set");
+	char path[4200];
+	FILE *f = cli_source_open(cli, ls.file, path, sizeof(path));
+	if (f)
+		fclose(f);
+	if (!f || access(path, F_OK) != 0)
+		return cli_error("edit: %s is not on this machine%s (config substitute-path FROM TO "
+				 "says where it is)", ls.file, f ? ", only packed in the trace" : "");
+	char line[32], goto_arg[4300];
+	snprintf(line, sizeof(line), "+%d", ls.line);
+	const char *base = strrchr(editor, '/') ? strrchr(editor, '/') + 1 : editor;
+	char *argv[4] = { (char *)editor, line, path, NULL };
+	if (strcmp(base, "code") == 0 || strcmp(base, "hx") == 0 || strcmp(base, "zed") == 0) {
+		snprintf(goto_arg, sizeof(goto_arg), strcmp(base, "zed") == 0 ? "%s:%d:0" : "%s:%d",
+			 path, ls.line);
+		bool code = strcmp(base, "code") == 0;
+		argv[0] = (char *)editor;
+		argv[1] = code ? "--goto" : goto_arg;
+		argv[2] = code ? goto_arg : NULL;
+	}
+	fflush(cli->out);
+	pid_t pid = fork();
+	if (pid < 0)
+		return cli_error("edit: cannot start %s: %s", editor, strerror(errno));
+	if (pid == 0) {
+		execvp(editor, argv);
+		fprintf(stderr, "error: edit: cannot run %s: %s\n", editor, strerror(errno));
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return cli_error("edit: %s exited with status %d", editor,
+				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return 0;
 }
 
 static int cmd_rebuild(struct cli *cli, char *a)
@@ -253,11 +351,21 @@ static const struct cli_command delve_commands[] = {
 	  "'> goroutine(G): FUNC(ARGS) event E' at each hit and go on. -stack N also\n"
 	  "prints N frames. 'clear ID' deletes it. next and step stop at it like at a\n"
 	  "breakpoint." },
-	{ "toggle", "", cmd_toggle, "toggle ID", "Not built yet: says so." },
-	{ "deferred", "", cmd_deferred, "deferred N COMMAND", "Not built yet: says so." },
+	{ "toggle", "", cmd_toggle, "toggle ID | toggle NAME",
+	  "Turns a breakpoint or watchpoint off, or on again.\n"
+	  "Off, it neither stops nor counts hits; 'breakpoints' marks it (disabled)." },
+	{ "deferred", "", cmd_deferred, "deferred N COMMAND",
+	  "Runs print, args, locals or whatis in the scope of a deferred call.\n"
+	  "N numbers the selected frame's pending deferred calls from 1, as\n"
+	  "'stack -defer' lists them; the scope is the deferred function at its entry\n"
+	  "(since Go 1.17 a deferred call is a closure without arguments: its captured\n"
+	  "values are not known before it runs, as in Delve)." },
 	{ "set", "", cmd_set, "set VAR = VALUE", "Refused on a recording: says why." },
-	{ "transcript", "", cmd_transcript, "transcript FILE", "Not built yet: says so." },
-	{ "edit", "ed", cmd_edit, "edit [LOCATION]", "Not built yet: says so." },
+	{ "edit", "ed", cmd_edit, "edit [LOCATION | LINE]",
+	  "Opens the source file in $DELVE_EDITOR (else $EDITOR) at the line.\n"
+	  "The selected frame's line, or LOCATION's, or LINE of the selected frame's\n"
+	  "file, as list finds them (substitute-path applies). As in Delve, 'code' gets\n"
+	  "--goto FILE:LINE, 'zed' and 'hx' FILE:LINE, any other editor +LINE FILE." },
 	{ "rebuild", "", cmd_rebuild, "rebuild", "Meaningless on a recording: says why." },
 	{ "target", "", cmd_target, "target", "Meaningless on a recording: says why." },
 };

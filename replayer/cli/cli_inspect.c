@@ -85,6 +85,31 @@ static int need_process(struct cli *cli)
 	return 0;
 }
 
+/* The scope of the selected frame F's (number I) SEL_DEFER-th deferred
+ * call, as `stack -defer` numbers them: the deferred function at its entry. */
+static int deferred_frame(struct cli *cli, const struct grr_frame *f, int i, struct gv_frame *out)
+{
+	struct grr_defer ds[256];
+	char err[256];
+	int nd = grr_goroutine_defers(cli->ctl, cli->sel_goid, ds, 256, err, sizeof(err));
+	if (nd < 0)
+		return cli_error("%s", err);
+	int k = 0;
+	for (int d = 0; d < nd; d++) {
+		if (f->inlined || ds[d].sp < f->sp || ds[d].sp >= f->cfa)
+			continue;
+		if (++k < cli->sel_defer)
+			continue;
+		if (!ds[d].fn)
+			return cli_error("deferred call %d: its function is not known", k);
+		memset(out, 0, sizeof(*out));
+		out->pc = ds[d].fn;
+		out->cfa = ds[d].sp;
+		return 0;
+	}
+	return cli_error("Frame %d only has %d deferred calls", i, k);
+}
+
 int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
@@ -106,6 +131,13 @@ int cli_value_ctx(struct cli *cli, struct gv_ctx *ctx)
 		if (ctx->fr.innermost)
 			ctx->fr.tid = cli_goroutine_thread(cli, cli->sel_goid, NULL);
 		ctx->have_frame = true;
+		if (cli->sel_defer && deferred_frame(cli, &fr[i], i, &ctx->fr) < 0) {
+			free(fr);
+			return -1;
+		}
+	} else if (cli->sel_defer) {
+		free(fr);
+		return cli_error("%s", err);
 	}
 	free(fr);
 	if (!grr_goroutine_g(cli->ctl, cli->sel_goid, &ctx->curg))

@@ -99,6 +99,7 @@ int cli_main(const struct cli_opts *o)
 	if (!o->batch && !cli.quit)
 		interactive(&cli);
 	cli_call_discard(&cli, false);
+	cli_transcript_close(&cli);
 	cli_values_close(&cli);
 	cli_sources_close(&cli);
 	grr_ctl_close(cli.ctl);

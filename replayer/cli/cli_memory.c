@@ -740,77 +740,103 @@ static bool selected_line(struct cli *cli, uint64_t *pc, struct grr_line_info *l
 	return true;
 }
 
-static int cmd_list(struct cli *cli, char *args)
+
+/* FILE:LINE of a line without code: the file of the nearest line that has
+ * code; 0, or -1 if none. */
+static int file_of_codeless_line(struct cli *cli, char *spec, int line, const char **file)
 {
-	args = cli_trim(args);
+	char probe[700];
+	struct grr_location loc;
+	for (int d = 1; d < 200; d++)
+		for (int sgn = -1; sgn <= 1; sgn += 2) {
+			int l = line + sgn * d;
+			if (l < 1)
+				continue;
+			snprintf(probe, sizeof(probe), "%s:%d", spec, l);
+			char e2[256];
+			if (grr_symbols_resolve(grr_ctl_symbols(cli->ctl), probe, &loc, 1, e2,
+						sizeof(e2)) >= 1 && loc.file) {
+				*file = loc.file;
+				return 0;
+			}
+		}
+	return -1;
+}
+
+/* The line number ending SPEC ("file.go:12"), 0 if it ends otherwise. */
+static int spec_line(const char *spec)
+{
+	const char *colon = strrchr(spec, ':');
+	if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1))
+		return atoi(colon + 1);
+	return 0;
+}
+
+int cli_listing(struct cli *cli, const char *args, struct cli_listing *ls)
+{
+	memset(ls, 0, sizeof(*ls));
 	struct grr_line_info cur;
-	uint64_t cur_pc = 0;
-	bool have_cur;
 	if (!*args) {
-		if (!selected_line(cli, &cur_pc, &cur))
+		if (!selected_line(cli, &ls->pc, &cur))
 			return -1;
-		return print_source(cli, cur.file, cur.line, cur_pc, cur.line);
+		ls->file = cur.file;
+		ls->line = ls->mark = cur.line;
+		return 0;
 	}
 	/* the current line, to mark it if it is shown; quietly */
 	struct sel_regs sr;
-	have_cur = get_selection(cli, &sr, true) == 0 && sr.have_frame && sr.frame.file;
+	bool have_cur = get_selection(cli, &sr, true) == 0 && sr.have_frame && sr.frame.file;
 	if (have_cur) {
 		cur.file = sr.frame.file;
 		cur.line = sr.frame.line;
 	}
-	char spec[600];
-	bool digits = true;
-	for (const char *p = args; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			digits = false;
-	if (digits) {
+	if (strspn(args, "0123456789") == strlen(args)) {
 		/* LINE: in the selected frame's file */
 		if (!have_cur)
 			return cli_error("no current file for line %s (use list FILE:LINE)", args);
-		int line = atoi(args);
-		return print_source(cli, cur.file, line, 0, line == cur.line ? line : 0);
+		ls->file = cur.file;
+		ls->line = atoi(args);
+		ls->mark = ls->line == cur.line ? ls->line : 0;
+		return 0;
 	}
+	char spec[600];
 	snprintf(spec, sizeof(spec), "%s", args);
 	struct grr_location locs[GRR_CTL_MAX_LOCS];
 	char err[512];
 	int n = grr_symbols_resolve(grr_ctl_symbols(cli->ctl), spec, locs, GRR_CTL_MAX_LOCS, err,
 				    sizeof(err));
+	int want = spec_line(spec);
 	if (n < 0) {
 		/* FILE:LINE of a line without code still lists */
-		char *colon = strrchr(spec, ':');
-		if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
-			int line = atoi(colon + 1);
-			*colon = 0;
-			char probe[700];
-			for (int d = 1; d < 200; d++) {
-				for (int sgn = -1; sgn <= 1; sgn += 2) {
-					int l = line + sgn * d;
-					if (l < 1)
-						continue;
-					snprintf(probe, sizeof(probe), "%s:%d", spec, l);
-					char e2[256];
-					if (grr_symbols_resolve(grr_ctl_symbols(cli->ctl), probe, locs,
-								1, e2, sizeof(e2)) >= 1 &&
-					    locs[0].file)
-						return print_source(cli, locs[0].file, line, 0,
-								    have_cur && !strcmp(cur.file,
-									locs[0].file) &&
-								    cur.line == line ? line : 0);
-				}
-			}
-		}
-		return cli_error("%s", err);
+		if (!want)
+			return cli_error("%s", err);
+		*strrchr(spec, ':') = 0;
+		if (file_of_codeless_line(cli, spec, want, &ls->file) < 0)
+			return cli_error("%s", err);
+		ls->line = want;
+		ls->mark = have_cur && !strcmp(cur.file, ls->file) && cur.line == want ? want : 0;
+		return 0;
 	}
 	if (!locs[0].file)
 		return cli_error("no source line at %s (0x%" PRIx64 ")", args, locs[0].pc);
-	int mark = have_cur && strcmp(cur.file, locs[0].file) == 0 ? cur.line : 0;
+	ls->file = locs[0].file;
+	ls->mark = have_cur && strcmp(cur.file, locs[0].file) == 0 ? cur.line : 0;
 	/* FILE:LINE: that line, even when its code starts on a later one */
-	int line = locs[0].line;
-	char *colon = strrchr(spec, ':');
-	if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
-	    locs[0].line != atoi(colon + 1))
-		return print_source(cli, locs[0].file, atoi(colon + 1), 0, mark);
-	return print_source(cli, locs[0].file, line, locs[0].pc, mark);
+	if (want && locs[0].line != want) {
+		ls->line = want;
+		return 0;
+	}
+	ls->line = locs[0].line;
+	ls->pc = locs[0].pc;
+	return 0;
+}
+
+static int cmd_list(struct cli *cli, char *args)
+{
+	struct cli_listing ls;
+	if (cli_listing(cli, cli_trim(args), &ls) < 0)
+		return -1;
+	return print_source(cli, ls.file, ls.line, ls.pc, ls.mark);
 }
 
 static const struct cli_command memory_commands[] = {

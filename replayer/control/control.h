@@ -79,7 +79,18 @@ struct grr_ctl_break {
 	int nlocs;
 	struct grr_location locs[GRR_CTL_MAX_LOCS];
 	char cond[256];        /* empty: unconditional */
-	uint64_t hits;         /* stops so far in this timeline */
+	uint64_t hits;         /* hits so far in this timeline (those whose
+				  condition held, stop or not) */
+	bool disabled;         /* toggled off: no stops, no hits counted */
+	/* Delve's hit condition (condition -hitcount ID OP N): a hit stops
+	 * only when the count of hits, this one included, compares so with
+	 * HIT_VAL; HIT_PER_G counts the stopped goroutine's hits only.
+	 * HITCOND is "OP N" as shown, empty: none. */
+	char hitcond[32];
+	enum grr_hit_op { GRR_HIT_EQ, GRR_HIT_NE, GRR_HIT_GT, GRR_HIT_GE, GRR_HIT_LT,
+			  GRR_HIT_LE, GRR_HIT_MOD } hit_op;
+	uint64_t hit_val;
+	bool hit_per_g;
 	/* watchpoints */
 	uint64_t addr;
 	int len;
@@ -98,6 +109,13 @@ int grr_ctl_watch(struct grr_ctl *c, const char *spec, uint64_t addr, int len,
 		  enum grr_watch_kind kind, char *err, size_t errlen);
 int grr_ctl_condition(struct grr_ctl *c, int id, const char *cond, char *err, size_t errlen);
 int grr_ctl_clear(struct grr_ctl *c, int id);
+/* Sets breakpoint ID's hit condition from TEXT ("N" or "OP N", OP one of
+ * == != > >= < <= %; "" clears it); PER_G: per goroutine.  0, or -1 with
+ * one line in ERR. */
+int grr_ctl_hit_condition(struct grr_ctl *c, int id, const char *text, bool per_g, char *err,
+			  size_t errlen);
+/* Turns breakpoint ID off or on again (Delve's toggle); 0, -1 if none. */
+int grr_ctl_set_disabled(struct grr_ctl *c, int id, bool disabled);
 /* Deletes the user's breakpoints and watchpoints (not the failure ones). */
 void grr_ctl_clearall(struct grr_ctl *c);
 /* The id of the breakpoint named NAME, or 0. */

@@ -149,6 +149,17 @@ int grr_ctl_clear(struct grr_ctl *c, int id)
 	return -1;
 }
 
+int grr_ctl_set_disabled(struct grr_ctl *c, int id, bool disabled)
+{
+	struct grr_ctl_break *b = find(c, id);
+	if (!b)
+		return -1;
+	b->disabled = disabled;
+	if (b->is_watch && !disabled)
+		b->last_value = read_value(c, b->addr, b->len);
+	return ctl_sync_engine(c, NULL, 0, true);
+}
+
 void grr_ctl_clearall(struct grr_ctl *c)
 {
 	for (int i = c->nbps - 1; i >= 0; i--)
@@ -179,7 +190,7 @@ int ctl_sync_engine(struct grr_ctl *c, const uint64_t *extra, int nextra, bool u
 	if (pos.at_end)
 		return 0;  /* no process: loaded when there is one again */
 	for (int i = 0; user && i < c->nbps; i++)
-		for (int k = 0; k < c->bps[i].nlocs; k++)
+		for (int k = 0; !c->bps[i].disabled && k < c->bps[i].nlocs; k++)
 			if (grr_replay_break_add(c->rp, c->bps[i].locs[k].pc) < 0)
 				return -1;
 	for (int i = 0; i < nextra; i++)
@@ -227,10 +238,10 @@ static struct grr_ctl_break *watch_stop(struct grr_ctl *c, const struct grr_repl
 		uint64_t old = b->last_value;
 		b->last_value = now;
 		/* a write of the same value is no change (gdb's rule) */
-		if (b->kind == GRR_WATCH_WRITE && now == old)
+		if (b->disabled || (b->kind == GRR_WATCH_WRITE && now == old))
 			return NULL;
-		if (count)
-			b->hits++;
+		if (count && !ctl_hits_count(c, b, -1))
+			return NULL;
 		stop->reason = GRR_CTL_WATCHPOINT;
 		stop->bp_id = b->id;
 		stop->hits = b->hits;
@@ -252,9 +263,11 @@ struct grr_ctl_break *ctl_user_stop(struct grr_ctl *c, const struct grr_replay_s
 	struct grr_ctl_break *first = NULL;
 	uint32_t keep_tid = c->cur_tid;
 	c->cur_tid = at->tid;  /* conditions see the stopped thread */
+	bool have_goid = false;
+	int64_t goid = -1;
 	for (int i = 0; i < c->nbps; i++) {
 		struct grr_ctl_break *b = &c->bps[i];
-		if (b->is_watch || !break_at(b, at->pc))
+		if (b->is_watch || b->disabled || !break_at(b, at->pc))
 			continue;
 		if (b->cond[0] && c->cond_fn) {
 			char cerr[256] = "";
@@ -265,8 +278,13 @@ struct grr_ctl_break *ctl_user_stop(struct grr_ctl *c, const struct grr_replay_s
 				snprintf(stop->cond_error, sizeof(stop->cond_error),
 					 "breakpoint %d: condition '%.80s': %.120s", b->id, b->cond, cerr);
 		}
-		if (count)
-			b->hits++;
+		if (count) {
+			if (!have_goid)
+				goid = ctl_goid(c, at->tid);
+			have_goid = true;
+			if (!ctl_hits_count(c, b, goid))
+				continue;
+		}
 		if (!first)
 			first = b;
 	}

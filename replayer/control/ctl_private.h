@@ -28,8 +28,12 @@ struct ctl_moment {
 	uint64_t digest;
 };
 
+/* A breakpoint's hits: all of them (GOID CTL_ALL_GOROUTINES) or one
+ * goroutine's (ctl_hits.c). */
+#define CTL_ALL_GOROUTINES INT64_MIN
 struct ctl_hits {
 	int id;
+	int64_t goid;
 	uint64_t hits;
 };
 
@@ -76,6 +80,8 @@ struct grr_ctl {
 	struct grr_symbols *syms;
 	struct grr_ctl_break *bps;
 	int nbps, capbps, next_id;
+	struct ctl_hits *ghits;    /* per-goroutine hit counts (ctl_hits.c) */
+	int nghits, capghits;
 	struct ctl_checkpoint *cps;
 	int ncps, capcps, next_cp;
 	struct ctl_moment now;     /* where the replay stands */
@@ -106,6 +112,14 @@ struct grr_ctl {
 int ctl_restart_engine(struct grr_ctl *c, char *err, size_t errlen);
 int ctl_engine_error(struct grr_ctl *c, char *err, size_t errlen);
 void ctl_set_echo(struct grr_ctl *c, bool on);
+
+/* ctl_hits.c: hit counts, total and per goroutine.  ctl_hits_save
+ * copies them into snapshot S, ctl_hits_load makes them S's (NULL: the
+ * start, all zero); ctl_hits_count counts a hit of B by goroutine GOID
+ * (-1: none) and says whether B's hit condition then holds. */
+int ctl_hits_save(const struct grr_ctl *c, struct ctl_snap *s);
+void ctl_hits_load(struct grr_ctl *c, const struct ctl_snap *s);
+bool ctl_hits_count(struct grr_ctl *c, struct grr_ctl_break *b, int64_t goid);
 
 /* ctl_snapshot.c */
 #define CTL_SNAP_INTERVAL 0.25

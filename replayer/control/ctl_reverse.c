@@ -204,8 +204,7 @@ static int at_start(struct grr_ctl *c, struct grr_ctl_stop *stop, char *err, siz
 {
 	if (ctl_restart_engine(c, err, errlen) < 0)
 		return -1;
-	for (int i = 0; i < c->nbps; i++)
-		c->bps[i].hits = 0;
+	ctl_hits_load(c, NULL);
 	ctl_watch_reset_values(c);
 	if (ctl_sync_engine(c, NULL, 0, true) < 0) {
 		snprintf(err, errlen, "cannot set breakpoints");

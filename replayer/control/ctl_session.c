@@ -55,6 +55,7 @@ void grr_ctl_close(struct grr_ctl *c)
 		ctl_snap_free(&c->cps[i].snap);
 	free(c->snaps);
 	free(c->bps);
+	free(c->ghits);
 	free(c->cps);
 	free(c);
 }
@@ -228,8 +229,7 @@ int grr_ctl_restart(struct grr_ctl *c, int id, struct grr_ctl_stop *stop,
 		return -1;
 	}
 	if (id == 0)
-		for (int i = 0; i < c->nbps; i++)
-			c->bps[i].hits = 0;
+		ctl_hits_load(c, NULL);
 	uint32_t tid = m.mid || m.held ? m.tid : grr_replay_next_tid(c->rp);
 	struct ctl_moment keep = c->now;
 	int rc = ctl_stop_here(c, tid, m.mid, GRR_CTL_ARRIVED, stop);

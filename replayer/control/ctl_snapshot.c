@@ -33,8 +33,7 @@ void ctl_snap_free(struct ctl_snap *s)
 int ctl_snap_take(struct grr_ctl *c, struct ctl_snap *s, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
-	s->hits = calloc((size_t)c->nbps + 1, sizeof(*s->hits));
-	if (!s->hits) {
+	if (ctl_hits_save(c, s) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -45,9 +44,6 @@ int ctl_snap_take(struct grr_ctl *c, struct ctl_snap *s, char *err, size_t errle
 		return -1;
 	}
 	s->m = c->now;
-	s->nhits = c->nbps;
-	for (int i = 0; i < c->nbps; i++)
-		s->hits[i] = (struct ctl_hits){ c->bps[i].id, c->bps[i].hits };
 	return 0;
 }
 
@@ -118,12 +114,7 @@ int ctl_snap_restore(struct grr_ctl *c, const struct ctl_snap *s, char *err, siz
 	c->broken = false;
 	c->now = s->m;
 	c->cur_tid = s->m.mid ? s->m.tid : grr_replay_next_tid(c->rp);
-	for (int i = 0; i < c->nbps; i++) {
-		c->bps[i].hits = 0;
-		for (int k = 0; k < s->nhits; k++)
-			if (s->hits[k].id == c->bps[i].id)
-				c->bps[i].hits = s->hits[k].hits;
-	}
+	ctl_hits_load(c, s);
 	if (ctl_readd_watches(c) < 0) {
 		snprintf(err, errlen, "cannot set the watchpoints again");
 		return -1;
@@ -141,7 +132,8 @@ static bool knows_all_breaks(const struct grr_ctl *c, const struct ctl_snap *s)
 		return true;
 	for (int i = 0; i < c->nbps; i++) {
 		int k = 0;
-		while (k < s->nhits && s->hits[k].id != c->bps[i].id)
+		while (k < s->nhits && (s->hits[k].id != c->bps[i].id ||
+					s->hits[k].goid != CTL_ALL_GOROUTINES))
 			k++;
 		if (k == s->nhits)
 			return false;
@@ -167,8 +159,7 @@ int ctl_restart_before(struct grr_ctl *c, uint64_t seq, uint64_t *base, char *er
 		fprintf(stderr, "grr-debug: from the start\n");
 	if (ctl_restart_engine(c, err, errlen) < 0)
 		return -1;
-	for (int i = 0; i < c->nbps; i++)
-		c->bps[i].hits = 0;
+	ctl_hits_load(c, NULL);
 	ctl_watch_reset_values(c);
 	return 0;
 }

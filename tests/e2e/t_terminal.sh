@@ -15,6 +15,10 @@
 #               break FILE:LINE, list and the stack work from the sources
 #               packed in the trace; with config substitute-path from the
 #               moved (and edited) checkout, list shows it with a warning
+#   hitcount    condition -hitcount (> N, % N) forward and with rev c, toggle,
+#               transcript FILE / -off, edit (a fake $EDITOR)
+#   per_g       condition -per-g-hitcount on tests/programs/workers
+#   deferred    deferred N CMD on tests/programs/gostacks
 # and once, on go126 (python3's pty module):
 #   pty         Tab completes a command, a function, FILE: and a variable;
 #               an empty line repeats the last command; history is kept in
@@ -101,7 +105,8 @@ for tc in $E2E_TOOLCHAINS; do
 		dbg save 'config alias breakpoints bb' 'config source-list-line-count 2' 'config -save'
 		dbg saved 'bb' 'config -list' 'list main.apply'
 		rm -rf "$XDG_CONFIG_HOME/grr"
-		dbg refuse 'toggle 1' 'deferred 1 locals' 'set counter = 1' 'transcript x' edit 'rev foo'
+		dbg refuse 'toggle 9' 'deferred 1 locals' 'set counter = 1' 'condition -hitcount 9 > 1' \
+			'transcript -q x' 'rev foo'
 		traces=$(grep -c '^> goroutine(1): main.apply(l = .*amount = [1-5]) event [0-9]*$' "$work/dc.out")
 		bad=""
 		# 5, and 6 where rev step-instruction went back over the
@@ -119,6 +124,34 @@ for tc in $E2E_TOOLCHAINS; do
 		[ "$(rc_of refuse)" = 1 ] && [ "$(grep -c '^error: ' "$work/refuse.err")" = 6 ] ||
 			bad+="refusals: $(show refuse)"
 		if [ -n "$bad" ]; then e2e_fail "$c/delve_cmds" "$bad $(show dc)"; else e2e_pass "$c/delve_cmds"; fi
+	fi
+
+	if e2e_want "$c/hitcount"; then
+		# Delve's hit conditions, the same forward and backward; toggle;
+		# transcript; edit (a fake editor records its arguments)
+		printf '#!/bin/sh\necho "$@" >"%s"\n' "$work/editor.args" >"$work/editor.sh"
+		chmod +x "$work/editor.sh"
+		rm -f "$work/tr.txt" "$work/editor.args"
+		EDITOR=$work/editor.sh DELVE_EDITOR='' \
+			dbg hc 'break main.apply' 'condition -hitcount 1 > 3' c 'print "@@0"' 'print amount' \
+			c 'print "@@1"' 'print amount' 'rev c' 'print "@@2"' 'print amount' \
+			'condition -hitcount 1 % 2' 'rev c' 'print "@@3"' 'print amount' \
+			'break main.(*Ledger).post' 'toggle 2' breakpoints c 'print "@@4"' 'print amount' \
+			"transcript -t $work/tr.txt" 'print l.posts' 'transcript -off' 'print "@@5"' \
+			'print amount' 'edit'
+		vals=$(marker_blocks , <"$work/hc.out" | cut -d, -f1 | tr '\n' ' ')
+		bad=""
+		[ "$vals" = "4 5 4 2 4 4 " ] || bad+="values '$vals' (want 4 5 4 2 4 4); "
+		grep -q '^Breakpoint 2 toggled (disabled) at 0x[0-9a-f]* for main.(\*Ledger).post()' "$work/hc.out" &&
+			grep -q '^Breakpoint 2 (disabled) main.(\*Ledger).post hits 0' "$work/hc.out" &&
+			grep -q '^	cond -hitcount % 2$' "$work/hc.out" || bad+="toggle/breakpoints; "
+		printf '(grr) print l.posts\n3\n(grr) transcript -off\n' | cmp -s - "$work/tr.txt" ||
+			bad+="transcript: $(head -c 200 "$work/tr.txt" | tr '\n' '|'); "
+		grep -q '^3$' "$work/hc.out" || bad+="transcript not shown; "
+		[ "$(cat "$work/editor.args" 2>/dev/null)" = "+$L_APPLY $SRC" ] ||
+			bad+="edit: $(cat "$work/editor.args" 2>/dev/null); "
+		[ "$(rc_of hc)" = 0 ] || bad+="$(show hc); "
+		if [ -n "$bad" ]; then e2e_fail "$c/hitcount" "$bad"; else e2e_pass "$c/hitcount"; fi
 	fi
 
 	if e2e_want "$c/moved"; then
@@ -177,6 +210,40 @@ for tc in $E2E_TOOLCHAINS; do
 		else
 			e2e_pass "$c/pty"
 		fi
+	fi
+
+	# per-goroutine hit counts on tests/programs/workers (eight goroutines
+	# each calling work 300 times): at a goroutine's 3rd call its two
+	# earlier calls have added 6*id to out[id]; forward and backward
+	if e2e_want "$c/per_g" && build_and_record "$c/per_g" "$tc" debug workers; then
+		dbg pg 'break main.work' 'condition -per-g-hitcount 1 == 3' c 'print "@@0"' 'print id' \
+			'print out[id]' c 'print "@@1"' 'print id' 'print out[id]' 'rev c' 'print "@@2"' \
+			'print id' 'print out[id]'
+		bad=""
+		blocks=$(marker_blocks , <"$work/pg.out" | cut -d, -f1,2)
+		[ "$(echo "$blocks" | wc -l)" = 3 ] || bad+="$(show pg); "
+		while IFS=, read -r id v; do
+			[ -n "$id" ] && [ "$v" = $((6 * id)) ] || bad+="id $id out[id] $v; "
+		done <<<"$blocks"
+		[ "$(echo "$blocks" | sed -n 1p)" = "$(echo "$blocks" | sed -n 3p)" ] ||
+			bad+="rev c did not come back to the first stop: $(echo "$blocks" | tr '\n' ' '); "
+		[ "$(echo "$blocks" | sed -n 1p)" != "$(echo "$blocks" | sed -n 2p)" ] || bad+="same goroutine twice; "
+		if [ -n "$bad" ]; then e2e_fail "$c/per_g" "$bad"; else e2e_pass "$c/per_g"; fi
+	fi
+
+	# deferred N CMD on tests/programs/gostacks: deep's pending deferred call
+	if e2e_want "$c/deferred" && build_and_record "$c/deferred" "$tc" debug gostacks; then
+		gsrc=$E2E_PROGRAMS_DIR/gostacks/main.go
+		dbg df "break main.go:$(grep -n '// @deep$' "$gsrc" | cut -d: -f1)" c 'stack -defer 1' \
+			'deferred 1 args' 'deferred 1 print done.noCopy' 'deferred 2 args' 'deferred 1 next'
+		bad=""
+		grep -q '^   defer 1: 0x[0-9a-f]* in main.deep' "$work/df.out" || bad+="stack -defer; "
+		grep -q '^(no args)$' "$work/df.out" || bad+="deferred 1 args; "
+		grep -q '^sync.noCopy {}$' "$work/df.out" || bad+="deferred 1 print; "
+		grep -q '^error: Frame 0 only has 1 deferred calls$' "$work/df.err" || bad+="deferred 2; "
+		grep -q "^error: deferred: next cannot run in a deferred call's scope" "$work/df.err" ||
+			bad+="deferred next; "
+		if [ -n "$bad" ]; then e2e_fail "$c/deferred" "$bad $(show df)"; else e2e_pass "$c/deferred"; fi
 	fi
 done
 [ "$E2E_NFAIL" = 0 ]
