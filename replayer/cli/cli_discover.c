@@ -55,7 +55,7 @@ static int list_names(struct cli *cli, const char *cmd, char *args, enum grr_sym
 
 static int cmd_funcs(struct cli *cli, char *args) { return list_names(cli, "funcs", args, GRR_SYM_FUNCS); }
 static int cmd_sources(struct cli *cli, char *args) { return list_names(cli, "sources", args, GRR_SYM_FILES); }
-static int cmd_types(struct cli *cli, char *args) { return list_names(cli, "types", args, GRR_SYM_STRUCTS); }
+static int cmd_types(struct cli *cli, char *args) { return list_names(cli, "types", args, GRR_SYM_TYPES); }
 
 /* The package of a function name: "net/http" for
  * "net/http.(*Server).Serve"; false for names that are no Go function
@@ -267,8 +267,8 @@ static const struct cli_command discover_commands[] = {
 	{ "packages", "", cmd_packages, "packages [REGEX]",
 	  "Lists the packages that have functions in the program, sorted." },
 	{ "types", "", cmd_types, "types [REGEX]",
-	  "Lists the struct types the program's DWARF describes, sorted.\n"
-	  "Only struct types: other named types (ints, slices, maps...) are not listed." },
+	  "Lists the types the program's DWARF describes, sorted, as Delve does.\n"
+	  "Every named type: structs, pointers, slices, maps, functions, basic types." },
 	{ "vars", "", cmd_vars, "vars [-v] [REGEX]",
 	  "Prints package variables and their values, NAME = VALUE.\n"
 	  "-v loads whole values, 10 levels deep." },

@@ -703,6 +703,35 @@ static int structure(struct walk *w, Dwarf_Die die)
 	return ret;
 }
 
+/* The DIE tags of types (Delve's `types` lists every one with a name). */
+static bool is_type_tag(Dwarf_Half tag)
+{
+	switch (tag) {
+	case DW_TAG_array_type: case DW_TAG_base_type: case DW_TAG_class_type:
+	case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_enumeration_type:
+	case DW_TAG_pointer_type: case DW_TAG_ptr_to_member_type: case DW_TAG_subroutine_type:
+	case DW_TAG_typedef: case DW_TAG_unspecified_type:
+		return true;
+	}
+	return false;
+}
+
+static int type_name(struct walk *w, Dwarf_Die die)
+{
+	char *name = NULL;
+	int rc = dwarf_diename(die, &name, &w->derr);
+	if (rc == DW_DLV_ERROR)
+		return fail(w, "type name");
+	if (rc != DW_DLV_OK)
+		return 0;
+	struct grr_symbols *s = w->s;
+	const char **slot = SYM_PUSH(s->type_names, s->ntype_names, s->captype_names);
+	if (!slot || !(*slot = sym_intern(&s->strs, name)))
+		return oom(w);
+	s->ntype_names++;
+	return 0;
+}
+
 static int top_level(struct walk *w, Dwarf_Die cu)
 {
 	Dwarf_Die c;
@@ -720,8 +749,10 @@ static int top_level(struct walk *w, Dwarf_Die cu)
 			ret = subprogram(w, c);
 		else if (tag == DW_TAG_variable)
 			ret = variable(w, c);
-		else if (tag == DW_TAG_structure_type)
+		if (ret == 0 && tag == DW_TAG_structure_type)
 			ret = structure(w, c);
+		if (ret == 0 && is_type_tag(tag))
+			ret = type_name(w, c);
 		Dwarf_Die next;
 		rc = ret == 0 ? dwarf_siblingof_b(w->dbg, c, 1, &next, &w->derr) : DW_DLV_NO_ENTRY;
 		dwarf_dealloc_die(c);

@@ -26,8 +26,15 @@ static int struct_cmp(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int sym_types_finish(struct grr_symbols *s)
 {
+	if (s->ntype_names > 1)
+		qsort(s->type_names, s->ntype_names, sizeof(*s->type_names), name_cmp);
 	if (s->nglobals > 1)
 		qsort(s->globals, s->nglobals, sizeof(*s->globals), global_cmp);
 	if (s->nstructs > 1)

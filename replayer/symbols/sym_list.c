@@ -13,6 +13,8 @@ const char *grr_symbols_name_at(const struct grr_symbols *s, enum grr_sym_list k
 		return i < s->nglobals ? s->globals[i].name : NULL;
 	case GRR_SYM_STRUCTS:
 		return i < s->nstructs ? s->structs[i].name : NULL;
+	case GRR_SYM_TYPES:
+		return i < s->ntype_names ? s->type_names[i] : NULL;
 	}
 	return NULL;
 }

@@ -29,6 +29,7 @@ void grr_symbols_close(struct grr_symbols *s)
 	free(s->inl_names);
 	free(s->globals);
 	free(s->structs);
+	free(s->type_names);
 	free(s->members);
 	sym_strings_free(&s->strs);
 	free(s);

@@ -149,6 +149,8 @@ struct grr_symbols {
 	size_t nglobals, capglobals;
 	struct sym_struct *structs;    /* sorted by name */
 	size_t nstructs, capstructs;
+	const char **type_names;       /* every named type, sorted (types) */
+	size_t ntype_names, captype_names;
 	struct sym_member *members;
 	size_t nmembers, capmembers;
 

@@ -118,6 +118,7 @@ enum grr_sym_list {
 	GRR_SYM_FILES,        /* source files as compiled (absolute paths) */
 	GRR_SYM_GLOBALS,      /* package variables ("main.counter") */
 	GRR_SYM_STRUCTS,      /* struct types the DWARF describes */
+	GRR_SYM_TYPES,        /* every named type the DWARF describes */
 };
 const char *grr_symbols_name_at(const struct grr_symbols *s, enum grr_sym_list kind, size_t i);
 
