@@ -192,41 +192,6 @@ static bool is_program_call(const char *expr)
 	return true;
 }
 
-/* Delve's print %VERB: an integer value in base 16, 8, 2 or 10, without
- * a prefix, as Go's fmt; other values as print shows them.  OUT is the
- * value as print rendered it; false if it is no integer. */
-static bool print_verb(FILE *f, char verb, const char *out)
-{
-	const char *p = out;
-	bool neg = *p == '-';
-	p += neg;
-	if (!*p || strspn(p, "0123456789") != strlen(p))
-		return false;
-	errno = 0;
-	unsigned long long v = strtoull(p, NULL, 10);
-	if (errno)
-		return false;
-	const char *sign = neg ? "-" : "";
-	switch (verb) {
-	case 'x': fprintf(f, "%s%llx\n", sign, v); return true;
-	case 'X': fprintf(f, "%s%llX\n", sign, v); return true;
-	case 'o': fprintf(f, "%s%llo\n", sign, v); return true;
-	case 'd': fprintf(f, "%s%llu\n", sign, v); return true;
-	case 'b': {
-		char bits[65];
-		int n = 0;
-		do {
-			bits[63 - n++] = (char)('0' + (v & 1));
-			v >>= 1;
-		} while (v);
-		bits[64] = 0;
-		fprintf(f, "%s%s\n", sign, bits + 64 - n);
-		return true;
-	}
-	default: return false;
-	}
-}
-
 static int cmd_print(struct cli *cli, char *args)
 {
 	args = cli_trim(args);
@@ -244,14 +209,17 @@ static int cmd_print(struct cli *cli, char *args)
 	if (need_process(cli) < 0 || cli_value_ctx(cli, &ctx) < 0)
 		return -1;
 	char err[512], *out;
-	if (gv_print(&ctx, args, &cli->print_cfg, true, &out, err, sizeof(err)) < 0) {
+	/* Delve's print %VERB: integers, also inside structs, slices and
+	 * maps, in that base, as Go's fmt; other values as without it */
+	struct gv_config cfg = cli->print_cfg;
+	cfg.int_verb = strchr("xXobd", verb) ? verb : 0;
+	if (gv_print(&ctx, args, &cfg, true, &out, err, sizeof(err)) < 0) {
 		/* f(x) that is no conversion: a call of the program's code */
 		if (is_program_call(args) && strncmp(err, GV_ERR_CALL, strlen(GV_ERR_CALL)) == 0)
 			return cli_call_expr(cli, args, false);
 		return cli_error("%s", err);
 	}
-	if (!verb || !print_verb(cli->out, verb, out))
-		fprintf(cli->out, "%s\n", out);
+	fprintf(cli->out, "%s\n", out);
 	free(out);
 	return 0;
 }
@@ -493,8 +461,9 @@ static const struct cli_command inspect_commands[] = {
 	  "selected goroutine, then among package variables (main.counter, or\n"
 	  "counter for package main). EXPR: fields, *p, &x, a[i], s[i], m[\"key\"],\n"
 	  "len, cap, arithmetic and comparisons (docs/expressions.md).\n"
-	  "%x %X %o %b %d print an integer value in that base, as Go's fmt (other\n"
-	  "values as without a verb); %q %s %v print as without one." },
+	  "%x %X %o %b %d print integers in that base, as Go's fmt, also inside\n"
+	  "structs, arrays, slices and maps (other values as without a verb); %q %s %v\n"
+	  "print as without one." },
 	{ "whatis", "ptype", cmd_whatis, "whatis EXPR",
 	  "Prints the type of EXPR; for an interface, its dynamic type too." },
 	{ "locals", "", cmd_locals, "locals [-v] [FILTER]",

@@ -367,6 +367,14 @@ static void write_string(struct rend *R, const struct gval *v, struct sbuf *b)
 		unreadable(R, b);
 		return;
 	}
+	if (R->cfg->int_verb == 'x' || R->cfg->int_verb == 'X') {
+		/* Go's fmt %x of a string: its bytes in hex */
+		for (uint64_t i = 0; i < n; i++)
+			sb_printf(b, R->cfg->int_verb == 'x' ? "%02x" : "%02X", (unsigned char)s[i]);
+		if (n != len)
+			sb_printf(b, "...+%llu more", (unsigned long long)(len - n));
+		return;
+	}
 	size_t sl = n;
 	if (n != len)
 		sl += (size_t)snprintf(s + n, 32, "...+%llu more", (unsigned long long)(len - n));
@@ -580,6 +588,35 @@ static void write_iface(struct rend *R, const struct gval *v, int level, unsigne
 	}
 }
 
+/* An integer as Go's fmt prints it with VERB (x X o b d; 0: d): the
+ * magnitude in that base, no prefix, a minus sign for NEG. */
+static void render_int(struct sbuf *b, char verb, bool neg, uint64_t mag)
+{
+	const char *sign = neg ? "-" : "";
+	switch (verb) {
+	case 'x': sb_printf(b, "%s%llx", sign, (unsigned long long)mag); return;
+	case 'X': sb_printf(b, "%s%llX", sign, (unsigned long long)mag); return;
+	case 'o': sb_printf(b, "%s%llo", sign, (unsigned long long)mag); return;
+	case 'b': {
+		char bits[65];
+		int n = 0;
+		do {
+			bits[63 - n++] = (char)('0' + (mag & 1));
+			mag >>= 1;
+		} while (mag);
+		bits[64] = 0;
+		sb_printf(b, "%s%s", sign, bits + 64 - n);
+		return;
+	}
+	default: sb_printf(b, "%s%llu", sign, (unsigned long long)mag); return;
+	}
+}
+
+static void render_signed(struct sbuf *b, char verb, int64_t x)
+{
+	render_int(b, verb, x < 0, x < 0 ? 0 - (uint64_t)x : (uint64_t)x);
+}
+
 static void render(struct rend *R, const struct gval *v, int level, unsigned flags, int depth,
 		   struct sbuf *b)
 {
@@ -589,7 +626,7 @@ static void render(struct rend *R, const struct gval *v, int level, unsigned fla
 		sb_printf(b, "(unreadable %s)", v->why ? v->why : "value");
 		return;
 	case GV_UNTYPED_INT:
-		sb_printf(b, "%lld", (long long)v->i);
+		render_signed(b, R->cfg->int_verb, v->i);
 		return;
 	case GV_UNTYPED_BOOL:
 		sb_puts(b, v->i ? "true" : "false");
@@ -629,7 +666,7 @@ static void render(struct rend *R, const struct gval *v, int level, unsigned fla
 		if (gv_int(e, v, &x) < 0)
 			unreadable(R, b);
 		else
-			sb_printf(b, "%lld", (long long)x);
+			render_signed(b, R->cfg->int_verb, x);
 		return;
 	}
 	case GT_UINT: {
@@ -637,7 +674,7 @@ static void render(struct rend *R, const struct gval *v, int level, unsigned fla
 		if (gv_uint(e, v, &x) < 0)
 			unreadable(R, b);
 		else
-			sb_printf(b, "%llu", (unsigned long long)x);
+			render_int(b, R->cfg->int_verb, false, x);
 		return;
 	}
 	case GT_FLOAT: {

@@ -12,8 +12,8 @@
 
 /* Delve's LoadConfig for print (LoadFullValue) and for locals, args and
  * display (ShortLoadConfig). */
-const struct gv_config gv_load_full = { 64, 64, 1, -1, true };
-const struct gv_config gv_load_short = { 64, 0, 0, 3, false };
+const struct gv_config gv_load_full = { 64, 64, 1, -1, true, 0 };
+const struct gv_config gv_load_short = { 64, 0, 0, 3, false, 0 };
 
 struct gv_session *gv_session_open(const char *exe, char *err, size_t errlen)
 {

@@ -31,6 +31,9 @@ struct gv_config {
 	int max_variable_recurse; /* nesting levels of structs, maps, interfaces */
 	int max_struct_fields;    /* -1: all */
 	bool follow_pointers;
+	char int_verb;            /* integers, also inside composite values, in
+				     Go's fmt %x %X %o %b or %d (print %x);
+				     0: decimal */
 };
 /* print (Delve's LoadFullValue: 64, 64, 1, -1, follow) and locals/args/
  * display (Delve's ShortLoadConfig: 64, 0, 0, 3, no follow). */

@@ -34,7 +34,7 @@ DLV126=${DLV126:-$E2E_WORK/dlv-v1.27.2/bin/dlv}
 [ -x "$DLV126" ] || DLV126=""
 
 DISCOVER=('funcs ^main\.' 'packages ^main$' 'sources ledger/main.go$' 'types ^main\.'
-	'types ^\*main\.' 'types ^\[\]\*main'
+	'types ^\*main\.' 'types ^\[\]\*main' 'print %x *a'
 	'vars ^main\.counter$' 'print %x amount' 'print %b amount' 'print %o amount'
 	'print %d amount')
 
