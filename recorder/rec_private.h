@@ -74,6 +74,8 @@ struct rec_thread {
 	/* chaos mode (rec_sched.c) */
 	int64_t prio;                 /* the highest ready thread runs */
 	uint64_t starved_until;       /* runs only if no other can, until then */
+	uint64_t held_until;          /* not run before then, even if no other
+					 thread can (chaos: rec_sched_hold) */
 	uint64_t interrupt_ns;        /* when its preemption was asked for */
 	struct rec_split split;       /* a read-modify-write cut in two (rec_split.c) */
 };
@@ -108,6 +110,7 @@ struct rec_sched {
 	int cpus;                     /* CPUs the program is told it has (0: as they are) */
 	uint64_t splits;              /* read-modify-writes cut in two */
 	uint64_t sync_preemptions;    /* preemptions at synchronization sites */
+	uint64_t holds;               /* of which held for others (rec_sched_hold) */
 	uint64_t anchor_cost_ns;      /* what the last anchor's digest took */
 };
 
@@ -196,6 +199,14 @@ bool rec_sched_chance(struct rec_sched *s, uint64_t num, uint64_t den);
 void rec_sched_starve(struct recorder *r, struct rec_thread *t, uint64_t min_ns, uint64_t max_ns);
 /* A thread was created: its priority (chaos). */
 void rec_sched_new_thread(struct rec_sched *s, struct rec_thread *t);
+/* T, just preempted at a synchronization site with no other thread ready,
+ * is not run for a while, so that a thread asleep in the kernel (a timer,
+ * a poll) can wake and run first, as on a machine where T's CPU is busy
+ * elsewhere (chaos). */
+void rec_sched_hold(struct recorder *r, struct rec_thread *t);
+/* When the earliest held ready thread may run, if every ready thread is
+ * held; 0 otherwise. */
+uint64_t rec_sched_held_until(struct recorder *r, uint64_t now);
 struct rec_thread *rec_sched_pick(struct recorder *r);
 /* How long the thread about to run may run before the scheduler looks
  * again (normal mode: its timeslice; chaos: its next change point). */

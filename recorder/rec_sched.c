@@ -169,13 +169,55 @@ static int64_t prio_of(struct recorder *r, struct rec_thread *t, uint64_t now)
 	return t->prio;
 }
 
+/* How long a preempted thread is held when no other thread is ready: Go's
+ * idle threads sleep in the kernel until a timer or a poll wakes them
+ * (epoll waits are in whole milliseconds). */
+#define HOLD_MIN_NS 500000ull
+#define HOLD_MAX_NS 3000000ull
+
+void rec_sched_hold(struct recorder *r, struct rec_thread *t)
+{
+	struct rec_sched *s = &r->sched;
+	uint64_t now = rec_now_ns();
+	for (int i = 0; i < r->nthreads; i++)
+		if (&r->threads[i] != t && r->threads[i].state == RT_READY &&
+		    !r->threads[i].unannounced)
+			return;   /* another runs anyway */
+	uint64_t hold = HOLD_MIN_NS + rng_next(s) % (HOLD_MAX_NS - HOLD_MIN_NS + 1);
+	if (!rec_sched_may_preempt(r, now))
+		return;
+	t->held_until = now + hold;
+	s->holds++;
+	rec_sched_preempted(r, hold);
+}
+
+static bool held(const struct rec_thread *t, uint64_t now)
+{
+	return t->held_until && now < t->held_until;
+}
+
+uint64_t rec_sched_held_until(struct recorder *r, uint64_t now)
+{
+	uint64_t until = 0;
+	for (int i = 0; i < r->nthreads; i++) {
+		const struct rec_thread *t = &r->threads[i];
+		if (t->state != RT_READY || t->unannounced)
+			continue;
+		if (!held(t, now))
+			return 0;
+		if (!until || t->held_until < until)
+			until = t->held_until;
+	}
+	return until;
+}
+
 struct rec_thread *rec_sched_pick(struct recorder *r)
 {
 	struct rec_thread *best = NULL;
 	uint64_t now = r->sched.chaos ? rec_now_ns() : 0;
 	for (int i = 0; i < r->nthreads; i++) {
 		struct rec_thread *t = &r->threads[i];
-		if (t->state != RT_READY || t->unannounced)
+		if (t->state != RT_READY || t->unannounced || (r->sched.chaos && held(t, now)))
 			continue;
 		if (!best) {
 			best = t;

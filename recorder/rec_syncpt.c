@@ -59,8 +59,15 @@ int rec_syncpt_arm(struct recorder *r, uint64_t deadline)
 	/* all of them, or a seeded sample of SYNCPT_MAX */
 	size_t step = n > SYNCPT_MAX ? n / SYNCPT_MAX : 1;
 	size_t first = n > SYNCPT_MAX ? rec_sched_draw(&r->sched, step) : 0;
+	/* half the time, a random quarter of them: the sites a thread
+	 * meets first after the arming (a lock at the top of a loop) would
+	 * otherwise take nearly every preemption, and the window between
+	 * two later operations almost none */
+	bool quarter = rec_sched_chance(&r->sched, 1, 2);
 	for (size_t i = first; i < n && sp->narmed < SYNCPT_MAX; i += step) {
 		uint64_t a = sp->sites.addr[i];
+		if (quarter && !rec_sched_chance(&r->sched, 1, 4))
+			continue;
 		if (grr_mem_read(&r->mem, a, &sp->orig[sp->narmed], 1) < 0 ||
 		    grr_mem_write(&r->mem, a, &int3, 1) < 0)
 			continue;

@@ -44,6 +44,9 @@ static int64_t next_timeout(struct recorder *r, uint64_t now, uint64_t stop_dead
 		timeout = end > now ? (int64_t)(end - now) : 0;
 	}
 	uint64_t hold = r->running ? 0 : rec_vfork_hold_until(r, now);
+	uint64_t held = r->running || !r->sched.chaos ? 0 : rec_sched_held_until(r, now);
+	if (held && (!hold || held < hold))
+		hold = held;
 	if (hold && (timeout < 0 || (int64_t)(hold - now) < timeout))
 		timeout = (int64_t)(hold - now);
 	if (stop_deadline) {
@@ -161,7 +164,10 @@ static int on_syncpt_stop(struct recorder *r, struct rec_thread *t, const struct
 	}
 	rec_syncpt_disarm(r);
 	r->sched.sync_preemptions++;
-	return rec_preempt_at(r, t, &regs);
+	int rc = rec_preempt_at(r, t, &regs);
+	if (rc == 0 && t->state == RT_READY)
+		rec_sched_hold(r, t);
+	return rc;
 }
 
 int rec_handle_status(struct recorder *r, pid_t tid, int status)
@@ -355,10 +361,11 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 	if (o->verbose && rc == 0 && o->chaos)
 		fprintf(stderr, "grr: chaos: %d CPUs shown, change points every %.0f us on "
 			"average, %.1f ms preempting threads, %llu read-modify-writes split, %llu "
-			"preemptions at synchronization (%zu sites)\n",
+			"preemptions at synchronization (%zu sites; %llu held for others to wake)\n",
 			r.sched.cpus, r.sched.mean_slice_ns / 1e3, r.sched.preempt_cost_ns / 1e6,
 			(unsigned long long)r.sched.splits,
-			(unsigned long long)r.sched.sync_preemptions, r.syncpts.sites.n);
+			(unsigned long long)r.sched.sync_preemptions, r.syncpts.sites.n,
+			(unsigned long long)r.sched.holds);
 	grr_digester_free(&r.dg);
 	rec_syncpt_free(&r);
 	if (r.have_syms)
