@@ -19,6 +19,8 @@
 #               transcript FILE / -off, edit (a fake $EDITOR)
 #   per_g       condition -per-g-hitcount on tests/programs/workers
 #   deferred    deferred N CMD on tests/programs/gostacks
+#   goroot      (go126) the recording's GOROOT deleted: list maps it to the
+#               local GOROOT of the same version
 # and once, on go126 (python3's pty module):
 #   pty         Tab completes a command, a function, FILE: and a variable;
 #               an empty line repeats the last command; history is kept in
@@ -211,6 +213,37 @@ for tc in $E2E_TOOLCHAINS; do
 		else
 			e2e_pass "$c/pty"
 		fi
+	fi
+
+	# the recording's GOROOT gone: built by a copy of this Go in another
+	# directory, which is then deleted; without any substitute-path rule,
+	# list shows the standard library's file from the local GOROOT (same
+	# version, `go env` of the go first on PATH)
+	if [ "$tc" = go126 ] && e2e_want "$c/goroot"; then
+		cigo=$work/ci-goroot
+		rm -rf "$cigo"
+		gbad=""
+		if ! cp -al /usr/local/go "$cigo" 2>/dev/null && ! cp -a /usr/local/go "$cigo"; then
+			gbad="cannot copy GOROOT"
+		elif ! (cd "$E2E_PROGRAMS_DIR" && PATH=$cigo/bin:$PATH go_env go build -o "$work/gr.bin" ./ledger) \
+			>"$work/gr-build.log" 2>&1; then
+			gbad="build: $(tail_of "$work/gr-build.log")"
+		elif ! strings "$work/gr.bin" | grep -q "^$cigo/src/fmt/print.go$"; then
+			gbad="the binary does not name $cigo/src/fmt/print.go"
+		fi
+		rm -rf "$cigo"
+		if [ -z "$gbad" ] &&
+			[ "$(run_capture "$work/gr-rec" "$GRR" record -o "$work/gr.grr" -- "$work/gr.bin")" = 0 ]; then
+			keep=$tr
+			tr=$work/gr.grr
+			PATH=/usr/local/go/bin:$PATH dbg gr 'break fmt.Println' c list
+			tr=$keep
+			grep -q '^Showing /usr/local/go/src/fmt/print.go:[0-9]* ' "$work/gr.out" &&
+				grep -q '^=> *[0-9]*:.*Fprintln(os.Stdout' "$work/gr.out" || gbad="list: $(show gr)"
+		elif [ -z "$gbad" ]; then
+			gbad="record: $(head -c 300 "$work/gr-rec.err")"
+		fi
+		if [ -n "$gbad" ]; then e2e_fail "$c/goroot" "$gbad"; else e2e_pass "$c/goroot"; fi
 	fi
 
 	# per-goroutine hit counts on tests/programs/workers (eight goroutines
