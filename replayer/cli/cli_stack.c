@@ -349,13 +349,18 @@ static void print_defers(struct cli *cli, const struct grr_frame *f, const struc
 	for (int i = 0; i < nd; i++) {
 		if (f->inlined || ds[i].sp < f->sp || ds[i].sp >= f->cfa)
 			continue;
-		struct grr_frame df;
-		char fl[4200];
-		pc_frame(cli, ds[i].fn, false, &df);
+		/* the function called (not its wrapper), at its entry's line;
+		 * then where it was deferred */
+		struct grr_frame df, by;
+		char fl[4200], head[64];
+		pc_frame(cli, ds[i].called, false, &df);
+		pc_frame(cli, ds[i].pc, false, &by);
+		int hl = snprintf(head, sizeof(head), "%*s    defer %d: ", width + 2, "", ++k);
 		file_line(cli, df.file, df.line, fl, sizeof(fl));
-		fprintf(cli->out, "%*sdefer %d: 0x%016" PRIx64 " in %s\n", width + 2, "", ++k,
-			ds[i].fn, func_name(&df));
-		fprintf(cli->out, "%*sat %s\n", width + 6, "", fl);
+		fprintf(cli->out, "%s0x%016" PRIx64 " in %s\n", head, ds[i].called, func_name(&df));
+		fprintf(cli->out, "%*sat %s\n", hl, "", fl);
+		file_line(cli, by.file, by.line, fl, sizeof(fl));
+		fprintf(cli->out, "%*sdeferred by %s at %s\n", hl, "", func_name(&by), fl);
 	}
 }
 

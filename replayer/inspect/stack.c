@@ -3,6 +3,7 @@
  * own, innermost first, named and placed by the symbol layer. */
 #include "replayer/inspect/stack_private.h"
 
+#include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,51 @@ bool grr_goroutine_g(struct grr_ctl *c, int64_t goid, uint64_t *gaddr)
 	return *gaddr != 0;
 }
 
+/* Whether NAME is a runtime function a deferred call's wrapper calls on
+ * the way (morestack, panicwrap...), not the deferred one. */
+static bool private_runtime(const char *name)
+{
+	return strncmp(name, "runtime.", 8) == 0 && name[8] >= 'a' && name[8] <= 'z';
+}
+
+/* The function a defer wrapper FN calls (Delve's rule: the first direct
+ * call to a function that is not the runtime's own); FN when it is no
+ * wrapper or no such call is found. */
+static uint64_t unwrap_deferred(struct grr_ctl *c, uint64_t fn)
+{
+	const struct grr_symbols *s = grr_ctl_symbols(c);
+	struct grr_func_info f;
+	if (!grr_symbols_func_at(s, fn, &f) || f.entry != fn ||
+	    (!grr_symbols_is_trampoline(s, fn) && !strstr(f.name, "\xc2\xb7" "dwrap" "\xc2\xb7")))
+		return fn;
+	uint8_t code[1024];
+	size_t len = f.end - f.entry < sizeof(code) ? f.end - f.entry : sizeof(code);
+	if (grr_replay_read(grr_ctl_replay(c), f.entry, code, len) < 0)
+		return fn;
+	csh h;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return fn;
+	cs_insn *insn = cs_malloc(h);
+	const uint8_t *p = code;
+	uint64_t addr = f.entry, called = fn;
+	while (insn && cs_disasm_iter(h, &p, &len, &addr, insn)) {
+		struct grr_func_info t;
+		if (insn->id != X86_INS_CALL || insn->size != 5 || code[insn->address - f.entry] != 0xe8)
+			continue;
+		int32_t rel;
+		memcpy(&rel, code + (insn->address - f.entry) + 1, 4);
+		uint64_t target = insn->address + 5 + (uint64_t)(int64_t)rel;
+		if (grr_symbols_func_at(s, target, &t) && t.entry == target && !private_runtime(t.name)) {
+			called = target;
+			break;
+		}
+	}
+	if (insn)
+		cs_free(insn, 1);
+	cs_close(&h);
+	return called;
+}
+
 int grr_goroutine_defers(struct grr_ctl *c, int64_t goid, struct grr_defer *out, int max,
 			 char *err, size_t errlen)
 {
@@ -203,6 +249,7 @@ int grr_goroutine_defers(struct grr_ctl *c, int64_t goid, struct grr_defer *out,
 		}
 		if (funcval && grr_replay_read(rp, funcval, &o->fn, 8) < 0)
 			o->fn = 0;
+		o->called = o->fn ? unwrap_deferred(c, o->fn) : 0;
 		d = next;
 	}
 	return n;

@@ -73,6 +73,9 @@ struct grr_defer {
 	uint64_t sp;          /* the stack pointer of the frame that deferred it */
 	uint64_t fn;          /* the deferred function's entry (0: unknown) */
 	uint64_t pc;          /* where the deferring function resumes */
+	uint64_t called;      /* the function FN calls, when FN is the
+				 compiler's wrapper of a deferred call
+				 (main.f.deferwrap1 since Go 1.17); else FN */
 };
 
 /* The deferred calls of goroutine GOID (-1: the current thread's),

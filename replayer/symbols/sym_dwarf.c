@@ -116,6 +116,29 @@ static int attr_udata(struct walk *w, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsign
 	return 1;
 }
 
+/* Whether DIE has flag attribute AT set: 1 yes, 0 no, -1 error. */
+static int attr_flag(struct walk *w, Dwarf_Die die, Dwarf_Half at)
+{
+	Dwarf_Bool has = 0, v = 0;
+	if (dwarf_hasattr(die, at, &has, &w->derr) != DW_DLV_OK)
+		return fail(w, "attribute");
+	if (!has)
+		return 0;
+	Dwarf_Attribute a;
+	if (dwarf_attr(die, at, &a, &w->derr) != DW_DLV_OK)
+		return fail(w, "attribute");
+	int rc = dwarf_formflag(a, &v, &w->derr);
+	dwarf_dealloc(w->dbg, a, DW_DLA_ATTR);
+	if (rc != DW_DLV_OK) {
+		if (w->derr) {
+			dwarf_dealloc(w->dbg, w->derr, DW_DLA_ERROR);
+			w->derr = NULL;
+		}
+		return 0;
+	}
+	return v != 0;
+}
+
 /* The expression block of attribute A (exprloc or block form): 1 with
  * the bytes in DATA and LEN (valid until A is freed) and BLK to free if
  * not NULL; 0 if A has another form; -1 on error. */
@@ -550,6 +573,18 @@ static int subprogram(struct walk *w, Dwarf_Die die)
 	if (kf > 0 && line > 0 && file_name(w, file) &&
 	    sym_add_decl(w->s, entry, file_name(w, file), (int)line) < 0)
 		return oom(w);
+	/* the compiler's wrappers (a deferred call's, a method value's) */
+	int tramp = attr_flag(w, die, DW_AT_trampoline);
+	if (tramp < 0)
+		return -1;
+	if (tramp) {
+		struct grr_symbols *s = w->s;
+		uint64_t *slot = SYM_PUSH(s->tramps, s->ntramps, s->captramps);
+		if (!slot)
+			return oom(w);
+		*slot = entry;
+		s->ntramps++;
+	}
 	return 0;
 }
 

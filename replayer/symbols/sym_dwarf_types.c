@@ -31,10 +31,23 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+bool grr_symbols_is_trampoline(const struct grr_symbols *s, uint64_t entry)
+{
+	return s->ntramps && bsearch(&entry, s->tramps, s->ntramps, sizeof(*s->tramps), u64_cmp);
+}
+
 int sym_types_finish(struct grr_symbols *s)
 {
 	if (s->ntype_names > 1)
 		qsort(s->type_names, s->ntype_names, sizeof(*s->type_names), name_cmp);
+	if (s->ntramps > 1)
+		qsort(s->tramps, s->ntramps, sizeof(*s->tramps), u64_cmp);
 	if (s->nglobals > 1)
 		qsort(s->globals, s->nglobals, sizeof(*s->globals), global_cmp);
 	if (s->nstructs > 1)

@@ -30,6 +30,7 @@ void grr_symbols_close(struct grr_symbols *s)
 	free(s->globals);
 	free(s->structs);
 	free(s->type_names);
+	free(s->tramps);
 	free(s->members);
 	sym_strings_free(&s->strs);
 	free(s);

@@ -150,6 +150,9 @@ struct grr_symbols {
 	struct sym_struct *structs;    /* sorted by name */
 	size_t nstructs, capstructs;
 	const char **type_names;       /* every named type, sorted (types) */
+	uint64_t *tramps;              /* entries of DW_AT_trampoline functions,
+					  sorted */
+	size_t ntramps, captramps;
 	size_t ntype_names, captype_names;
 	struct sym_member *members;
 	size_t nmembers, capmembers;

@@ -39,6 +39,9 @@ uint64_t grr_symbols_go_text(const struct grr_symbols *s);
 
 /* The function whose code contains PC. */
 bool grr_symbols_func_at(const struct grr_symbols *s, uint64_t pc, struct grr_func_info *f);
+/* Whether the function at ENTRY is a wrapper the compiler made
+ * (DW_AT_trampoline: a deferred call's, a method value's). */
+bool grr_symbols_is_trampoline(const struct grr_symbols *s, uint64_t entry);
 
 /* A function by name: the full name ("main.apply", "main.(*Ledger).post",
  * "net/http.(*Server).Serve"), or a suffix of it that ends at a package or

@@ -88,14 +88,15 @@ for tc in $E2E_TOOLCHAINS; do
 		fi
 
 		# stack -defer: the deep goroutine's pending `defer done.Done()`,
-		# under main.deep (-N -l: optimized code runs it inline, with no
-		# defer record)
+		# under main.deep, as Delve shows it: the function called, not the
+		# compiler's wrapper, and where it was deferred (-N -l: optimized
+		# code runs it inline, with no defer record)
 		if [ "$mode" = debug ] && e2e_want "$c/defer"; then
 			dbg defer "break main.allBlocked" c "goroutine $(goid_of deep)" "stack -defer"
 			if [ "$(rc_of defer)" != 0 ] ||
-				! grep -A3 ' in main\.deep$' "$work/defer.out" |
-				grep -A1 '^ *defer 1: 0x[0-9a-f]* in main\.deep\.' |
-				grep -q "main.go:$(line_of deferdeep)\$"; then
+				! grep -A4 ' in main\.deep$' "$work/defer.out" |
+				grep -A2 '^       defer 1: 0x[0-9a-f]* in sync\.(\*WaitGroup)\.Done$' |
+				grep -q "^ *deferred by main\.deep at .*main.go:$(line_of deferdeep)\$"; then
 				e2e_fail "$c/defer" "$(show defer)"
 			else
 				e2e_pass "$c/defer"

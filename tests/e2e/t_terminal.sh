@@ -271,7 +271,9 @@ for tc in $E2E_TOOLCHAINS; do
 		dbg df "break main.go:$(grep -n '// @deep$' "$gsrc" | cut -d: -f1)" c 'stack -defer 1' \
 			'deferred 1 args' 'deferred 1 print done.noCopy' 'deferred 2 args' 'deferred 1 next'
 		bad=""
-		grep -q '^   defer 1: 0x[0-9a-f]* in main.deep' "$work/df.out" || bad+="stack -defer; "
+		grep -A2 '^       defer 1: 0x[0-9a-f]* in sync\.(\*WaitGroup)\.Done$' "$work/df.out" |
+			grep -q "^                deferred by main\.deep at .*main.go:$(grep -n '// @deferdeep$' "$gsrc" | cut -d: -f1)\$" ||
+			bad+="stack -defer; "
 		grep -q '^(no args)$' "$work/df.out" || bad+="deferred 1 args; "
 		grep -q '^sync.noCopy {}$' "$work/df.out" || bad+="deferred 1 print; "
 		grep -q '^error: Frame 0 only has 1 deferred calls$' "$work/df.err" || bad+="deferred 2; "
