@@ -64,6 +64,8 @@ static int scan(const struct grr_mem *m, const struct grr_symtab *st, uint64_t a
 		if (!gs[i] || grr_mem_read(m, gs[i], bounds, sizeof(bounds)) < 0 ||
 		    grr_mem_read(m, gs[i] + G_SCHED_SP, &sp, 8) < 0)
 			continue;
+		if (bounds[0] == 0 && bounds[1] == 0)
+			continue;   /* a dead goroutine whose stack was freed */
 		bool holds = anchor_sp >= bounds[0] && anchor_sp < bounds[1];
 		if (own && !holds)
 			continue;
