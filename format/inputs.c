@@ -283,9 +283,12 @@ static void on_buffered(struct scan *s, const struct grr_event *ev)
 	for (uint32_t i = 0; i < ev->u.exit.nwrites; i++) {
 		size_t off = 0;
 		struct grr_sb_record rec;
-		while (grr_sb_record_next(&ev->u.exit.writes[i], &off, &rec) == 1)
+		while (grr_sb_record_next(&ev->u.exit.writes[i], &off, &rec) == 1) {
 			if (rec.nr == SYS_read && rec.ret > 0)
 				account(s, rec.arg0, (uint64_t)rec.ret);
+			if (rec.nr == SYS_close && rec.ret == 0 && rec.arg0 < s->nfds)
+				s->fds[rec.arg0] = (struct fdent){ FD_NONE, -1 };
+		}
 	}
 }
 

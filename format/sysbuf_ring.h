@@ -2,7 +2,8 @@
  * a BUFFERED event carries them: one memory write into the ring holds
  * records back to back, each a 32-byte header (u32 number, u32 length of
  * the data, i64 result, u64 first argument, u64 third argument) and the
- * bytes the kernel wrote (a read's data, epoll events), padded to 8.  The
+ * bytes the kernel wrote (a read's data, epoll events, a directory's
+ * entries, a stat structure, a link's target), padded to 8.  The
  * trace format only carries them; this is what readers such as `grr info
  * --inputs` need to look inside. */
 #ifndef GRR_FORMAT_SYSBUF_RING_H

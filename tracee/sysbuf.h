@@ -11,11 +11,15 @@
  * `syscall; cmp $-4095, %rax` with a jump into the page.
  *
  * Recording (mode word 1): the page runs read and write on a descriptor
- * above 2 that is O_NONBLOCK (fcntl F_GETFL, run by the page too), and
- * epoll_pwait with timeout 0, itself, from the two `syscall` instructions a
- * seccomp filter lets through, and appends a record
- * (number, result, descriptor, length, the bytes the kernel wrote) to the
- * ring.  Every other call, and these when the ring is full or buffering
+ * above 2 that is O_NONBLOCK (fcntl F_GETFL, run by the page too),
+ * epoll_pwait with timeout 0, and the file system calls that never wait
+ * for another process (getdents64, newfstatat, fstat, readlinkat,
+ * mkdirat .. fchmodat, utimensat, lseek, epoll_ctl, close above fd 2,
+ * fcntl F_GETFD .. F_SETFL; not openat, which waits on a FIFO), itself,
+ * from the two `syscall` instructions a seccomp filter lets through, and
+ * appends a record (number, result, descriptor, length, the bytes the
+ * kernel wrote: into the second argument's buffer, the third's for
+ * newfstatat and readlinkat) to the ring.  Every other call, and these when the ring is full or buffering
  * is off (a vfork child shares the memory), goes through the page's traced
  * `syscall` (GRR_SB_TRACED), which the filter hands to grr as before.
  * grr collects the ring at each stop of the thread that ran, and logs it

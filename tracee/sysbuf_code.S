@@ -36,11 +36,29 @@
 #define MAX_RW     65536    /* bytes of one read or write */
 #define MAX_EVENTS 1024     /* epoll events of one epoll_pwait */
 
+#define STAT_SIZE  144      /* struct stat */
+
 #define SYS_read        0
 #define SYS_write       1
+#define SYS_close       3
+#define SYS_fstat       5
+#define SYS_lseek       8
 #define SYS_fcntl       72
+#define SYS_getdents64  217
 #define SYS_epoll_wait  232
+#define SYS_epoll_ctl   233
+#define SYS_mkdirat     258
+#define SYS_newfstatat  262
+#define SYS_unlinkat    263
+#define SYS_renameat    264
+#define SYS_linkat      265
+#define SYS_symlinkat   266
+#define SYS_readlinkat  267
+#define SYS_fchmodat    268
+#define SYS_utimensat   280
 #define SYS_epoll_pwait 281
+#define F_GETFD         1
+#define F_SETFL         4
 #define F_GETFL         3
 #define O_NONBLOCK      0x800
 
@@ -84,7 +102,59 @@
 	cmpq	$SYS_epoll_pwait, %rax
 	je	.L\p\()epoll
 	cmpq	$SYS_epoll_wait, %rax
-	jne	.L\p\()traced
+	je	.L\p\()epoll
+	cmpq	$SYS_getdents64, %rax
+	je	.L\p\()dents
+	cmpq	$SYS_readlinkat, %rax
+	je	.L\p\()readlink
+	cmpq	$SYS_fstat, %rax
+	je	.L\p\()stat
+	cmpq	$SYS_newfstatat, %rax
+	je	.L\p\()stat
+	cmpq	$SYS_close, %rax
+	je	.L\p\()close
+	cmpq	$SYS_fcntl, %rax
+	je	.L\p\()fcntl
+	/* file system calls that write nothing into the process and
+	 * never wait for another process */
+	cmpq	$SYS_lseek, %rax
+	je	.L\p\()nothing
+	cmpq	$SYS_epoll_ctl, %rax
+	je	.L\p\()nothing
+	cmpq	$SYS_utimensat, %rax
+	je	.L\p\()nothing
+	cmpq	$SYS_mkdirat, %rax
+	jb	.L\p\()traced
+	cmpq	$SYS_fchmodat, %rax     /* mkdirat .. fchmodat, but the two */
+	ja	.L\p\()traced         /* that write (stat, readlink) */
+.L\p\()nothing:
+	xorl	%r11d, %r11d
+	jmp	.L\p\()room
+.L\p\()close:
+	cmpq	$2, %rdi                /* not stdin, stdout, stderr */
+	jbe	.L\p\()traced
+	xorl	%r11d, %r11d
+	jmp	.L\p\()room
+.L\p\()fcntl:
+	cmpq	$F_GETFD, %rsi          /* F_GETFD .. F_SETFL: no lock, no */
+	jb	.L\p\()traced         /* new descriptor */
+	cmpq	$F_SETFL, %rsi
+	ja	.L\p\()traced
+	xorl	%r11d, %r11d
+	jmp	.L\p\()room
+.L\p\()stat:
+	movl	$STAT_SIZE, %r11d
+	jmp	.L\p\()room
+.L\p\()readlink:
+	cmpq	$MAX_RW, %r10
+	ja	.L\p\()traced
+	movq	%r10, %r11
+	jmp	.L\p\()room
+.L\p\()dents:
+	cmpq	$MAX_RW, %rdx
+	ja	.L\p\()traced
+	movq	%rdx, %r11
+	jmp	.L\p\()room
 .L\p\()epoll:
 	testl	%r10d, %r10d            /* timeout 0 only: it never blocks */
 	jne	.L\p\()traced
@@ -133,16 +203,39 @@
 	movq	D_RDI(%rcx), %r11
 	movq	%r11, 16(%rdi)
 	movq	%rdx, 24(%rdi)
-	xorl	%r11d, %r11d            /* bytes the kernel wrote */
+	xorl	%r11d, %r11d            /* bytes the kernel wrote, from rsi */
+	movl	0(%rdi), %ecx
+	cmpl	$SYS_fstat, %ecx
+	je	.L\p\()ostat
+	cmpl	$SYS_newfstatat, %ecx
+	je	.L\p\()ostatat
 	testq	%rax, %rax
 	jle	.L\p\()len
-	cmpl	$SYS_write, 0(%rdi)
-	je	.L\p\()len
-	movq	%rax, %r11              /* read: the result */
-	cmpl	$SYS_write, 0(%rdi)
-	jb	.L\p\()len
-	leaq	(%rax,%rax,2), %r11     /* epoll: 12 per event */
+	cmpl	$SYS_read, %ecx
+	je	.L\p\()oret
+	cmpl	$SYS_getdents64, %ecx
+	je	.L\p\()oret
+	cmpl	$SYS_readlinkat, %ecx
+	je	.L\p\()oretdx
+	cmpl	$SYS_epoll_wait, %ecx
+	je	.L\p\()oepoll
+	cmpl	$SYS_epoll_pwait, %ecx
+	jne	.L\p\()len
+.L\p\()oepoll:
+	leaq	(%rax,%rax,2), %r11     /* 12 bytes per event */
 	shlq	$2, %r11
+	jmp	.L\p\()len
+.L\p\()ostatat:
+	movq	%rdx, %rsi              /* (the buffer is the third argument) */
+.L\p\()ostat:
+	testq	%rax, %rax
+	jne	.L\p\()len
+	movl	$STAT_SIZE, %r11d
+	jmp	.L\p\()len
+.L\p\()oretdx:
+	movq	%rdx, %rsi
+.L\p\()oret:
+	movq	%rax, %r11              /* the result's count of bytes */
 .L\p\()len:
 	movl	%r11d, 4(%rdi)
 	addq	$HDR, %rdi
@@ -168,6 +261,13 @@
 	movq	%rdi, D_RDI(%rcx)
 	movq	%rsi, D_RSI(%rcx)
 	movq	%rsi, %rdi
+	cmpl	$SYS_newfstatat, %eax   /* their buffer: the third argument */
+	je	.L\p\()rdx
+	cmpl	$SYS_readlinkat, %eax
+	jne	.L\p\()copy
+.L\p\()rdx:
+	movq	%rdx, %rdi
+.L\p\()copy:
 	leaq	HDR(%r11), %rsi
 	movl	4(%r11), %ecx
 	rep movsb

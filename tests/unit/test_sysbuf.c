@@ -1,7 +1,8 @@
 /* test_sysbuf.c - unit tests of grr's syscall buffer page (tracee/sysbuf.c,
  * sysbuf_code.S): its code, copied to its address in this process and
  * entered as Syscall6 enters it, buffers only the calls it may (read and
- * write on non-blocking descriptors, epoll_pwait with timeout 0), hands
+ * write on non-blocking descriptors, epoll_pwait with timeout 0, file
+ * system calls that cannot wait for another process), hands
  * the others to its traced syscall, gives back the recorded results in
  * replay mode, traps on a call that is not the recorded one, and its
  * records are collected as writes that re-create them. */
@@ -11,10 +12,12 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -276,6 +279,73 @@ START_TEST(the_epollwait_copy_buffers_and_replays_too)
 }
 END_TEST
 
+/* A directory made, listed, looked at and removed in recording mode:
+ * every call buffered, with what the kernel wrote; in replay mode the same
+ * calls get the same results and bytes back without the kernel (the
+ * directory is gone by then), into the buffer of whichever argument. */
+START_TEST(buffers_and_replays_file_system_calls)
+{
+	map_page(true);
+	char dir[] = "/tmp/grr-sysbuf-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char sub[64], link[64];
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	snprintf(link, sizeof(link), "%s/l", dir);
+	uint64_t at = (uint64_t)(int64_t)AT_FDCWD;
+#define P(s) ((uint64_t)(uintptr_t)(s))
+	ck_assert_int_eq(sb_call(SYS_mkdirat, at, P(sub), 0700, 0), 0);
+	ck_assert_int_eq(sb_call(SYS_symlinkat, P("target"), at, P(link), 0), 0);
+	char lbuf[32] = { 0 };
+	ck_assert_int_eq(sb_call(SYS_readlinkat, at, P(link), P(lbuf), sizeof(lbuf)), 6);
+	ck_assert_mem_eq(lbuf, "target", 6);
+	struct stat st, st_rec;
+	ck_assert_int_eq(sb_call(SYS_newfstatat, at, P(sub), P(&st), 0), 0);
+	st_rec = st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_gt(fd, 2);
+	char dents[512], dents_rec[512];
+	int64_t nd = sb_call(SYS_getdents64, (uint64_t)fd, P(dents), sizeof(dents), 0);
+	ck_assert_int_gt(nd, 0);
+	memcpy(dents_rec, dents, (size_t)nd);
+	ck_assert_int_eq(sb_call(SYS_fcntl, (uint64_t)fd, F_GETFD, 0, 0), FD_CLOEXEC);
+	ck_assert_int_eq(sb_call(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	ck_assert_int_eq(sb_call(SYS_unlinkat, at, P(link), 0, 0), 0);
+	ck_assert_int_eq(sb_call(SYS_unlinkat, at, P(sub), AT_REMOVEDIR, 0), 0);
+	ck_assert_int_eq(sb_call(SYS_unlinkat, at, P(sub), AT_REMOVEDIR, 0), -ENOENT);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 10);
+	/* not buffered: a lock (it may wait), a new descriptor */
+	struct flock lk = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	ck_assert_int_eq(sb_call(SYS_fcntl, 999, F_SETLKW, P(&lk), 0), -EBADF);
+	int64_t dup = sb_call(SYS_fcntl, 0, F_DUPFD_CLOEXEC, 3, 0);
+	ck_assert_int_ge(dup, 3);
+	close((int)dup);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 10);
+	ck_assert_int_eq(rmdir(dir), 0);
+
+	to_replay(*word(GRR_SB_POS));
+	memset(lbuf, 0, sizeof(lbuf));
+	memset(&st, 0, sizeof(st));
+	memset(dents, 0, sizeof(dents));
+	ck_assert_int_eq(sb_call(SYS_mkdirat, at, P(sub), 0700, 0), 0);
+	ck_assert_int_eq(sb_call(SYS_symlinkat, P("target"), at, P(link), 0), 0);
+	ck_assert_int_eq(sb_call(SYS_readlinkat, at, P(link), P(lbuf), sizeof(lbuf)), 6);
+	ck_assert_mem_eq(lbuf, "target", 6);
+	ck_assert_int_eq(sb_call(SYS_newfstatat, at, P(sub), P(&st), 0), 0);
+	ck_assert_mem_eq(&st, &st_rec, sizeof(st));
+	ck_assert_int_eq(sb_call(SYS_getdents64, (uint64_t)fd, P(dents), sizeof(dents), 0), nd);
+	ck_assert_mem_eq(dents, dents_rec, (size_t)nd);
+	ck_assert_int_eq(sb_call(SYS_fcntl, (uint64_t)fd, F_GETFD, 0, 0), FD_CLOEXEC);
+	ck_assert_int_eq(sb_call(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	ck_assert_int_eq(sb_call(SYS_unlinkat, at, P(link), 0, 0), 0);
+	ck_assert_int_eq(sb_call(SYS_unlinkat, at, P(sub), AT_REMOVEDIR, 0), 0);
+	ck_assert_int_eq(sb_call(SYS_unlinkat, at, P(sub), AT_REMOVEDIR, 0), -ENOENT);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 20);   /* (replay counts too) */
+	ck_assert_int_eq(access(sub, F_OK), -1);
+#undef P
+	unmap_page();
+}
+END_TEST
+
 START_TEST(cpuid_hides_which_core_runs_the_thread)
 {
 	/* on the last CPU, whose APIC id is not 0 (with more than one) */
@@ -412,6 +482,7 @@ int main(void)
 				 leaves_blocking_and_other_calls_to_the_traced_syscall,
 				 replays_records_then_takes_the_traced_syscall,
 				 the_epollwait_copy_buffers_and_replays_too,
+				 buffers_and_replays_file_system_calls,
 				 cpuid_hides_which_core_runs_the_thread,
 				 traps_on_a_call_that_is_not_the_recorded_one,
 				 collects_records_as_writes_and_starts_over,
