@@ -278,7 +278,20 @@ static int settle_naming(struct scan *s, const struct grr_event *ev, bool *consu
 		      s->naming_kind == GRR_INPUT_FILE ? FD_FILE : FD_SOCKET, in);
 }
 
-static void on_buffered(struct scan *s, const struct grr_event *ev)
+/* A buffered openat's file, named by the path its record carries. */
+static int buffered_open(struct scan *s, const struct grr_sb_record *rec)
+{
+	const char *path = "(unreadable path)";
+	if (rec->len > 0 && rec->data && rec->data[rec->len - 1] == 0)
+		path = (const char *)rec->data;
+	int32_t in = input_of(s->in, GRR_INPUT_FILE, path);
+	if (in < 0)
+		return -1;
+	s->in->v[in].opens++;
+	return set_fd(s, (uint64_t)rec->ret, FD_FILE, in);
+}
+
+static int on_buffered(struct scan *s, const struct grr_event *ev)
 {
 	for (uint32_t i = 0; i < ev->u.exit.nwrites; i++) {
 		size_t off = 0;
@@ -288,8 +301,11 @@ static void on_buffered(struct scan *s, const struct grr_event *ev)
 				account(s, rec.arg0, (uint64_t)rec.ret);
 			if (rec.nr == SYS_close && rec.ret == 0 && rec.arg0 < s->nfds)
 				s->fds[rec.arg0] = (struct fdent){ FD_NONE, -1 };
+			if (rec.nr == SYS_openat && rec.ret >= 0 && buffered_open(s, &rec) < 0)
+				return -1;
 		}
 	}
+	return 0;
 }
 
 static int on_event(struct scan *s, const struct grr_event *ev)
@@ -313,9 +329,7 @@ static int on_event(struct scan *s, const struct grr_event *ev)
 	case GRR_EV_SYSCALL_EXIT:
 		return on_syscall_exit(s, ev);
 	case GRR_EV_BUFFERED:
-		if (ev->u.exit.nr == 0)
-			on_buffered(s, ev);
-		return 0;
+		return ev->u.exit.nr == 0 ? on_buffered(s, ev) : 0;
 	default:
 		return 0;
 	}

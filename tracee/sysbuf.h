@@ -15,11 +15,13 @@
  * epoll_pwait with timeout 0, and the file system calls that never wait
  * for another process (getdents64, newfstatat, fstat, readlinkat,
  * mkdirat .. fchmodat, utimensat, lseek, epoll_ctl, close above fd 2,
- * fcntl F_GETFD .. F_SETFL; not openat, which waits on a FIFO), itself,
- * from the two `syscall` instructions a seccomp filter lets through, and
- * appends a record (number, result, descriptor, length, the bytes the
- * kernel wrote: into the second argument's buffer, the third's for
- * newfstatat and readlinkat) to the ring.  Every other call, and these when the ring is full or buffering
+ * fcntl F_GETFD .. F_SETFL, and openat where newfstatat finds a regular
+ * file, a directory or nothing: no FIFO to wait on), itself, from the two
+ * `syscall` instructions a seccomp filter lets through, and appends a
+ * record (number, result, descriptor, length, the bytes the kernel wrote:
+ * into the second argument's buffer, the third's for newfstatat and
+ * readlinkat; openat's path, which replay does not copy back) to the
+ * ring.  Every other call, and these when the ring is full or buffering
  * is off (a vfork child shares the memory), goes through the page's traced
  * `syscall` (GRR_SB_TRACED), which the filter hands to grr as before.
  * grr collects the ring at each stop of the thread that ran, and logs it

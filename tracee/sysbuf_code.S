@@ -31,10 +31,20 @@
 #define D_RSI      64
 #define D_RET2     72       /* the way back to runtime.epollwait */
 #define D_RET_CPUID 80      /* the ways back to the cpuid helpers (3) */
+#define D_RDX      128      /* openat's, saved during its check */
+#define D_R10      136
+#define D_LEN      144      /* openat: its path's length, with the NUL */
+#define D_STAT     0xe00    /* openat: what newfstatat says of the path */
+#define ST_MODE    24       /* in struct stat */
 #define HDR        32
 #define RING_CAP   0x100000
 #define MAX_RW     65536    /* bytes of one read or write */
 #define MAX_EVENTS 1024     /* epoll events of one epoll_pwait */
+#define PATH_MAX   4096
+#define S_IFMT     0170000
+#define S_IFDIR    0040000
+#define S_IFREG    0100000
+#define ENOENT     2
 
 #define STAT_SIZE  144      /* struct stat */
 
@@ -47,6 +57,7 @@
 #define SYS_getdents64  217
 #define SYS_epoll_wait  232
 #define SYS_epoll_ctl   233
+#define SYS_openat      257
 #define SYS_mkdirat     258
 #define SYS_newfstatat  262
 #define SYS_unlinkat    263
@@ -113,6 +124,8 @@
 	je	.L\p\()stat
 	cmpq	$SYS_close, %rax
 	je	.L\p\()close
+	cmpq	$SYS_openat, %rax
+	je	.L\p\()openat
 	cmpq	$SYS_fcntl, %rax
 	je	.L\p\()fcntl
 	/* file system calls that write nothing into the process and
@@ -145,6 +158,19 @@
 .L\p\()stat:
 	movl	$STAT_SIZE, %r11d
 	jmp	.L\p\()room
+.L\p\()openat:
+	xorl	%r11d, %r11d            /* its path, with the NUL, is the data */
+.L\p\()strlen:
+	cmpb	$0, (%rsi,%r11)
+	je	.L\p\()strend
+	incq	%r11
+	cmpq	$PATH_MAX, %r11
+	jae	.L\p\()traced
+	jmp	.L\p\()strlen
+.L\p\()strend:
+	incq	%r11
+	movq	%r11, D_LEN(%rcx)
+	jmp	.L\p\()room
 .L\p\()readlink:
 	cmpq	$MAX_RW, %r10
 	ja	.L\p\()traced
@@ -175,13 +201,18 @@
 	ja	.L\p\()traced
 	movq	%rax, D_NR(%rcx)
 	movq	%rsi, D_RSI(%rcx)
+	cmpq	$SYS_openat, %rax
+	je	.L\p\()opencheck
 	cmpq	$SYS_write, %rax        /* (read and write: rax 0, 1) */
 	ja	.L\p\()call
 	movl	$SYS_fcntl, %eax        /* only on a non-blocking descriptor */
 	movl	$F_GETFL, %esi
+.L\p\()check:
 	syscall                         /* untraced (the filter) */
 \p\()untraced1:
 	leaq	D(%rip), %rcx
+	cmpq	$SYS_openat, D_NR(%rcx)
+	je	.L\p\()openchecked
 	movq	D_RSI(%rcx), %rsi
 	movq	%rax, %r11
 	movq	D_NR(%rcx), %rax
@@ -189,6 +220,36 @@
 	js	.L\p\()traced
 	testl	$O_NONBLOCK, %r11d
 	jz	.L\p\()traced
+	jmp	.L\p\()call
+
+	/* openat: only where the path is a regular file or a directory, or
+	 * nothing (no FIFO to wait on, no device), as newfstatat (from the
+	 * same untraced instruction) finds it */
+.L\p\()opencheck:
+	movq	%rdi, D_RDI(%rcx)
+	movq	%rdx, D_RDX(%rcx)
+	movq	%r10, D_R10(%rcx)
+	movl	$SYS_newfstatat, %eax
+	leaq	D_STAT(%rcx), %rdx
+	xorl	%r10d, %r10d
+	jmp	.L\p\()check
+.L\p\()openchecked:
+	movq	D_RDI(%rcx), %rdi
+	movq	D_RSI(%rcx), %rsi
+	movq	D_RDX(%rcx), %rdx
+	movq	D_R10(%rcx), %r10
+	movq	%rax, %r11
+	movl	$SYS_openat, %eax
+	cmpq	$-ENOENT, %r11
+	je	.L\p\()call
+	testq	%r11, %r11
+	jne	.L\p\()traced
+	movl	D_STAT+ST_MODE(%rcx), %r11d
+	andl	$S_IFMT, %r11d
+	cmpl	$S_IFREG, %r11d
+	je	.L\p\()call
+	cmpl	$S_IFDIR, %r11d
+	jne	.L\p\()traced
 
 .L\p\()call:
 	syscall                         /* untraced (the filter) */
@@ -209,6 +270,8 @@
 	je	.L\p\()ostat
 	cmpl	$SYS_newfstatat, %ecx
 	je	.L\p\()ostatat
+	cmpl	$SYS_openat, %ecx
+	je	.L\p\()opath
 	testq	%rax, %rax
 	jle	.L\p\()len
 	cmpl	$SYS_read, %ecx
@@ -236,6 +299,9 @@
 	movq	%rdx, %rsi
 .L\p\()oret:
 	movq	%rax, %r11              /* the result's count of bytes */
+	jmp	.L\p\()len
+.L\p\()opath:
+	movq	D+D_LEN(%rip), %r11     /* its path (for readers of the trace) */
 .L\p\()len:
 	movl	%r11d, 4(%rdi)
 	addq	$HDR, %rdi
@@ -270,6 +336,10 @@
 .L\p\()copy:
 	leaq	HDR(%r11), %rsi
 	movl	4(%r11), %ecx
+	cmpl	$SYS_openat, %eax       /* its path: for readers of the trace */
+	jne	.L\p\()copyit
+	xorl	%ecx, %ecx
+.L\p\()copyit:
 	rep movsb
 	movq	8(%r11), %rax
 	movl	4(%r11), %ecx

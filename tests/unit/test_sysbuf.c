@@ -346,6 +346,46 @@ START_TEST(buffers_and_replays_file_system_calls)
 }
 END_TEST
 
+/* openat is buffered where the path is a regular file, a directory or
+ * nothing, not a FIFO (which would wait for its other end); its record
+ * carries the path, which replay does not copy back (the path here is a
+ * string literal, read-only). */
+START_TEST(buffers_openat_but_not_of_a_fifo)
+{
+	map_page(true);
+	char dir[] = "/tmp/grr-sysbuf-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char fifo[64];
+	snprintf(fifo, sizeof(fifo), "%s/f", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	uint64_t at = (uint64_t)(int64_t)AT_FDCWD;
+	int64_t fd = sb_call(SYS_openat, at, (uint64_t)(uintptr_t)"/", O_RDONLY | O_CLOEXEC, 0);
+	ck_assert_int_gt(fd, 2);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 1);
+	ck_assert_uint_eq(*(const uint32_t *)record_at(4), 2);   /* "/" and its NUL */
+	ck_assert_mem_eq(record_at(GRR_SB_HDR), "/", 2);
+	ck_assert_int_eq(sb_call(SYS_openat, at, (uint64_t)(uintptr_t)"/nonexistent/grr",
+				 O_RDONLY, 0), -ENOENT);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);
+	int64_t ffd = sb_call(SYS_openat, at, (uint64_t)(uintptr_t)fifo,
+			      O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+	ck_assert_int_gt(ffd, 2);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);   /* the FIFO: traced */
+	close((int)ffd);
+	close((int)fd);
+	unlink(fifo);
+	rmdir(dir);
+
+	to_replay(*word(GRR_SB_POS));
+	ck_assert_int_eq(sb_call(SYS_openat, at, (uint64_t)(uintptr_t)"/", O_RDONLY | O_CLOEXEC, 0),
+			 fd);
+	ck_assert_int_eq(sb_call(SYS_openat, at, (uint64_t)(uintptr_t)"/nonexistent/grr",
+				 O_RDONLY, 0), -ENOENT);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 4);
+	unmap_page();
+}
+END_TEST
+
 START_TEST(cpuid_hides_which_core_runs_the_thread)
 {
 	/* on the last CPU, whose APIC id is not 0 (with more than one) */
@@ -483,6 +523,7 @@ int main(void)
 				 replays_records_then_takes_the_traced_syscall,
 				 the_epollwait_copy_buffers_and_replays_too,
 				 buffers_and_replays_file_system_calls,
+				 buffers_openat_but_not_of_a_fifo,
 				 cpuid_hides_which_core_runs_the_thread,
 				 traps_on_a_call_that_is_not_the_recorded_one,
 				 collects_records_as_writes_and_starts_over,
