@@ -3,10 +3,12 @@
 #include "recorder/rec_private.h"
 #include "tracee/task.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 static int on_clone(struct recorder *r, struct rec_thread *t)
@@ -31,6 +33,33 @@ static int on_clone(struct recorder *r, struct rec_thread *t)
 	return t ? rec_continue(r, t, 0) : grr_task_resume_syscall(parent, 0);
 }
 
+/* Waits until thread T, let go from its exit stop, is gone (its other
+ * stops let go too). */
+static void wait_gone(struct recorder *r, struct rec_thread *t)
+{
+	for (;;) {
+		int st;
+		pid_t p = waitpid(t->tid, &st, __WALL);
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p < 0) {
+			t->state = RT_GONE;
+			return;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			rec_on_thread_gone(r, t, st);
+			return;
+		}
+		grr_task_resume_cont(t->tid, 0);
+	}
+}
+
+/* A thread's exit.  One that ends by its own exit (not the leader, not
+ * its group's end) is waited for until it is gone before any other
+ * thread runs: the kernel clears its thread id in the program's memory
+ * (CLONE_CHILD_CLEARTID) only after the exit stop, and glibc reuses a
+ * thread's stack for a new thread once that id reads 0.  Replay does the
+ * same (rp_exit.c), so the next thread reads 0 in both. */
 static int on_exit_event(struct recorder *r, struct rec_thread *t)
 {
 	unsigned long status = 0;
@@ -45,7 +74,10 @@ static int on_exit_event(struct recorder *r, struct rec_thread *t)
 	t->state = RT_EXITING;
 	if (r->running == t)
 		r->running = NULL;
+	bool own_exit = t->in_syscall && t->call.nr == SYS_exit && t->tid != r->pid;
 	grr_task_resume_cont(t->tid, 0);
+	if (own_exit)
+		wait_gone(r, t);
 	return 0;
 }
 

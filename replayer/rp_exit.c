@@ -48,6 +48,8 @@ int rp_release_exit(struct grr_replay *rp)
 	return 0;
 }
 
+static int reap_thread(pid_t tid);
+
 int rp_do_thread_exit(struct grr_replay *rp, struct rp_thread *t)
 {
 	struct grr_stop st;
@@ -85,6 +87,11 @@ int rp_do_thread_exit(struct grr_replay *rp, struct rp_thread *t)
 	t->park = RP_GONE;
 	if (!own_exit)
 		rp->group_exiting = true;  /* a thread ended by its group's end */
+	else if (t->tid != rp->pid)
+		/* gone before any other thread runs, as in the recording
+		 * (rec_event.c): its thread id cleared in memory, which glibc
+		 * reads before it reuses the thread's stack */
+		reap_thread(t->tid);
 	return 0;
 }
 
