@@ -9,14 +9,20 @@
  * With it, the child has inherited the filter too, which hands its
  * syscalls from the program's code to a tracer, and fails them (ENOSYS)
  * without one.  So the child stays traced, each such syscall let go at
- * once, until it runs a new program (exec) whose code lies outside that
- * range: then it is detached.  A static Go child (or the program run
- * again) keeps its code there, and stays traced, paying one stop per
- * syscall, until it exits. */
+ * once.  A static Go child (or the program run again) keeps its code in
+ * that range, and pays one stop per syscall until it exits.  One that
+ * runs a new program (exec) whose code lies outside the range (/bin/sh)
+ * makes no such stop, but stays traced too: it may start the program
+ * again in turn (`sh -c "... | os.test"`), and that grandchild, under the
+ * filter, needs a tracer (ptrace attaches it at its fork).  When the
+ * program is gone, those outside the range are stopped and detached
+ * rather than waited for (a daemon it left behind); the others are
+ * waited for. */
 #include "recorder/rec_private.h"
 #include "tracee/maps.h"
 #include "tracee/task.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -26,22 +32,41 @@
 static int find(const struct recorder *r, pid_t tid)
 {
 	for (int i = 0; i < r->nchildren; i++)
-		if (r->children[i] == tid)
+		if (r->children[i].tid == tid)
 			return i;
 	return -1;
 }
 
+/* The parent process of TID (its PPid), or -1. */
+static pid_t parent_of(pid_t tid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	pid_t pp = -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &pp) == 1)
+			break;
+	fclose(f);
+	return pp;
+}
+
+/* A new child: outside the range if its parent (whose copy it runs) is. */
 static int add(struct recorder *r, pid_t tid)
 {
 	if (r->nchildren == r->cap_children) {
 		int cap = r->cap_children ? 2 * r->cap_children : 8;
-		pid_t *c = realloc(r->children, (size_t)cap * sizeof(*c));
+		struct rec_child *c = realloc(r->children, (size_t)cap * sizeof(*c));
 		if (!c)
 			return -1;
 		r->children = c;
 		r->cap_children = cap;
 	}
-	r->children[r->nchildren++] = tid;
+	int p = find(r, parent_of(tid));
+	r->children[r->nchildren++] = (struct rec_child){
+		.tid = tid, .outside = p >= 0 && r->children[p].outside };
 	return 0;
 }
 
@@ -91,22 +116,36 @@ int rec_child_stop(struct recorder *r, pid_t tid, int status)
 	}
 	struct grr_stop st;
 	grr_stop_decode(status, &st);
+	int sig = 0;
 	if (i < 0) {
 		/* its first stop: the TSC back, then on */
 		if (add(r, tid) < 0 || grr_task_untrap_tsc(tid) < 0) {
 			if (r->opts->verbose)
 				fprintf(stderr, "grr: cannot follow child process %d\n", (int)tid);
 		}
-		return grr_task_resume_cont(tid, 0);
+		i = find(r, tid);
+	} else {
+		if (st.kind == GRR_STOP_EVENT && st.event == PTRACE_EVENT_EXEC)
+			r->children[i].outside = !code_in_traced_range(r, tid);
+		/* a signal for it is delivered; any other stop is let go */
+		sig = st.kind == GRR_STOP_SIGNAL ? st.sig : 0;
 	}
-	if (st.kind == GRR_STOP_EVENT && st.event == PTRACE_EVENT_EXEC &&
-	    !code_in_traced_range(r, tid)) {
+	if (i >= 0 && r->exited && r->children[i].outside) {
 		drop(r, i);
-		return ptrace(PTRACE_DETACH, tid, 0, 0) < 0 ? -1 : 0;
+		/* (ESRCH: it has just gone) */
+		return ptrace(PTRACE_DETACH, tid, 0, sig) < 0 && errno != ESRCH ? -1 : 0;
 	}
-	/* a signal for it is delivered; any other stop is let go */
-	int sig = st.kind == GRR_STOP_SIGNAL ? st.sig : 0;
 	return grr_task_resume_cont(tid, sig);
+}
+
+void rec_children_let_go(struct recorder *r)
+{
+	if (r->children_let_go)
+		return;
+	r->children_let_go = true;
+	for (int i = 0; i < r->nchildren; i++)
+		if (r->children[i].outside)
+			ptrace(PTRACE_INTERRUPT, r->children[i].tid, 0, 0);
 }
 
 bool rec_child_known(const struct recorder *r, pid_t tid)

@@ -163,8 +163,10 @@ struct recorder {
 				       * PTRACE_CONT, syscalls stop by the filter */
 	bool sb_on;                   /* its switch word (rec_sysbuf_update) */
 	struct rec_syncpts syncpts;   /* chaos: synchronization sites (rec_syncpt.c) */
-	pid_t *children;              /* processes the program started, still traced */
+	struct rec_child *children;   /* processes the program started, still traced */
 	int nchildren, cap_children;
+	bool children_let_go;         /* the program is gone: those outside the
+					 filter's range were told to stop */
 };
 
 uint64_t rec_now_ns(void);
@@ -361,11 +363,19 @@ int rec_step_out(struct recorder *r, struct rec_thread *t, struct user_regs_stru
 		 int *status);
 
 /* rec_children.c: processes the program starts (os/exec) */
+struct rec_child {
+	pid_t tid;
+	bool outside;   /* runs a program with no code in the filter's range */
+};
 /* Handles a stop of TID, a thread of another process than the program:
  * released at once, or (under the seccomp filter, which it inherited)
  * kept until it runs a program the filter does not trace.  0 or -1. */
 int rec_child_stop(struct recorder *r, pid_t tid, int status);
 void rec_children_free(struct recorder *r);
+/* Once the program is gone: the children outside the filter's range are
+ * stopped, to be detached at that stop (rec_child_stop); those inside
+ * are waited for. */
+void rec_children_let_go(struct recorder *r);
 /* Whether TID is such a process, still traced. */
 bool rec_child_known(const struct recorder *r, pid_t tid);
 

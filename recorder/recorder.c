@@ -245,6 +245,8 @@ static int run(struct recorder *r, struct grr_record_result *res, char *err, siz
 	uint64_t timeout_at = r->opts->timeout_s > 0 ?
 		r->t0 + (uint64_t)(r->opts->timeout_s * 1e9) : 0;
 	for (;;) {
+		if (r->exited)
+			rec_children_let_go(r);
 		if (!r->running && !r->exited && !rec_vfork_hold_until(r, rec_now_ns())) {
 			struct rec_thread *t = rec_sched_pick(r);
 			if (t && rec_resume(r, t) < 0) {
@@ -284,7 +286,12 @@ static int run(struct recorder *r, struct grr_record_result *res, char *err, siz
 			continue;
 		}
 		if (r->exited) {
-			/* after a detach: only reap */
+			/* after a detach: only reap, and let the children go */
+			if (!rec_thread_find(r, tid) &&
+			    (rec_child_known(r, tid) || grr_task_tgid(tid) != r->pid)) {
+				rec_child_stop(r, tid, status);
+				continue;
+			}
 			struct grr_stop st;
 			grr_stop_decode(status, &st);
 			if (st.kind != GRR_STOP_EXITED && st.kind != GRR_STOP_KILLED)

@@ -1,7 +1,7 @@
 // child: os/exec of /bin/echo and /bin/sh (clone/vfork + execve in the
 // child, pipes, wait4), and of the program itself (a static Go child at the
-// parent's addresses, with goroutines, a pipe and a file of its own);
-// prints their output and exit codes.
+// parent's addresses, with goroutines, a pipe and a file of its own), also
+// through /bin/sh (a grandchild); prints their output and exit codes.
 package main
 
 import (
@@ -77,4 +77,11 @@ func main() {
 		code = ee.ExitCode()
 	}
 	fmt.Printf("self: %q exit code %d\n", out, code)
+
+	// the program again, started by a shell: a grandchild, under the
+	// seccomp filter of a recording
+	viaSh := exec.Command("/bin/sh", "-c", `"$0"; echo "sh saw $?"`, self)
+	viaSh.Env = again.Env
+	out, err = viaSh.Output()
+	fmt.Printf("self via sh: %q err=%v\n", out, err)
 }
