@@ -11,6 +11,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <x86intrin.h>
 
 #define SI_KERNEL_CODE 0x80
@@ -70,20 +71,53 @@ static int is_synchronous(int sig, int code)
 	}
 }
 
+/* Whether STATUS is the stop of a signal sent to the thread (not one its
+ * own instruction raised, nor the step's trap): its number, else 0. */
+static int async_signal_stop(int status)
+{
+	if (!WIFSTOPPED(status) || (status >> 16) != 0)
+		return 0;
+	int sig = WSTOPSIG(status);
+	switch (sig) {
+	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSTOP:
+		return 0;
+	default:
+		return sig;
+	}
+}
+
+#define MAX_HELD_SIGNALS 64
+
 /* An asynchronous signal that stopped the thread inside a clock read's
  * record-only code (which replay never runs), or part way through a
  * repeated string instruction (a state replay cannot find again), is held
  * back until the thread is past it; its siginfo is put back for the
- * delivery.  Returns 0 (REGS updated), 1 if another stop came first
- * (handled; the signal is sent again), -1. */
+ * delivery.  Other such signals that the steps meet on the way are held
+ * back too and sent again at the boundary (handled one by one, each
+ * would meet the other again, sent again, in its own steps: a SIGPIPE and
+ * a SIGCHLD did so until grr's stack overflowed).  Returns 0 (REGS
+ * updated), 1 if another stop came first (handled; the signal is sent
+ * again), -1. */
 static int defer_to_boundary(struct recorder *r, struct rec_thread *t, int sig,
 			     const uint8_t *siginfo, struct user_regs_struct *regs)
 {
-	uint64_t pc = regs->rip;
+	uint64_t pc = regs->rip, held = 0;
 	rec_syncpt_disarm(r);
-	int status, m = rec_step_out(r, t, regs, &status);
-	if (m == 0)
-		m = rec_finish_string_op(r, t, regs, &status);
+	int status, m, other;
+	for (int n = 0;; n++) {
+		m = rec_step_out(r, t, regs, &status);
+		if (m == 0)
+			m = rec_finish_string_op(r, t, regs, &status);
+		if (m != 1 || n == MAX_HELD_SIGNALS || !(other = async_signal_stop(status)))
+			break;
+		/* (the next step resumes it without that signal) */
+		held |= 1ull << (other - 1);
+		if (grr_task_getregs(t->tid, regs) < 0)
+			return -1;
+	}
+	for (int s = 1; s <= 64; s++)
+		if (held & (1ull << (s - 1)))
+			grr_task_kill(r->pid, t->tid, s);
 	if (m == 0 && regs->rip == pc)
 		return 0;
 	if (m < 0)
