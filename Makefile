@@ -9,7 +9,7 @@
 #   make fuzz       fuzz the trace reader for FUZZ_SECONDS (libFuzzer)
 
 CC      ?= gcc
-VERSION := 0.1.0
+VERSION := 0.2.0
 PKGS    := libelf liblz4 capstone libedit
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g \
 	-I. -DGRR_VERSION=\"$(VERSION)\" \

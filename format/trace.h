@@ -104,8 +104,13 @@ struct grr_header {
 /* the syscall buffer (tracee/sysbuf.h) was in place: replay puts it
  * there too, and its records arrive as BUFFERED events (format 1.3) */
 #define GRR_HDR_SYSBUF 16u
+/* with GRR_HDR_SYSBUF: the buffer's second code, which also makes file
+ * system calls in-process (getdents64, stat, openat...).  Replay runs the
+ * code the recording ran, so a trace with GRR_HDR_SYSBUF and not this was
+ * recorded with the first code, which this grr no longer has. */
+#define GRR_HDR_SYSBUF_FS 32u
 #define GRR_HDR_KNOWN (GRR_HDR_CHAOS | GRR_HDR_PORTABLE | GRR_HDR_CLOCKPAGE | GRR_HDR_CLOCKRING | \
-		       GRR_HDR_SYSBUF)
+		       GRR_HDR_SYSBUF | GRR_HDR_SYSBUF_FS)
 
 void grr_header_free(struct grr_header *h);
 

@@ -48,7 +48,7 @@ static void fill_header(struct recorder *r, struct grr_header *h, const char *ex
 	h->flags = (r->opts->chaos ? GRR_HDR_CHAOS : 0) | (r->opts->portable ? GRR_HDR_PORTABLE : 0) |
 		   (r->cp.active ? GRR_HDR_CLOCKPAGE : 0) |
 		   (r->cp.active && r->cp.lay == grr_cp_layout(true) ? GRR_HDR_CLOCKRING : 0) |
-		   (r->sb.active ? GRR_HDR_SYSBUF : 0);
+		   (r->sb.active ? GRR_HDR_SYSBUF | GRR_HDR_SYSBUF_FS : 0);
 	h->env_screened = r->opts->env_screened;
 	for (char **v = r->opts->env_withheld; v && *v; v++)
 		h->nwithheld++;

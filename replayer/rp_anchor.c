@@ -113,7 +113,13 @@ static bool state_matches(struct grr_replay *rp, struct rp_thread *t,
 	}
 	uint64_t digest;
 	try_tracking(rp, t);
-	rp->dg.hold = rp_next_anchor_rewrites(rp, ev->seq);
+	/* Most memory rewritten before the next anchor: no write tracking
+	 * until then, for the first candidate.  A second candidate of the
+	 * same anchor (a loop passing the pc in the same registers) means
+	 * more may come: tracking again, so that theirs read only what the
+	 * loop wrote, not all memory each time. */
+	rp->dg.hold = rp->dg_anchor_seq != ev->seq && rp_next_anchor_rewrites(rp, ev->seq);
+	rp->dg_anchor_seq = ev->seq;
 	if (grr_digester_digest(&rp->dg, &rp->mem, ev->u.anchor.excluded,
 				ev->u.anchor.nexcluded, &digest) < 0)
 		return false;

@@ -94,6 +94,8 @@ struct grr_replay {
 	struct grr_digester dg;         /* anchors' memory digests */
 	struct grr_sysbuf sb;          /* the recording's syscall buffer, if it had one */
 	bool dg_tried;                  /* write tracking set up, or tried */
+	uint64_t dg_anchor_seq;         /* the anchor the last candidate digest
+					   was for (rp_anchor.c) */
 	struct rp_lookahead ahead;      /* the trace read ahead (rp_lookahead.c) */
 	struct rp_anchor_counters counters;
 	struct grr_affinity aff;        /* grr and the program on one CPU (affinity.h) */

@@ -231,6 +231,12 @@ int rp_start(struct grr_replay *rp, const char *trace, char *err, size_t errlen)
 			 rp->hdr->flags & ~GRR_HDR_KNOWN, GRR_FORMAT_MAJOR, GRR_FORMAT_MINOR);
 		return -1;
 	}
+	if ((rp->hdr->flags & GRR_HDR_SYSBUF) && !(rp->hdr->flags & GRR_HDR_SYSBUF_FS)) {
+		snprintf(err, errlen, "%s: recorded by grr %s with the first syscall buffer, which "
+			 "this grr (%s) cannot run again: replay it with the grr that recorded it",
+			 trace, rp->hdr->grr_version, GRR_VERSION);
+		return -1;
+	}
 	if (rp_vet(trace, err, errlen) < 0)
 		return -1;
 	/* the recorded executable, or the copy a packed trace carries */

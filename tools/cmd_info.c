@@ -214,6 +214,14 @@ int cmd_info(int argc, char **argv)
 		printf("chaos mode:   off\n");
 	printf("portable:     %s\n", h->flags & GRR_HDR_PORTABLE ?
 	       "yes (recorded with GODEBUG=cpu.all=off)" : "no");
+	printf("fast paths:   %s%s%s\n",
+	       !(h->flags & GRR_HDR_CLOCKPAGE) ? "no clock page" :
+	       h->flags & GRR_HDR_CLOCKRING ? "clock page (second layout)" :
+					      "clock page (first layout)",
+	       ", ",
+	       !(h->flags & GRR_HDR_SYSBUF) ? "no syscall buffer" :
+	       h->flags & GRR_HDR_SYSBUF_FS ? "syscall buffer (second code: file system calls too)" :
+					      "syscall buffer (first code)");
 	inputs_print_env(stdout, h);
 
 	printf("events:       %" PRIu64, st.events);

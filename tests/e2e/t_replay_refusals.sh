@@ -8,6 +8,9 @@
 #   newer_format   the trace's major format version byte is patched to 2
 #   unknown_flag   the trace has a header flag this grr does not know
 #                  (forged with tests/tamper --header-flag)
+#   old_sysbuf     the trace was recorded with the syscall buffer's first
+#                  code (GRR_HDR_SYSBUF without GRR_HDR_SYSBUF_FS, forged
+#                  with tests/tamper --clear-header-flag 5)
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -150,6 +153,25 @@ if e2e_want $T/unknown_flag; then
 		fi
 	else
 		e2e_fail $T/unknown_flag "$why"
+	fi
+fi
+
+# (f) the syscall buffer's first code, which replay no longer has
+if e2e_want $T/old_sysbuf; then
+	d=$work/f
+	if [ ! -x "$TAMPER" ]; then
+		e2e_fail $T/old_sysbuf "$TAMPER not built (make $BUILD/tests/tamper)"
+	elif why=$(record_copy "$d"); then
+		if ! "$GRR" info "$d/t.grr" 2>/dev/null | grep -q '^fast paths:.*syscall buffer (second code'; then
+			e2e_fail $T/old_sysbuf "the recording did not use the syscall buffer: $("$GRR" info "$d/t.grr" 2>&1 | grep '^fast paths')"
+		elif ! "$TAMPER" "$d/t.grr" "$d/old.grr" --clear-header-flag 5 2>"$d/tamper.err"; then
+			e2e_fail $T/old_sysbuf "tamper failed: $(cat "$d/tamper.err")"
+		else
+			check_refused old_sysbuf "$d/old.grr" "$d/old.grr" "with the first syscall buffer" \
+				"replay it with the grr that recorded it"
+		fi
+	else
+		e2e_fail $T/old_sysbuf "$why"
 	fi
 fi
 

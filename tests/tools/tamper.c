@@ -15,6 +15,7 @@
  *                                          PC (other registers 0) inserted before N
  *   tamper IN OUT --cpu-feature WORD:BIT   sets bit BIT of header cpu.features[WORD]
  *   tamper IN OUT --header-flag BIT        sets bit BIT of the header flags
+ *   tamper IN OUT --clear-header-flag BIT  clears it
  *   tamper IN OUT [--program PATH] [--build-id HEX] [--argv I:ARG]... [--embed NAME=FILE]...
  *                                          header fields := these (a forged
  *                                          header); embedded file NAME := FILE's
@@ -37,7 +38,8 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: tamper IN OUT (--event N (--ret V | --poke OFF:V | --nr V [--ret R] | "
-		"--clone-after CHILD | --anchor-pc PC) | --cpu-feature WORD:BIT | --header-flag BIT | "
+		"--clone-after CHILD | --anchor-pc PC) | --cpu-feature WORD:BIT | "
+		"--[clear-]header-flag BIT | "
 		"[--program PATH] [--build-id HEX] [--argv I:ARG]... [--embed NAME=FILE]...)\n");
 	exit(2);
 }
@@ -106,6 +108,7 @@ int main(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL;
 	int64_t event = -1, ret = 0, word = -1, bit = -1, flag = -1, poke_off = -1, poke_val = 0;
+	bool clear_flag = false;
 	int64_t nr = -1, clone_child = -1, anchor_pc = -1;
 	int have_ret = 0;
 	struct edits ed = { 0 };
@@ -143,7 +146,9 @@ int main(int argc, char **argv)
 			if (parse_i64(argv[i], &word) || parse_i64(colon + 1, &bit) ||
 			    word < 0 || word >= GRR_CPUID_NWORDS || bit < 0 || bit > 31)
 				usage();
-		} else if (!strcmp(argv[i], "--header-flag") && i + 1 < argc) {
+		} else if ((!strcmp(argv[i], "--header-flag") || !strcmp(argv[i], "--clear-header-flag")) &&
+			   i + 1 < argc) {
+			clear_flag = !strcmp(argv[i], "--clear-header-flag");
 			if (parse_i64(argv[++i], &flag) || flag < 0 || flag > 31)
 				usage();
 		} else if (!strcmp(argv[i], "--program") && i + 1 < argc) {
@@ -192,7 +197,9 @@ int main(int argc, char **argv)
 	struct grr_header h = *grr_reader_header(r);
 	if (word >= 0)
 		h.cpu.features[word] |= 1u << bit;
-	if (flag >= 0)
+	if (flag >= 0 && clear_flag)
+		h.flags &= ~(1u << flag);
+	else if (flag >= 0)
 		h.flags |= 1u << flag;
 	if (ed.program)
 		h.program = (char *)ed.program;
