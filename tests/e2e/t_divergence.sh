@@ -21,7 +21,9 @@ fi
 files=$(build_program go126 opt files) || { e2e_fail $T "build of files failed: $(tail_of "$E2E_WORK/go126-opt/files.log")"; exit 1; }
 
 tr=$work/files.grr
-rc=$(run_capture "$work/rec" "$GRR" record -o "$tr" -- "$files")
+# (without the syscall buffer: its openat would be buffered, not a
+# SYSCALL_EXIT event to tamper with)
+rc=$(run_capture "$work/rec" env GRR_NO_SYSBUF=1 "$GRR" record -o "$tr" -- "$files")
 if [ "$rc" != 0 ]; then
 	e2e_fail $T "record files: $(describe_rc "$rc")$(stderr_hint "$work/rec.err")"
 	exit 1

@@ -13,8 +13,8 @@
 #                  refused before replay starts, with one line
 #   process_clone  a CLONE event after os/exec's vfork clone (the log asks
 #                  for a real child): refused before replay starts
-#   forged_anchor  an ANCHOR at the `syscall` instruction of the openat
-#                  that creates the file: grr's anchor search steps over
+#   forged_anchor  an ANCHOR at the `syscall` instruction of the connect
+#                  (recorded with the syscall buffer): the anchor search steps over
 #                  it, the kernel runs the call, the filter kills the
 #                  process ("killed by the replay sandbox")
 #   forged_header  the header names /bin/sh (with its build id) as the
@@ -146,7 +146,10 @@ for tc in $E2E_TOOLCHAINS; do
 	fi
 	tr=$work/$tc.grr
 	before=$(connections)
-	rc=$(run_capture "$work/$tc-rec" "$GRR" record -o "$tr" -- "$prog" "$file" "$addr" "$marker")
+	# (without the syscall buffer, so that the openat creating the file
+	# is a syscall event the cases below can mark or anchor on: buffered,
+	# replay never makes it at all)
+	rc=$(run_capture "$work/$tc-rec" env GRR_NO_SYSBUF=1 "$GRR" record -o "$tr" -- "$prog" "$file" "$addr" "$marker")
 	if [ "$rc" != 0 ] || [ ! -f "$file" ] || [ ! -f "$marker" ] ||
 		[ "$(connections)" != $((before + 1)) ]; then
 		e2e_fail "$c/record" "record: $(describe_rc "$rc"), file/marker/connection missing$(stderr_hint "$work/$tc-rec.err")"
@@ -193,18 +196,32 @@ for tc in $E2E_TOOLCHAINS; do
 		e2e_fail "$k" "tamper: $(cat "$work/tamper.err")"
 	fi
 
-	# an anchor at the syscall instruction of the openat that creates the
-	# file (its pc, after the entry: --goto prints the instruction's end)
+	# an anchor at the syscall instruction of the connect, in a recording
+	# with the syscall buffer (the default: the call is made by the
+	# buffer's traced instruction; its pc, after the entry: --goto prints
+	# the instruction's end); the anchor search steps over it, which runs
+	# it for real: the sandbox kills the process
 	k=$c/forged_anchor
-	pc=$("$GRR" replay --autopilot -q --goto $((create + 1)) "$tr" 2>/dev/null | sed -n 's/.* pc \(0x[0-9a-f]*\)$/\1/p')
-	if [ -z "$pc" ]; then
-		e2e_fail "$k" "no pc for event $create from --goto"
-	elif ! "$TAMPER" "$tr" "$work/t.grr" --event "$create" --anchor-pc $((pc - 2)) 2>"$work/tamper.err"; then
+	tr2=$work/$tc-sb.grr
+	rm -f "$file" "$marker"
+	rc=$(run_capture "$work/$tc-sb-rec" "$GRR" record -o "$tr2" -- "$prog" "$file" "$addr" "$marker")
+	rm -f "$file" "$marker"
+	n=$(connections)
+	"$GRR" dump "$tr2" >"$work/$tc-sb.dump" 2>&1
+	conn2=$(event_of "$work/$tc-sb.dump" '$5 == "syscall_enter" && $6 ~ /^connect\(/')
+	pc=""
+	[ -n "$conn2" ] &&
+		pc=$("$GRR" replay --autopilot -q --goto $((conn2 + 1)) "$tr2" 2>/dev/null | sed -n 's/.* pc \(0x[0-9a-f]*\)$/\1/p')
+	if [ "$rc" != 0 ]; then
+		e2e_fail "$k" "record with the syscall buffer: $(describe_rc "$rc")$(stderr_hint "$work/$tc-sb-rec.err")"
+	elif [ -z "$pc" ]; then
+		e2e_fail "$k" "no connect event or no pc for it from --goto ('$conn2')"
+	elif ! "$TAMPER" "$tr2" "$work/t.grr" --event "$conn2" --anchor-pc $((pc - 2)) 2>"$work/tamper.err"; then
 		e2e_fail "$k" "tamper: $(cat "$work/tamper.err")"
 	else
 		run_capture "$work/r" "$GRR" replay --autopilot -q "$work/t.grr" >/dev/null
 		if diverged "$k" "$work/r" && no_effects "$k" "$n"; then
-			if grep -q 'killed by the replay sandbox at syscall openat' "$work/r.err"; then
+			if grep -q 'killed by the replay sandbox at syscall connect' "$work/r.err"; then
 				e2e_pass "$k"
 			else
 				e2e_fail "$k" "the report does not name the sandbox's kill: $(grep -m1 actual: "$work/r.err")"
@@ -267,7 +284,7 @@ for tc in $E2E_TOOLCHAINS; do
 	[ -n "$ok" ] || continue
 	cp "$work/tf-benign" "$work/tf"
 	n=$(connections)
-	rc=$(run_capture "$work/tf-rec" "$GRR" record -o "$work/tf.grr" -- "$work/tf" "$file" "$addr" "$marker")
+	rc=$(run_capture "$work/tf-rec" env GRR_NO_SYSBUF=1 "$GRR" record -o "$work/tf.grr" -- "$work/tf" "$file" "$addr" "$marker")
 	if [ "$rc" != 0 ] || ! "$GRR" pack -q "$work/tf.grr" 2>"$work/tf-pack.err"; then
 		e2e_fail "$k" "record or pack: $(describe_rc "$rc")$(stderr_hint "$work/tf-rec.err")$(stderr_hint "$work/tf-pack.err")"
 		continue
