@@ -4,6 +4,7 @@
  * the same dynamic instant: the first time the thread is at that pc with
  * equal registers and equal memory (docs/replay-model.md). */
 #include "recorder/rec_private.h"
+#include "tracee/access.h"
 #include "format/counter_note.h"
 #include "tracee/gstacks.h"
 #include "format/rewrite_note.h"
@@ -173,6 +174,15 @@ static bool patchable(struct recorder *r, uint64_t pc, uint64_t sp,
 		 grr_gstack_words_in(gw, rel.pc, rel.pc + rel.len));
 }
 
+/* Whether a step over the instruction at PC is invisible to the other
+ * threads (chaos: tracee/access.h). */
+static bool step_private(struct recorder *r, uint64_t pc)
+{
+	uint8_t code[16];
+	size_t n = grr_mem_read_partial(&r->mem, pc, code, sizeof(code));
+	return n && grr_access_step_private(code, n, pc);
+}
+
 /* Instructions a single step must not run unrecorded. */
 static bool must_not_step(struct recorder *r, uint64_t pc)
 {
@@ -243,7 +253,7 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 	 * finds any instruction */
 	if (m == 0 && r->sched.chaos)
 		m = rec_approach_access(r, t, regs, status);
-	if (m != 0 || r->sched.chaos)
+	if (m != 0)
 		return m;
 	struct grr_gstack_words words, *gw = NULL;
 	if (r->have_syms && regs->rip > GSTACK_WINDOW &&
@@ -254,12 +264,18 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 	for (int i = 0; i < MAX_ANCHOR_STEPS && m == 0; i++) {
 		if (patchable(r, regs->rip, regs->rsp, gw) || must_not_step(r, regs->rip))
 			break;
+		/* chaos: on only over instructions no other thread can tell
+		 * apart from a switch before them (a return, arithmetic), never
+		 * past a shared access: where the replayer can patch, not only
+		 * break at every pass (a `ret` in a hot function, say) */
+		if (r->sched.chaos && !step_private(r, regs->rip))
+			break;
 		m = rec_step(r, t, regs, status);
 		/* (a step into record-only code goes on through it, one
 		 * onto a string instruction past it) */
 		if (m == 0)
 			m = rec_step_out(r, t, regs, status);
-		if (m == 0)
+		if (m == 0 && !r->sched.chaos)   /* (chaos: a string op is shared) */
 			m = rec_finish_string_op(r, t, regs, status);
 	}
 	if (gw)

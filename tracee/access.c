@@ -161,6 +161,31 @@ static bool is_barrier(csh h, const cs_insn *in)
 	return false;
 }
 
+bool grr_access_step_private(const uint8_t *code, size_t n, uint64_t pc)
+{
+	csh h;
+	if (!open_cs(&h))
+		return false;
+	cs_insn *in;
+	bool ok = false;
+	if (cs_disasm(h, code, n, pc, 1, &in) == 1) {
+		const cs_x86 *x = &in->detail->x86;
+		bool rep = x->prefix[0] == X86_PREFIX_REP || x->prefix[0] == X86_PREFIX_REPNE;
+		bool ret = cs_insn_group(h, in, CS_GRP_RET);
+		bool computed = (cs_insn_group(h, in, CS_GRP_JUMP) || cs_insn_group(h, in, CS_GRP_CALL)) &&
+				!direct_target(in);
+		/* a return, and a jump or call through a register, go where
+		 * the frontier cannot follow but touch only the thread's own
+		 * stack; every other barrier stays one */
+		ok = !is_shared_access(in) && !rep &&
+		     (ret || computed || !is_barrier(h, in)) &&
+		     !cs_insn_group(h, in, CS_GRP_INT) && !cs_insn_group(h, in, CS_GRP_IRET);
+		cs_free(in, 1);
+	}
+	cs_close(&h);
+	return ok;
+}
+
 struct walk {
 	csh h;
 	grr_code_read_fn read;

@@ -37,6 +37,13 @@ struct grr_rmw {
 int grr_access_rmw(const uint8_t *code, size_t n, uint64_t pc,
 		   const struct user_regs_struct *regs, struct grr_rmw *rmw);
 
+/* Whether the instruction in CODE (N bytes at PC) may be run by itself
+ * (a single step) before a switch without changing what other threads
+ * see: it touches no shared memory and is no trap, syscall, clock read or
+ * repeated string instruction (a return, a jump or call through a
+ * register, arithmetic: yes).  False if CODE cannot be decoded. */
+bool grr_access_step_private(const uint8_t *code, size_t n, uint64_t pc);
+
 /* Reads LEN bytes of code at ADDR into BUF: the bytes read (0: none). */
 typedef size_t (*grr_code_read_fn)(void *ctx, uint64_t addr, uint8_t *buf, size_t len);
 /* Whether code at ADDR may be followed into (the program's own code,

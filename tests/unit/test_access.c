@@ -126,8 +126,35 @@ START_TEST(test_frontier_call)
 }
 END_TEST
 
+/* Which single instructions a preempted thread may run before its switch
+ * (chaos mode steps over them to reach a pc the replayer can patch). */
+START_TEST(test_step_private)
+{
+#define PRIV(...) grr_access_step_private((const uint8_t[]){ __VA_ARGS__ }, \
+					  sizeof((const uint8_t[]){ __VA_ARGS__ }), BASE)
+	ck_assert(PRIV(0xc3));                         /* ret */
+	ck_assert(PRIV(0x31, 0xc0));                   /* xor %eax,%eax */
+	ck_assert(PRIV(0x48, 0x83, 0xc4, 0x18));       /* add $0x18,%rsp */
+	ck_assert(PRIV(0x48, 0x8b, 0x44, 0x24, 0x08)); /* mov 8(%rsp),%rax: own frame */
+	ck_assert(PRIV(0xff, 0xd0));                   /* call *%rax */
+	ck_assert(PRIV(0xff, 0xe2));                   /* jmp *%rdx */
+	ck_assert(PRIV(0xe8, 0x10, 0, 0, 0));          /* call +0x10 */
+	ck_assert(!PRIV(0x48, 0x8b, 0x00));            /* mov (%rax),%rax: shared */
+	ck_assert(!PRIV(0x48, 0xff, 0x00));            /* incq (%rax) */
+	ck_assert(!PRIV(0xff, 0x20));                  /* jmp *(%rax): reads memory */
+	ck_assert(!PRIV(0x0f, 0x05));                  /* syscall */
+	ck_assert(!PRIV(0x0f, 0x31));                  /* rdtsc */
+	ck_assert(!PRIV(0xcc));                        /* int3 */
+	ck_assert(!PRIV(0xf3, 0x48, 0xab));            /* rep stos */
+	ck_assert(!PRIV(0x0f, 0xa2));                  /* cpuid */
+	ck_assert(!grr_access_step_private((const uint8_t[]){ 0x0f }, 1, BASE)); /* cut short */
+#undef PRIV
+}
+END_TEST
+
 int main(void)
 {
-	const TTest *const tests[] = { test_rmw, test_frontier_loop, test_frontier_call };
+	const TTest *const tests[] = { test_rmw, test_frontier_loop, test_frontier_call,
+				       test_step_private };
 	return run_tests("access", tests, sizeof(tests) / sizeof(tests[0]));
 }
