@@ -158,9 +158,25 @@ bool rp_anchor_here(struct grr_replay *rp, struct rp_thread *t)
 	       state_matches(rp, t, &regs);
 }
 
-static int step_over(struct grr_replay *rp, struct rp_thread *t)
+/* Whether the instruction at PC enters the kernel (syscall, sysenter,
+ * int 0x80): a single step would make the call for real. */
+static bool is_syscall_insn(struct grr_replay *rp, uint64_t pc)
+{
+	uint8_t b[2];
+	return grr_mem_read(&rp->mem, pc, b, 2) < 0 ||
+	       (b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) || (b[0] == 0xcd && b[1] == 0x80);
+}
+
+/* Runs the thread's instruction at PC (where it did not match the anchor)
+ * by a single step.  Never a syscall instruction: the thread would make a
+ * call the log does not have before its anchor (a trace that says so is
+ * wrong: replay diverges instead of letting the kernel run it). */
+static int step_over(struct grr_replay *rp, struct rp_thread *t, uint64_t pc)
 {
 	struct grr_stop st;
+	if (is_syscall_insn(rp, pc))
+		return rp_diverge(rp, t, "a syscall instruction at 0x%llx before reaching the anchor",
+				  (unsigned long long)pc);
 	if (rp_leave_sysemu(rp, t) < 0)
 		return -1;
 	if (grr_task_singlestep(t->tid, 0) < 0 || rp_wait(rp, t, &st) < 0)
@@ -230,7 +246,7 @@ int rp_do_anchor(struct grr_replay *rp, struct rp_thread *t)
 			if (s == 0)
 				goto found;
 		}
-		if (step_over(rp, t) < 0)
+		if (step_over(rp, t, pc) < 0)
 			return -1;
 	}
 found:
