@@ -172,6 +172,11 @@ void cli_show_substitute_path(struct cli *cli);
  * alias`, the command an alias stands for (NULL: none), their lines in
  * `config -list`.  cli_inspect.c writes the settings' lines. */
 int cli_config_save(struct cli *cli);
+/* $XDG_VAR/grr/NAME, else ~/HOME_DIR/grr/NAME (the settings file, the
+ * history); grr's directory made when MAKE_DIR.  false if neither
+ * variable is set, the path is too long or the directory cannot be made. */
+bool cli_user_file(const char *xdg_var, const char *home_dir, const char *name, bool make_dir,
+		   char *buf, size_t len);
 void cli_config_load(struct cli *cli);
 int cli_config_alias(struct cli *cli, char *args);
 const char *cli_alias_target(const struct cli *cli, const char *word);

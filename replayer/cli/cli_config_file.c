@@ -16,16 +16,25 @@
  * made). */
 static bool config_path(char *buf, size_t len, bool make_dir)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
+	return cli_user_file("XDG_CONFIG_HOME", ".config", "config", make_dir, buf, len);
+}
+
+/* $XDG_VAR/grr/NAME, else ~/HOME_DIR/grr/NAME; grr's directory (and the
+ * one above it) made when MAKE_DIR. */
+bool cli_user_file(const char *xdg_var, const char *home_dir, const char *name, bool make_dir,
+		   char *buf, size_t len)
+{
+	const char *xdg = getenv(xdg_var);
 	const char *home = getenv("HOME");
 	char dir[4096];
 	if (xdg && *xdg)
 		snprintf(dir, sizeof(dir), "%s/grr", xdg);
 	else if (home && *home)
-		snprintf(dir, sizeof(dir), "%s/.config/grr", home);
+		snprintf(dir, sizeof(dir), "%s/%s/grr", home, home_dir);
 	else
 		return false;
 	if (make_dir) {
+		/* mkdir -p of the last two levels is enough for the usual layouts */
 		char parent[4096];
 		snprintf(parent, sizeof(parent), "%s", dir);
 		char *slash = strrchr(parent, '/');
@@ -37,7 +46,7 @@ static bool config_path(char *buf, size_t len, bool make_dir)
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 			return false;
 	}
-	int n = snprintf(buf, len, "%s/config", dir);
+	int n = snprintf(buf, len, "%s/%s", dir, name);
 	return n > 0 && (size_t)n < len;
 }
 

@@ -8,11 +8,9 @@
 #include "replayer/cli/cli.h"
 #include "replayer/cli/cli_complete.h"
 
-#include <errno.h>
 #include <readline.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define HISTORY_MAX 1000
 
@@ -193,28 +191,7 @@ static char **complete(const char *text, int start, int end)
  * made; false if neither variable is set or it cannot be made. */
 static bool history_path(char *buf, size_t len)
 {
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-	char dir[4096];
-	if (xdg && *xdg)
-		snprintf(dir, sizeof(dir), "%s/grr", xdg);
-	else if (home && *home)
-		snprintf(dir, sizeof(dir), "%s/.local/share/grr", home);
-	else
-		return false;
-	/* mkdir -p of the last two levels is enough for the usual layouts */
-	char parent[4096];
-	snprintf(parent, sizeof(parent), "%s", dir);
-	char *slash = strrchr(parent, '/');
-	if (slash && slash != parent) {
-		*slash = 0;
-		if (mkdir(parent, 0700) < 0 && errno != EEXIST)
-			return false;
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return false;
-	int n = snprintf(buf, len, "%s/history", dir);
-	return n > 0 && (size_t)n < len;
+	return cli_user_file("XDG_DATA_HOME", ".local/share", "history", true, buf, len);
 }
 
 void cli_readline_loop(struct cli *cli, void (*run)(struct cli *cli, const char *line))
