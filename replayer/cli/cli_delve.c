@@ -73,9 +73,9 @@ static int cmd_source(struct cli *cli, char *args)
 	return failed ? -1 : 0;
 }
 
-/* The id of breakpoint SPEC (a number, or a failure breakpoint's name);
- * 0 if there is none. */
-static int breakpoint_id(struct cli *cli, const char *spec)
+/* Breakpoint SPEC (a number, or a failure breakpoint's name); NULL if
+ * there is none.  (Valid until breakpoints are set or cleared.) */
+static const struct grr_ctl_break *breakpoint_of(struct cli *cli, const char *spec)
 {
 	const struct grr_ctl_break *bps;
 	int n = grr_ctl_breakpoints(cli->ctl, &bps);
@@ -83,8 +83,15 @@ static int breakpoint_id(struct cli *cli, const char *spec)
 	long v = strtol(spec, &end, 10);
 	for (int i = 0; i < n; i++)
 		if ((!*end && v == bps[i].id) || (bps[i].name[0] && !strcmp(bps[i].name, spec)))
-			return bps[i].id;
-	return 0;
+			return &bps[i];
+	return NULL;
+}
+
+/* The id of breakpoint SPEC; 0 if there is none. */
+static int breakpoint_id(struct cli *cli, const char *spec)
+{
+	const struct grr_ctl_break *b = breakpoint_of(cli, spec);
+	return b ? b->id : 0;
 }
 
 /* on BP CMD: CMD runs at each stop at BP (Delve: print, stack,
@@ -207,21 +214,13 @@ static int cmd_toggle(struct cli *cli, char *args)
 	args = cli_trim(args);
 	if (!*args)
 		return cli_error("usage: toggle ID | toggle NAME");
-	int id = breakpoint_id(cli, args);
-	if (!id)
+	const struct grr_ctl_break *b = breakpoint_of(cli, args);
+	if (!b)
 		return cli_error("no breakpoint %s (see 'breakpoints')", args);
-	const struct grr_ctl_break *bps;
-	int n = grr_ctl_breakpoints(cli->ctl, &bps), i = 0;
-	while (i < n && bps[i].id != id)
-		i++;
-	bool off = !bps[i].disabled;
-	if (grr_ctl_set_disabled(cli->ctl, id, off) < 0)
+	bool off = !b->disabled;
+	if (grr_ctl_set_disabled(cli->ctl, b->id, off) < 0)
 		return cli_error("cannot %s breakpoint %s in the replay", off ? "disable" : "enable",
 				 args);
-	n = grr_ctl_breakpoints(cli->ctl, &bps);
-	for (i = 0; i < n && bps[i].id != id; i++)
-		;
-	const struct grr_ctl_break *b = &bps[i];
 	char title[64];
 	if (b->name[0])
 		snprintf(title, sizeof(title), "Breakpoint %s", b->name);

@@ -55,6 +55,9 @@ struct grr_replay *grr_ctl_replay(struct grr_ctl *c);
  * replay itself, and every command that moves it, are not affected. */
 void grr_ctl_view(struct grr_ctl *c, struct grr_replay *rp);
 const struct grr_symbols *grr_ctl_symbols(const struct grr_ctl *c);
+/* The targets of the direct calls in the code [LO, HI), in address order,
+ * at most MAX into OUT: how many (0 if the code cannot be read). */
+int grr_ctl_direct_calls(struct grr_ctl *c, uint64_t lo, uint64_t hi, uint64_t *out, int max);
 
 /* ---- Breakpoints and watchpoints ---- */
 

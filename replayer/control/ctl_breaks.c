@@ -23,7 +23,7 @@ struct grr_ctl_break *ctl_new_break(struct grr_ctl *c, char *err, size_t errlen)
 	return b;
 }
 
-static struct grr_ctl_break *find(struct grr_ctl *c, int id)
+struct grr_ctl_break *ctl_find_break(struct grr_ctl *c, int id)
 {
 	for (int i = 0; i < c->nbps; i++)
 		if (c->bps[i].id == id)
@@ -118,7 +118,7 @@ int grr_ctl_watch(struct grr_ctl *c, const char *spec, uint64_t addr, int len,
 
 int grr_ctl_condition(struct grr_ctl *c, int id, const char *cond, char *err, size_t errlen)
 {
-	struct grr_ctl_break *b = find(c, id);
+	struct grr_ctl_break *b = ctl_find_break(c, id);
 	if (!b) {
 		snprintf(err, errlen, "no breakpoint %d", id);
 		return -1;
@@ -151,7 +151,7 @@ int grr_ctl_clear(struct grr_ctl *c, int id)
 
 int grr_ctl_set_disabled(struct grr_ctl *c, int id, bool disabled)
 {
-	struct grr_ctl_break *b = find(c, id);
+	struct grr_ctl_break *b = ctl_find_break(c, id);
 	if (!b)
 		return -1;
 	b->disabled = disabled;

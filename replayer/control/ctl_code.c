@@ -42,3 +42,16 @@ bool ctl_direct_call(const cs_insn *insn, uint64_t *target)
 	*target = (uint64_t)x->operands[0].imm;
 	return true;
 }
+
+int grr_ctl_direct_calls(struct grr_ctl *c, uint64_t lo, uint64_t hi, uint64_t *out, int max)
+{
+	struct ctl_code code;
+	if (ctl_disasm(c, lo, hi, &code) < 0)
+		return 0;
+	int n = 0;
+	for (size_t k = 0; k < code.n && n < max; k++)
+		if (ctl_direct_call(&code.insn[k], &out[n]))
+			n++;
+	ctl_disasm_free(&code);
+	return n;
+}

@@ -85,9 +85,9 @@ void ctl_hits_load(struct grr_ctl *c, const struct ctl_snap *s)
 				g->hits = h->hits;
 			continue;
 		}
-		for (int i = 0; i < c->nbps; i++)
-			if (c->bps[i].id == h->id)
-				c->bps[i].hits = h->hits;
+		struct grr_ctl_break *b = ctl_find_break(c, h->id);
+		if (b)
+			b->hits = h->hits;
 	}
 }
 
@@ -124,10 +124,7 @@ static int parse_hitcond(const char *text, enum grr_hit_op *op, uint64_t *val)
 int grr_ctl_hit_condition(struct grr_ctl *c, int id, const char *text, bool per_g, char *err,
 			  size_t errlen)
 {
-	struct grr_ctl_break *b = NULL;
-	for (int i = 0; i < c->nbps; i++)
-		if (c->bps[i].id == id)
-			b = &c->bps[i];
+	struct grr_ctl_break *b = ctl_find_break(c, id);
 	if (!b) {
 		snprintf(err, errlen, "no breakpoint %d", id);
 		return -1;

@@ -147,6 +147,8 @@ void ctl_position(struct grr_ctl *c, struct grr_ctl_pos *pos);
 /* A new breakpoint at the end of the list, not counted yet (c->nbps++
  * keeps it); NULL when out of memory. */
 struct grr_ctl_break *ctl_new_break(struct grr_ctl *c, char *err, size_t errlen);
+/* Breakpoint ID, or NULL. */
+struct grr_ctl_break *ctl_find_break(struct grr_ctl *c, int id);
 /* Adds the locations of SPEC to B, checked against the program's code
  * from its symbols (no process needed).  0, or -1 with ERR. */
 int ctl_break_resolve(struct grr_ctl *c, struct grr_ctl_break *b, const char *spec,

@@ -3,7 +3,6 @@
  * own, innermost first, named and placed by the symbol layer. */
 #include "replayer/inspect/stack_private.h"
 
-#include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,32 +180,15 @@ static uint64_t unwrap_deferred(struct grr_ctl *c, uint64_t fn)
 	if (!grr_symbols_func_at(s, fn, &f) || f.entry != fn ||
 	    (!grr_symbols_is_trampoline(s, fn) && !strstr(f.name, "\xc2\xb7" "dwrap" "\xc2\xb7")))
 		return fn;
-	uint8_t code[1024];
-	size_t len = f.end - f.entry < sizeof(code) ? f.end - f.entry : sizeof(code);
-	if (grr_replay_read(grr_ctl_replay(c), f.entry, code, len) < 0)
-		return fn;
-	csh h;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
-		return fn;
-	cs_insn *insn = cs_malloc(h);
-	const uint8_t *p = code;
-	uint64_t addr = f.entry, called = fn;
-	while (insn && cs_disasm_iter(h, &p, &len, &addr, insn)) {
+	uint64_t calls[16];
+	int n = grr_ctl_direct_calls(c, f.entry, f.end, calls, 16);
+	for (int i = 0; i < n; i++) {
 		struct grr_func_info t;
-		if (insn->id != X86_INS_CALL || insn->size != 5 || code[insn->address - f.entry] != 0xe8)
-			continue;
-		int32_t rel;
-		memcpy(&rel, code + (insn->address - f.entry) + 1, 4);
-		uint64_t target = insn->address + 5 + (uint64_t)(int64_t)rel;
-		if (grr_symbols_func_at(s, target, &t) && t.entry == target && !private_runtime(t.name)) {
-			called = target;
-			break;
-		}
+		if (grr_symbols_func_at(s, calls[i], &t) && t.entry == calls[i] &&
+		    !private_runtime(t.name))
+			return calls[i];
 	}
-	if (insn)
-		cs_free(insn, 1);
-	cs_close(&h);
-	return called;
+	return fn;
 }
 
 int grr_goroutine_defers(struct grr_ctl *c, int64_t goid, struct grr_defer *out, int max,
