@@ -28,6 +28,7 @@ enum grr_chunk_type {
 	GRR_CHUNK_BLOB = 3,
 	GRR_CHUNK_INDEX = 4,
 	GRR_CHUNK_FILE = 5,
+	GRR_CHUNK_FILEREF = 6,   /* blobs stored by reference (format/file_ref.h) */
 };
 
 enum grr_compression {

@@ -86,7 +86,11 @@ int grr_trace_copy(const char *in, const char *out, const struct grr_embed *file
 	if (!r)
 		return -1;
 	bool indexed = grr_reader_has_index(r);
-	struct grr_writer *w = grr_writer_open(out, grr_reader_header(r), err);
+	/* the copy stores every blob, those the source refers to files for
+	 * too (the reader reads them) */
+	struct grr_header h = *grr_reader_header(r);
+	h.flags &= ~GRR_HDR_FILE_REFS;
+	struct grr_writer *w = grr_writer_open(out, &h, err);
 	if (!w) {
 		grr_reader_close(r);
 		return -1;

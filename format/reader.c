@@ -11,6 +11,7 @@
 #include "format/chunk.h"
 #include "format/codec.h"
 #include "format/error.h"
+#include "format/file_ref.h"
 #include "format/hash.h"
 #include "format/trace.h"
 #include "format/varint.h"
@@ -69,6 +70,8 @@ struct grr_reader {
 	struct grr_blobmap blobs;
 	struct rfile *files;
 	size_t nfiles;
+	struct grr_file_ref *refs;   /* blobs stored by reference */
+	size_t nrefs;
 	char **names;            /* NULL-terminated, for grr_reader_embedded_names */
 
 	uint64_t total;
@@ -233,6 +236,11 @@ static void reset_tables(struct grr_reader *r)
 	free(r->files);
 	r->files = NULL;
 	r->nfiles = 0;
+	for (size_t i = 0; i < r->nrefs; i++)
+		free(r->refs[i].path);
+	free(r->refs);
+	r->refs = NULL;
+	r->nrefs = 0;
 	r->total = 0;
 }
 
@@ -280,6 +288,33 @@ static int scan_blob_chunk(struct grr_reader *r, uint64_t off, const struct grr_
 		}
 	}
 	return 0;
+}
+
+/* Registers the references of the FILEREF chunk payload RAW. */
+static int scan_ref_chunk(struct grr_reader *r, const struct grr_buf *raw)
+{
+	const uint8_t *p = raw->p, *end = raw->p + raw->len;
+	while (p < end) {
+		struct grr_file_ref ref;
+		if (grr_file_ref_parse(&p, end, &ref))
+			return -1;
+		struct grr_file_ref *nr = realloc(r->refs, (r->nrefs + 1) * sizeof(*nr));
+		if (!nr) {
+			free(ref.path);
+			return -1;
+		}
+		r->refs = nr;
+		r->refs[r->nrefs++] = ref;
+	}
+	return 0;
+}
+
+static const struct grr_file_ref *find_ref(const struct grr_reader *r, struct grr_hash128 id)
+{
+	for (size_t i = 0; i < r->nrefs; i++)
+		if (grr_hash128_eq(r->refs[i].id, id))
+			return &r->refs[i];
+	return NULL;
 }
 
 static int parse_file_rec(const uint8_t *p, const uint8_t *end, const uint8_t **name, size_t *n,
@@ -338,11 +373,14 @@ static int scan(struct grr_reader *r, uint64_t off, struct grr_error *err)
 		if (h.type == GRR_CHUNK_EVENTS) {
 			ok = h.first_seq == r->total && h.count > 0 &&
 			     (uint64_t)h.count <= h.raw_len && r->total + h.count > r->total;
-		} else if (h.type == GRR_CHUNK_BLOB || h.type == GRR_CHUNK_FILE) {
+		} else if (h.type == GRR_CHUNK_BLOB || h.type == GRR_CHUNK_FILE ||
+			   h.type == GRR_CHUNK_FILEREF) {
 			if (grr_chunk_unpack_payload(&h, r->stored.p, &raw)) {
 				ok = false;
 			} else if (h.type == GRR_CHUNK_BLOB) {
 				ok = scan_blob_chunk(r, off, &raw) == 0;
+			} else if (h.type == GRR_CHUNK_FILEREF) {
+				ok = scan_ref_chunk(r, &raw) == 0;
 			} else {
 				const uint8_t *name;
 				size_t n;
@@ -470,6 +508,16 @@ static int load_blob(struct grr_reader *r, struct grr_hash128 id, uint64_t len, 
 		     struct grr_error *err)
 {
 	const struct grr_blob_loc *l = grr_blobmap_find(&r->blobs, id);
+	const struct grr_file_ref *ref = l ? NULL : find_ref(r, id);
+	if (ref) {
+		if (ref->len != len) {
+			grr_seterr(err, r->path, "blob %016llx%016llx has %llu bytes, %llu expected",
+				   (unsigned long long)id.h[0], (unsigned long long)id.h[1],
+				   (unsigned long long)ref->len, (unsigned long long)len);
+			return -1;
+		}
+		return grr_file_ref_load(ref, r->path, out, err);
+	}
 	if (!l) {
 		grr_seterr(err, r->path, "missing blob %016llx%016llx", (unsigned long long)id.h[0],
 			   (unsigned long long)id.h[1]);
@@ -620,6 +668,27 @@ static int blob_get_cb(void *ctx, struct grr_hash128 id, uint64_t len, const uin
 
 /* ---- open / close ---- */
 
+/* With an index: reads the FILEREF chunks it lists.  0, or -1 (tables
+ * reset: the file is then scanned). */
+static int load_listed_refs(struct grr_reader *r)
+{
+	struct grr_buf raw = { 0 };
+	struct grr_error e;
+	for (size_t i = 0; i < r->nchunks; i++) {
+		struct grr_chunk_hdr h;
+		if (r->chunks[i].type != GRR_CHUNK_FILEREF)
+			continue;
+		if (read_chunk(r, r->chunks[i].off, (long)i, &h, &raw, &e) != RC_OK ||
+		    h.type != GRR_CHUNK_FILEREF || scan_ref_chunk(r, &raw)) {
+			grr_buf_free(&raw);
+			reset_tables(r);
+			return -1;
+		}
+	}
+	grr_buf_free(&raw);
+	return 0;
+}
+
 struct grr_reader *grr_reader_open(const char *path, struct grr_error *err)
 {
 	struct grr_reader *r = calloc(1, sizeof(*r));
@@ -700,7 +769,7 @@ struct grr_reader *grr_reader_open(const char *path, struct grr_error *err)
 		goto fail;
 	}
 
-	if (load_index(r) == 0) {
+	if (load_index(r) == 0 && load_listed_refs(r) == 0) {
 		r->has_index = true;
 	} else if (scan(r, GRR_FILE_HEADER_SIZE + GRR_CHUNK_HEADER_SIZE + (uint64_t)h.stored_len, err)) {
 		goto fail;
@@ -753,6 +822,12 @@ const struct grr_header *grr_reader_header(const struct grr_reader *r)
 uint64_t grr_reader_event_count(const struct grr_reader *r)
 {
 	return r->total;
+}
+
+const struct grr_file_ref *grr_reader_file_refs(const struct grr_reader *r, size_t *n)
+{
+	*n = r->nrefs;
+	return r->refs;
 }
 
 bool grr_reader_has_index(const struct grr_reader *r)
@@ -946,6 +1021,9 @@ int grr_reader_stats(struct grr_reader *r, struct grr_trace_stats *st, struct gr
 	for (size_t i = 0; i < r->blobs.cap; i++)
 		if (r->blobs.slots[i].chunk_off)
 			st->blob_raw_bytes += r->blobs.slots[i].len;
+	st->file_refs = r->nrefs;
+	for (size_t i = 0; i < r->nrefs; i++)
+		st->file_ref_bytes += r->refs[i].len;
 
 	struct cursor c = { .evi = NONE };
 	struct grr_ev_scratch sc = { 0 };

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define GRR_FORMAT_MAJOR 1
-#define GRR_FORMAT_MINOR 6
+#define GRR_FORMAT_MINOR 7
 
 /* Error reporting: every fallible call fills one of these with a single
  * line naming the file and the problem, e.g.
@@ -109,7 +109,11 @@ struct grr_header {
  * code the recording ran, so a trace with GRR_HDR_SYSBUF and not this was
  * recorded with the first code, which this grr no longer has. */
 #define GRR_HDR_SYSBUF_FS 32u
-#define GRR_HDR_KNOWN (GRR_HDR_CHAOS | GRR_HDR_PORTABLE | GRR_HDR_CLOCKPAGE | GRR_HDR_CLOCKRING | \
+/* blobs may be stored by reference to files of the recording machine
+ * (FILEREF chunks, format/file_ref.h): an older grr would find them
+ * missing */
+#define GRR_HDR_FILE_REFS 64u
+#define GRR_HDR_KNOWN (GRR_HDR_FILE_REFS | GRR_HDR_CHAOS | GRR_HDR_PORTABLE | GRR_HDR_CLOCKPAGE | GRR_HDR_CLOCKRING | \
 		       GRR_HDR_SYSBUF | GRR_HDR_SYSBUF_FS)
 
 void grr_header_free(struct grr_header *h);
@@ -258,10 +262,19 @@ uint64_t grr_writer_event_count(const struct grr_writer *w);
  * `grr pack`; a trace with an embedded executable is "packed". */
 int grr_writer_embed_file(struct grr_writer *w, const char *name,
 			  const void *data, uint64_t len, struct grr_error *err);
+/* Declares that the content DATA (LEN bytes) is FILE_LEN bytes of the file
+ * PATH (absolute) at FILE_OFF followed by zeros: memory writes of exactly
+ * that content are then stored as a reference to the file, not a copy
+ * (format/file_ref.h; the header should carry GRR_HDR_FILE_REFS).  Does
+ * nothing if the content is stored already. */
+int grr_writer_file_ref(struct grr_writer *w, const char *path, uint64_t file_off,
+			uint64_t file_len, const uint8_t *data, uint64_t len,
+			struct grr_error *err);
 
 /* ---- reader ------------------------------------------------------- */
 
 struct grr_reader;
+struct grr_file_ref;
 
 struct grr_trace_stats {
 	uint64_t events;
@@ -271,6 +284,8 @@ struct grr_trace_stats {
 	uint64_t file_bytes;
 	uint64_t raw_bytes;        /* uncompressed size of all chunk payloads */
 	uint64_t blob_raw_bytes;   /* uncompressed size of blob contents */
+	uint64_t file_refs;        /* blobs stored by reference to a file */
+	uint64_t file_ref_bytes;   /* their size */
 	uint32_t threads;          /* distinct tids seen */
 	uint64_t duration_ns;      /* time_ns of the last event */
 	bool has_index;            /* false: the trace was cut short */
@@ -307,6 +322,9 @@ int grr_reader_embedded_file(struct grr_reader *r, const char *name,
 			     uint8_t **data, uint64_t *len, struct grr_error *err);
 /* Names of embedded files (NULL terminated array owned by r). */
 const char *const *grr_reader_embedded_names(struct grr_reader *r);
+/* The blobs stored by reference to files (format/file_ref.h): *N of them,
+ * owned by r. */
+const struct grr_file_ref *grr_reader_file_refs(const struct grr_reader *r, size_t *n);
 /* Whether the trace ended cleanly with an index. */
 bool grr_reader_has_index(const struct grr_reader *r);
 

@@ -10,6 +10,7 @@
 #include "format/chunk.h"
 #include "format/codec.h"
 #include "format/error.h"
+#include "format/file_ref.h"
 #include "format/hash.h"
 #include "format/trace.h"
 #include "format/varint.h"
@@ -43,7 +44,8 @@ struct grr_writer {
 	struct grr_buf blob;         /* pending BLOB chunk payload */
 	struct grr_hash128 *pending; /* ids of the blobs in it */
 	size_t npending, pending_cap;
-	struct grr_blobmap blobs;
+	struct grr_blobmap blobs;     /* stored blobs, and those stored by reference */
+	size_t nrefs;                 /* of which by reference */
 
 	struct grr_buf z;            /* chunk being built */
 	struct grr_buf tmp;
@@ -192,6 +194,37 @@ static int store_blob(struct grr_writer *w, const uint8_t *data, uint64_t len,
 		grr_seterr(&w->err, w->path, "out of memory");
 		return -1;
 	}
+	return 0;
+}
+
+/* A blob stored by reference: in the blob map so that writes of its content
+ * find it, but listed in no index (its FILEREF chunk is). */
+#define REF_REC_OFF UINT32_MAX
+
+int grr_writer_file_ref(struct grr_writer *w, const char *path, uint64_t file_off,
+			uint64_t file_len, const uint8_t *data, uint64_t len,
+			struct grr_error *err)
+{
+	if (w->failed)
+		return fail(w, err);
+	struct grr_file_ref ref = { .id = grr_hash128(data, (size_t)len, 0), .len = len,
+				    .file_off = file_off, .file_len = file_len,
+				    .path = (char *)path };
+	if (!len || file_len > len || path[0] != '/' || strlen(path) > GRR_FILE_REF_PATH_MAX) {
+		grr_seterr(err, w->path, "bad file reference to %s", path);
+		return -1;
+	}
+	if (grr_blobmap_find(&w->blobs, ref.id))
+		return 0;
+	w->tmp.len = 0;
+	if (grr_file_ref_put(&w->tmp, &ref))
+		return oom(w, err);
+	struct grr_blob_loc loc = { .id = ref.id, .len = len, .rec_off = REF_REC_OFF };
+	if (emit_chunk(w, GRR_CHUNK_FILEREF, w->seq, 0, w->tmp.p, w->tmp.len, &loc.chunk_off))
+		return fail(w, err);
+	if (!grr_blobmap_insert(&w->blobs, &loc, NULL))
+		return oom(w, err);
+	w->nrefs++;
 	return 0;
 }
 
@@ -382,11 +415,11 @@ static int build_index(struct grr_writer *w, struct grr_buf *b)
 		    grr_buf_varint(b, c->first_seq) || grr_buf_varint(b, c->count))
 			return -1;
 	}
-	if (grr_buf_varint(b, w->blobs.n))
+	if (grr_buf_varint(b, w->blobs.n - w->nrefs))
 		return -1;
 	for (size_t i = 0; i < w->blobs.cap; i++) {
 		const struct grr_blob_loc *l = &w->blobs.slots[i];
-		if (!l->chunk_off)
+		if (!l->chunk_off || l->rec_off == REF_REC_OFF)
 			continue;
 		if (grr_buf_le64(b, l->id.h[0]) || grr_buf_le64(b, l->id.h[1]) ||
 		    grr_buf_varint(b, l->len) || grr_buf_varint(b, l->chunk_off) ||

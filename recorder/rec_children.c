@@ -64,6 +64,9 @@ static int add(struct recorder *r, pid_t tid)
 		r->children = c;
 		r->cap_children = cap;
 	}
+	/* the program's CPUs, not the one grr pinned it to (rec_start.c) */
+	if (r->aff.active)
+		(void)sched_setaffinity(tid, sizeof(r->aff.saved), &r->aff.saved);
 	int p = find(r, parent_of(tid));
 	r->children[r->nchildren++] = (struct rec_child){
 		.tid = tid, .outside = p >= 0 && r->children[p].outside };

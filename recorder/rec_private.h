@@ -9,6 +9,7 @@
 
 #include "format/trace.h"
 #include "recorder/recorder.h"
+#include "tracee/affinity.h"
 #include "tracee/clockpage.h"
 #include "tracee/cpuid_vars.h"
 #include "tracee/digester.h"
@@ -60,6 +61,8 @@ struct rec_thread {
 	uint64_t stop_rip, stop_rsp;  /* registers at the last logged stop */
 	bool unannounced;             /* seen before its parent's clone event: it
 				       * may not run before that event is logged */
+	bool woken;                   /* ready after waiting in the kernel, not
+				       * preempted */
 	bool signal_at_resume;        /* a signal was queued when it last resumed:
 				       * delivered before it ran any instruction */
 	uint64_t ready_since;         /* FIFO order among ready threads */
@@ -112,6 +115,8 @@ struct rec_sched {
 	uint64_t sync_preemptions;    /* preemptions at synchronization sites */
 	uint64_t holds;               /* of which held for others (rec_sched_hold) */
 	uint64_t anchor_cost_ns;      /* what the last anchor's digest took */
+	uint64_t turn_ns;             /* when the running thread's turn began */
+	uint64_t wake_preemptions;    /* normal mode: turns cut short for a woken thread */
 };
 
 /* rec_spin.c: the running thread's turn, watched for spinning */
@@ -129,12 +134,14 @@ struct recorder {
 	struct grr_writer *w;
 	struct grr_error werr;
 	bool write_failed;
+	bool file_refs;               /* shared libraries by reference (rec_fileref.c) */
 	struct rec_thread *threads;
 	int nthreads, cap_threads;
 	struct rec_thread *running;   /* may be in user code or in a grace wait */
 	uint64_t slice_end_ns;        /* running may use user code until then */
-	uint64_t preempt_at_ns;       /* chaos: a ready thread outranks running: stop
-				       * it then (0: none) */
+	uint64_t preempt_at_ns;       /* a woken thread (normal mode) or one that
+				       * outranks running (chaos): stop it then
+				       * (0: none) */
 	uint64_t grace_end_ns;        /* running in a syscall keeps its turn until then */
 	struct rec_sched sched;
 	struct rec_spin spin;
@@ -145,6 +152,7 @@ struct recorder {
 	bool unknown_warned[GRR_MAX_SYSCALL];
 	uint64_t anchors, digest_ns, anchor_steps;
 	struct grr_digester dg;       /* anchors' memory digests (rec_anchor.c) */
+	struct grr_affinity aff;      /* grr and the program on one CPU (rec_start.c) */
 	struct grr_symtab syms;       /* of the executable, to place anchors */
 	bool have_syms;
 	/* --portable: the variables holding raw CPUID results, left out of
@@ -185,6 +193,21 @@ uint64_t rec_vfork_hold_until(const struct recorder *r, uint64_t now);
 
 /* rec_log.c: appending events (a write failure stops the recording) */
 int rec_log(struct recorder *r, struct grr_event *ev, pid_t tid, uint8_t kind);
+
+/* rec_fileref.c: a shared library's mapping stored as a reference to its
+ * file.  Whether this recording may do so: */
+bool rec_file_refs_wanted(const struct recorder *r);
+struct rec_file_map {
+	void *p;            /* the file's bytes, mapped into grr */
+	size_t len;
+};
+/* For the exit of C, an mmap: fills *W with the mapping's content as a
+ * reference to its file (held in *MAP until rec_file_map_release) and
+ * returns 1; 0 when it is not such a mapping; -1 if the trace cannot be
+ * written. */
+int rec_file_ref_write(struct recorder *r, struct rec_thread *t, const struct grr_syscall_call *c,
+		       struct grr_mem_write *w, struct rec_file_map *map);
+void rec_file_map_release(struct rec_file_map *map);
 void rec_log_note(struct recorder *r, pid_t tid, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* rec_inputs.c: after call C's exit event, the note naming the file it
@@ -238,6 +261,8 @@ void rec_sched_resumed(struct recorder *r, struct rec_thread *t);
 /* T just became ready: in chaos mode, it preempts a running thread of
  * lower priority. */
 void rec_sched_became_ready(struct recorder *r, struct rec_thread *t);
+/* T's turn begins (rec_resume). */
+void rec_sched_turn_begins(struct recorder *r, struct rec_thread *t);
 /* How long T, entering syscall C, keeps the right to run user code (0:
  * it gives it up now). */
 uint64_t rec_sched_grace_ns(struct recorder *r, struct rec_thread *t,

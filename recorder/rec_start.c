@@ -6,6 +6,7 @@
  * recorded), and the initial stack, auxv and address space are saved in
  * the header so replay can re-create them. */
 #include "recorder/rec_private.h"
+#include "tracee/envflag.h"
 #include "tracee/cpu.h"
 #include "tracee/elfinfo.h"
 #include "tracee/initstack.h"
@@ -48,7 +49,8 @@ static void fill_header(struct recorder *r, struct grr_header *h, const char *ex
 	h->flags = (r->opts->chaos ? GRR_HDR_CHAOS : 0) | (r->opts->portable ? GRR_HDR_PORTABLE : 0) |
 		   (r->cp.active ? GRR_HDR_CLOCKPAGE : 0) |
 		   (r->cp.active && r->cp.lay == grr_cp_layout(true) ? GRR_HDR_CLOCKRING : 0) |
-		   (r->sb.active ? GRR_HDR_SYSBUF | GRR_HDR_SYSBUF_FS : 0);
+		   (r->sb.active ? GRR_HDR_SYSBUF | GRR_HDR_SYSBUF_FS : 0) |
+		   (r->file_refs ? GRR_HDR_FILE_REFS : 0);
 	h->env_screened = r->opts->env_screened;
 	for (char **v = r->opts->env_withheld; v && *v; v++)
 		h->nwithheld++;
@@ -106,6 +108,14 @@ int rec_start(struct recorder *r, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open /proc/%d/mem", (int)r->pid);
 		return -1;
 	}
+	/* One thread of the program runs at a time, and each of its stops
+	 * wakes grr: on one CPU that is a context switch, across two an
+	 * interprocessor interrupt to an idle CPU each way (a traced
+	 * syscall's two stops took 40-140 us instead of 10-25).  The program
+	 * is told the CPUs it would have had (rec_syscall.c, shown_cpus), and
+	 * its child processes get them back (rec_children.c). */
+	if (!grr_env_flag("GRR_NO_PIN") && grr_affinity_pin(&r->aff, r->pid) < 0 && o->verbose)
+		fprintf(stderr, "grr: could not pin the program to one CPU\n");
 	struct user_regs_struct regs;
 	struct grr_initstack s;
 	if (grr_task_getregs(r->pid, &regs) < 0 || grr_mem_read(&r->mem, regs.rsp, &(uint64_t){0}, 8) < 0 ||
@@ -120,7 +130,9 @@ int rec_start(struct recorder *r, char *err, size_t errlen)
 	}
 	rec_sysbuf_setup(r);
 	rec_anchor_setup(r);
+	r->dg.helpers = grr_affinity_helpers(&r->aff);
 	rec_syncpt_setup(r);
+	r->file_refs = rec_file_refs_wanted(r);
 	struct grr_mapping *maps;
 	int nmaps = grr_maps_read(r->pid, &maps);
 	if (nmaps < 0) {

@@ -179,20 +179,30 @@ static int vfork_stack_write(struct recorder *r, struct rec_thread *t,
 	return found;
 }
 
-/* Chaos: the CPUs the program may run on, as sched_getaffinity tells it
- * (the Go runtime sizes GOMAXPROCS from it): this recording's number,
- * written over the kernel's answer before it is logged.  More processors
- * than the machine has means more threads running goroutines at once,
- * which chaos scheduling then interleaves. */
-static int chaos_cpus(struct recorder *r, const struct grr_syscall_call *c)
+/* The CPUs the program may run on, as sched_getaffinity tells it (the Go
+ * runtime sizes GOMAXPROCS from it), written over the kernel's answer
+ * before it is logged: grr pins the program to one CPU (rec_start.c), and
+ * the program is told the ones it would have had; chaos mode may show
+ * its own number instead.  More processors than the machine has means
+ * more threads running goroutines at once, which chaos scheduling then
+ * interleaves. */
+static int shown_cpus(struct recorder *r, const struct grr_syscall_call *c)
 {
 	int n = r->sched.cpus;
-	if (!n || c->nr != SYS_sched_getaffinity || c->ret <= 0 || c->ret > 1024)
+	if (c->nr != SYS_sched_getaffinity || c->ret <= 0 || c->ret > 1024 ||
+	    (c->args[0] && !rec_thread_find(r, (pid_t)c->args[0])))
 		return 0;
 	uint8_t mask[1024];
 	memset(mask, 0, (size_t)c->ret);
-	for (int i = 0; i < n && i < 8 * c->ret; i++)
-		mask[i / 8] |= (uint8_t)(1u << (i % 8));
+	if (n) {
+		for (int i = 0; i < n && i < 8 * c->ret; i++)
+			mask[i / 8] |= (uint8_t)(1u << (i % 8));
+	} else if (r->aff.active) {
+		size_t k = (size_t)c->ret < sizeof(r->aff.saved) ? (size_t)c->ret : sizeof(r->aff.saved);
+		memcpy(mask, &r->aff.saved, k);
+	} else {
+		return 0;
+	}
 	return grr_mem_write(&r->mem, c->args[2], mask, (size_t)c->ret);
 }
 
@@ -200,7 +210,7 @@ static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct g
 {
 	struct grr_syscall_call *c = &t->call;
 	c->ret = si->exit.rval;
-	if (chaos_cpus(r, c) < 0)
+	if (shown_cpus(r, c) < 0)
 		return -1;
 	t->in_syscall = false;
 	t->nmaywrite = 0;
@@ -214,7 +224,13 @@ static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct g
 	struct grr_mem_write writes[MAX_OUT_RANGES];
 	uint8_t *bufs[MAX_OUT_RANGES] = { 0 };
 	int nw = 0;
-	for (int i = 0; i < n; i++) {
+	struct rec_file_map fmap = { 0 };
+	int ref = rec_file_ref_write(r, t, c, &writes[0], &fmap);
+	if (ref < 0)
+		return -1;
+	if (ref)
+		nw = n = 1;   /* (a mapping's output is its one range) */
+	for (int i = nw; i < n; i++) {
 		uint8_t *b = malloc(ranges[i].len ? ranges[i].len : 1);
 		if (!b)
 			continue;
@@ -249,6 +265,7 @@ static int on_exit_stop(struct recorder *r, struct rec_thread *t, const struct g
 	int rc = rec_log(r, &ev, t->tid, GRR_EV_SYSCALL_EXIT);
 	for (int i = 0; i < nw; i++)
 		free(bufs[i]);
+	rec_file_map_release(&fmap);
 	if (rc < 0 || rec_note_input(r, t->tid, c) < 0)
 		return -1;
 

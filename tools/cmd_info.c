@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "format/file_ref.h"
 #include "format/trace.h"
 #include "tools/commands.h"
 #include "tools/trace_inputs.h"
@@ -110,6 +111,29 @@ static void put_safe(const char *s)
 			printf("\\x%02x", *p);
 		else
 			putchar(*p);
+}
+
+/* The files whose bytes the trace refers to rather than holds (shared
+ * libraries), each named once. */
+static void print_file_refs(struct grr_reader *r, const struct grr_trace_stats *st)
+{
+	size_t n;
+	const struct grr_file_ref *refs = grr_reader_file_refs(r, &n);
+	if (!n)
+		return;
+	printf("file refs:    %" PRIu64 " contents, ", st->file_refs);
+	put_size(st->file_ref_bytes);
+	printf(", read from");
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(refs[j].path, refs[i].path) == 0;
+		if (!seen) {
+			putchar(' ');
+			put_safe(refs[i].path);
+		}
+	}
+	printf(" (grr pack stores them)\n");
 }
 
 int cmd_info(int argc, char **argv)
@@ -244,6 +268,7 @@ int cmd_info(int argc, char **argv)
 	printf("blobs:        %" PRIu64 " distinct contents, ", st.blobs);
 	put_size(st.blob_raw_bytes);
 	putchar('\n');
+	print_file_refs(r, &st);
 	if (st.has_index)
 		printf("complete:     yes (indexed)\n");
 	else

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format/file_ref.h"
 #include "format/trace.h"
 #include "tools/commands.h"
 #include "tools/pack_sources.h"
@@ -26,7 +27,8 @@ static void usage(FILE *f)
 		"usage: grr pack [-o OUT] [-q] TRACE\n"
 		"\n"
 		"Makes TRACE self-contained: embeds the recorded executable (and the\n"
-		"dynamic loader of a cgo program), each content stored once, so that\n"
+		"dynamic loader of a cgo program, and the shared libraries' bytes the\n"
+		"recording referred to), each content stored once, so that\n"
 		"`grr replay` works where the executable is missing or was rebuilt,\n"
 		"and the source files of the program's own packages (not the standard\n"
 		"library's or modules'; 16 MB at most) for the debugger's `list`.\n"
@@ -220,6 +222,11 @@ int grr_pack(const char *trace, const char *out, char *summary, size_t sumlen, c
 	}
 	struct stat before, after;
 	uint64_t old_size = stat(src, &before) == 0 ? (uint64_t)before.st_size : 0;
+	size_t nrefs;
+	const struct grr_file_ref *refs = grr_reader_file_refs(r, &nrefs);
+	uint64_t ref_bytes = 0;
+	for (size_t i = 0; i < nrefs; i++)
+		ref_bytes += refs[i].len;
 	grr_reader_close(r);
 	if (rc == 0)
 		rc = write_packed(src, out ? out : src, all ? all : files, n + ps.n, err, errlen);
@@ -245,6 +252,12 @@ int grr_pack(const char *trace, const char *out, char *summary, size_t sumlen, c
 					 ps.missing ? " (some of the line table's files are "
 						      "missing here)" : "");
 			k += snprintf(summary + k, sumlen - (size_t)k, "%s", src_note);
+		}
+		if (ref_bytes && k > 0 && (size_t)k < sumlen) {
+			char rb[32];
+			fmt_size(ref_bytes, rb, sizeof(rb));
+			k += snprintf(summary + k, sumlen - (size_t)k,
+				      ", the shared libraries' bytes it referred to (%s)", rb);
 		}
 		if (k > 0 && (size_t)k < sumlen)
 			snprintf(summary + k, sumlen - (size_t)k, "; %s -> %s", a, b);

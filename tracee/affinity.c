@@ -1,4 +1,4 @@
-/* affinity.c - grr's replay thread and the replayed program on one CPU
+/* affinity.c - grr's thread and the traced program on one CPU
  * (see affinity.h). */
 #include "tracee/affinity.h"
 

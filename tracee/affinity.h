@@ -1,5 +1,5 @@
-/* affinity.h - running grr's replay thread and the replayed program on one
- * CPU.
+/* affinity.h - running grr's thread and the recorded or replayed program
+ * on one CPU.
  *
  * Replay lets one program thread run at a time, and every event is a
  * ptrace stop: the program stops, grr wakes, grr resumes it.  When the two
@@ -10,10 +10,11 @@
  * reason.  Helper threads (the digest's second reader) keep the CPUs grr
  * had, so that digests still use two cores.
  *
- * Replay only: the program's own affinity calls are emulated there, so it
- * never sees the difference.  Recording does not pin: the Go runtime sizes
- * GOMAXPROCS from sched_getaffinity, and the recorded run must be the
- * program's real one. */
+ * Replay emulates the program's affinity calls, so it never sees the
+ * difference.  Recording pins too: the Go runtime sizes GOMAXPROCS from
+ * sched_getaffinity, so the recorder writes the CPUs saved here over the
+ * call's answer (recorder/rec_syscall.c) and gives them back to the
+ * program's child processes (recorder/rec_children.c). */
 #ifndef GRR_TRACEE_AFFINITY_H
 #define GRR_TRACEE_AFFINITY_H
 

@@ -16,6 +16,12 @@
 #                   thread-locals) and the backtrace goes through
 #                   runtime.cgocallback; in main, a Go function can be
 #                   called and a C one is refused with a reason
+#   cgo/TC/file_refs the shared libraries' mappings are referred to, not
+#                   stored (libc from a copy, through LD_LIBRARY_PATH):
+#                   `grr info` names the file; once the file changes,
+#                   replay refuses the trace naming it, while the trace
+#                   packed before still replays the same; GRR_NO_FILE_REFS=1
+#                   stores them (first toolchain only)
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -113,5 +119,46 @@ for tc in $E2E_TOOLCHAINS; do
 		fi
 	fi
 done
+
+# file_refs TC BIN: the cgo/TC/file_refs case (see the top).
+file_refs() {
+	local tc=$1 bin=$2 n=$1-refs libc lib rc out
+	libc=$(ldd "$bin" | awk '$1 == "libc.so.6" { print $3 }')
+	[ -f "$libc" ] || { echo "ldd names no libc.so.6 for $bin"; return 1; }
+	mkdir -p "$work/$n-libs" && cp "$libc" "$work/$n-libs/" || { echo "cannot copy $libc"; return 1; }
+	lib=$work/$n-libs/libc.so.6
+	rc=$(LD_LIBRARY_PATH=$work/$n-libs run_capture "$work/$n-rec" "$GRR" record -o "$work/$n.grr" -- "$bin")
+	[ "$rc" = 0 ] || { echo "record: $(describe_rc "$rc")$(stderr_hint "$work/$n-rec.err")"; return 1; }
+	out=$("$GRR" info "$work/$n.grr" 2>&1)
+	grep -q "^file refs: .* read from .*$lib" <<<"$out" ||
+		{ echo "grr info names no reference to $lib: $(grep -m1 '^file refs' <<<"$out")"; return 1; }
+	"$GRR" pack -q -o "$work/$n-packed.grr" "$work/$n.grr" 2>"$work/$n-pack.err" ||
+		{ echo "pack failed: $(head -n 1 "$work/$n-pack.err")"; return 1; }
+	"$GRR" info "$work/$n-packed.grr" 2>&1 | grep -q '^file refs' && { echo "the packed trace still refers to files"; return 1; }
+	# the library changes where the first mapping holds it
+	printf 'changed!changed!' | dd of="$lib" bs=1 seek=4096 conv=notrunc status=none
+	rc=$(run_capture "$work/$n-rep" "$GRR" replay --autopilot "$work/$n.grr")
+	[ "$rc" != 0 ] || { echo "replay with the changed library exited 0"; return 1; }
+	grep -q "libc.so.6 is not the file the recording mapped.*grr pack" "$work/$n-rep.err" ||
+		{ echo "replay with the changed library did not say so: $(head -c 300 "$work/$n-rep.err")"; return 1; }
+	[ "$(grep -c . "$work/$n-rep.err")" = 1 ] || { echo "more than one line of error: $(head -c 300 "$work/$n-rep.err")"; return 1; }
+	replay_same "$n-packed" "$work/$n-packed.grr" "$work/$n-rec" || return 1
+	rc=$(GRR_NO_FILE_REFS=1 run_capture "$work/$n-rec2" "$GRR" record -o "$work/$n-stored.grr" -- "$bin")
+	[ "$rc" = 0 ] || { echo "record with GRR_NO_FILE_REFS=1: $(describe_rc "$rc")"; return 1; }
+	"$GRR" info "$work/$n-stored.grr" 2>&1 | grep -q '^file refs' && { echo "GRR_NO_FILE_REFS=1 still referred to files"; return 1; }
+	return 0
+}
+
+tc=${E2E_TOOLCHAINS%% *}
+c=$T/$tc/file_refs
+if e2e_want "$c"; then
+	if ! bin=$(build_program "$tc" cgo cgocall); then
+		e2e_fail "$c" "build failed"
+	elif why=$(file_refs "$tc" "$bin"); then
+		e2e_pass "$c"
+	else
+		e2e_fail "$c" "$why"
+	fi
+fi
 
 [ "$E2E_NFAIL" = 0 ]

@@ -1,7 +1,8 @@
 /* test_pack.c - unit tests of packing (format/pack.c: grr_trace_copy),
  * of the same-length paths a packed trace's executable runs from
  * (replayer/rp_exe.c), and of the CPU check for --portable recordings
- * (tracee/cpu.c). */
+ * (tracee/cpu.c), and of blobs stored by reference to a file
+ * (format/file_ref.c), which packing stores. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,6 +383,116 @@ START_TEST(test_cpu_portable)
 }
 END_TEST
 
+/* A "shared library": LIB_SIZE bytes, of which a trace maps the part from
+ * REF_OFF, to the end of the page after its last byte (zeros past it). */
+#define LIB_SIZE 10000
+#define REF_OFF 4096
+#define REF_LEN 8192
+
+static void write_lib(const char *path, uint32_t seed)
+{
+	uint8_t lib[LIB_SIZE];
+	fill(lib, sizeof(lib), seed);
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(lib, 1, sizeof(lib), f), sizeof(lib));
+	fclose(f);
+}
+
+/* A trace whose mapping of LIB (REF_LEN bytes, in CONTENT) is stored by
+ * reference; CUT: no index. */
+static void write_ref_trace(const char *path, const char *lib, const uint8_t *content, bool cut)
+{
+	struct grr_header h = make_header();
+	h.flags |= GRR_HDR_FILE_REFS;
+	struct grr_error err;
+	struct grr_writer *w = grr_writer_open(path, &h, &err);
+	ck_assert_msg(w != NULL, "%s", err.msg);
+	ck_assert_int_eq(grr_writer_file_ref(w, lib, REF_OFF, LIB_SIZE - REF_OFF, content, REF_LEN,
+					     &err), 0);
+	/* declared twice: stored once */
+	ck_assert_int_eq(grr_writer_file_ref(w, lib, REF_OFF, LIB_SIZE - REF_OFF, content, REF_LEN,
+					     &err), 0);
+	ck_assert_int_eq(grr_writer_file_ref(w, "relative", 0, 1, content, REF_LEN, &err), -1);
+	struct grr_mem_write mw = { .addr = 0x7ff000000000, .len = REF_LEN, .data = content };
+	for (int i = 0; i < 3; i++) {
+		struct grr_event ev = { .kind = GRR_EV_SYSCALL_EXIT, .tid = 7, .time_ns = (uint64_t)i };
+		ev.u.exit.nr = 9;
+		ev.u.exit.ret = 0x7ff000000000;
+		ev.u.exit.nwrites = 1;
+		ev.u.exit.writes = &mw;
+		ck_assert_int_eq(grr_writer_append(w, &ev, &err), 0);
+	}
+	if (cut) {
+		ck_assert_int_eq(grr_writer_flush(w, &err), 0);
+		grr_writer_abandon(w);
+		return;
+	}
+	ck_assert_int_eq(grr_writer_close(w, &err), 0);
+}
+
+/* Reads PATH's first event: 1 if its write is CONTENT, else -1 with the
+ * error in MSG. */
+static int read_ref_event(const char *path, const uint8_t *content, char *msg, size_t n)
+{
+	struct grr_error err;
+	struct grr_reader *r = grr_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "%s", err.msg);
+	struct grr_event ev;
+	int rc = grr_reader_next(r, &ev, &err);
+	if (rc == 1)
+		ck_assert(memcmp(ev.u.exit.writes[0].data, content, REF_LEN) == 0);
+	else
+		snprintf(msg, n, "%s", err.msg);
+	grr_reader_close(r);
+	return rc;
+}
+
+START_TEST(test_file_refs)
+{
+	const char *lib = tpath("libfake.so"), *in = tpath("refs.grr"), *cut = tpath("refs-cut.grr");
+	const char *out = tpath("refs-packed.grr");
+	write_lib(lib, 5);
+	uint8_t content[REF_LEN] = { 0 }, libbytes[LIB_SIZE];
+	fill(libbytes, sizeof(libbytes), 5);
+	memcpy(content, libbytes + REF_OFF, LIB_SIZE - REF_OFF);
+	write_ref_trace(in, lib, content, false);
+	write_ref_trace(cut, lib, content, true);
+
+	struct stat sb;
+	ck_assert_int_eq(stat(in, &sb), 0);
+	ck_assert_int_lt(sb.st_size, REF_LEN);   /* the content is not in it */
+	struct grr_trace_stats st = stats(in);
+	ck_assert_uint_eq(st.file_refs, 1);
+	ck_assert_uint_eq(st.file_ref_bytes, REF_LEN);
+	char msg[512];
+	ck_assert_int_eq(read_ref_event(in, content, msg, sizeof(msg)), 1);
+	ck_assert_int_eq(read_ref_event(cut, content, msg, sizeof(msg)), 1);
+
+	/* packing stores the content and drops the flag */
+	struct grr_error err;
+	ck_assert_msg(grr_trace_copy(in, out, NULL, 0, &err) == 0, "%s", err.msg);
+	st = stats(out);
+	ck_assert_uint_eq(st.file_refs, 0);
+	struct grr_reader *r = grr_reader_open(out, &err);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(grr_reader_header(r)->flags & GRR_HDR_FILE_REFS, 0);
+	grr_reader_close(r);
+
+	/* the file changed: reported, never used; the packed copy still reads */
+	write_lib(lib, 6);
+	ck_assert_int_eq(read_ref_event(in, content, msg, sizeof(msg)), -1);
+	ck_assert_msg(strstr(msg, lib) && strstr(msg, "changed") && strstr(msg, "grr pack"), "%s",
+		      msg);
+	ck_assert_int_eq(read_ref_event(out, content, msg, sizeof(msg)), 1);
+	/* ... or is gone */
+	ck_assert_int_eq(unlink(lib), 0);
+	ck_assert_int_eq(read_ref_event(in, content, msg, sizeof(msg)), -1);
+	ck_assert_msg(strstr(msg, lib) && strstr(msg, "cannot be read"), "%s", msg);
+	ck_assert_int_eq(read_ref_event(out, content, msg, sizeof(msg)), 1);
+}
+END_TEST
+
 static Suite *pack_suite(void)
 {
 	Suite *s = suite_create("pack");
@@ -393,6 +504,7 @@ static Suite *pack_suite(void)
 		{ "test_pack_bad_input", test_pack_bad_input },
 		{ "test_same_length_path", test_same_length_path },
 		{ "test_cpu_portable", test_cpu_portable },
+		{ "test_file_refs", test_file_refs },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		TCase *tc = tcase_create(tests[i].name);
