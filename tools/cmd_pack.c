@@ -227,9 +227,10 @@ int grr_pack(const char *trace, const char *out, char *summary, size_t sumlen, c
 	uint64_t ref_bytes = 0;
 	for (size_t i = 0; i < nrefs; i++)
 		ref_bytes += refs[i].len;
-	grr_reader_close(r);
+	/* (FILES names strings of R's header: R stays open until written) */
 	if (rc == 0)
 		rc = write_packed(src, out ? out : src, all ? all : files, n + ps.n, err, errlen);
+	grr_reader_close(r);
 	free(all);
 	if (rc == 0) {
 		char a[32], b[32], x[32];

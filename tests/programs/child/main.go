@@ -1,7 +1,9 @@
 // child: os/exec of /bin/echo and /bin/sh (clone/vfork + execve in the
 // child, pipes, wait4), and of the program itself (a static Go child at the
 // parent's addresses, with goroutines, a pipe and a file of its own), also
-// through /bin/sh (a grandchild); prints their output and exit codes.
+// through /bin/sh (a grandchild); prints their output and exit codes, and
+// the CPUs the program and a child (nproc) see: the same as natively,
+// though grr runs the program on one CPU.
 package main
 
 import (
@@ -10,6 +12,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
+	"strings"
 )
 
 // asChild is the program run again by itself: it reads this source's
@@ -84,4 +88,10 @@ func main() {
 	viaSh.Env = again.Env
 	out, err = viaSh.Output()
 	fmt.Printf("self via sh: %q err=%v\n", out, err)
+
+	nproc, err := exec.Command("nproc").Output()
+	if err != nil {
+		nproc = []byte("(no nproc)")
+	}
+	fmt.Printf("cpus: %d here, %s in a child\n", runtime.NumCPU(), strings.TrimSpace(string(nproc)))
 }
