@@ -334,8 +334,8 @@ void rec_sched_preempted(struct recorder *r, uint64_t cost_ns)
  * two run side by side, and a waker that then busy-waits for the woken
  * one's result (a test polling ctx.Err()) would otherwise hold the CPU for
  * its whole timeslice, once per hand-over. */
-#define WAKE_TURN_NS 1000000ull
-#define WAKE_ANCHOR_TURNS 2
+#define WAKE_TURN_NS 2000000ull
+#define WAKE_ANCHOR_TURNS 4
 
 static void wake_preempt(struct recorder *r)
 {
@@ -380,34 +380,9 @@ void rec_sched_became_ready(struct recorder *r, struct rec_thread *t)
 		r->preempt_at_ns = now;   /* preempt the running thread now */
 }
 
-/* A relative sleep of at most this is shorter than a hand-over to another
- * thread: Go's scheduler backs off 3 us before stealing the goroutine
- * another thread has just readied (runqgrab's usleep(3)). */
-#define SHORT_SLEEP_NS 10000
-
-/* Whether C is nanosleep or a relative clock_nanosleep of at most
- * SHORT_SLEEP_NS. */
-static bool short_sleep(struct recorder *r, const struct grr_syscall_call *c)
-{
-	uint64_t req;
-	if (c->nr == 35)
-		req = c->args[0];
-	else if (c->nr == 230 && !(c->args[1] & 1 /* TIMER_ABSTIME */))
-		req = c->args[2];
-	else
-		return false;
-	int64_t ts[2];
-	return grr_mem_read(&r->mem, req, ts, sizeof(ts)) == 0 && ts[0] == 0 && ts[1] >= 0 &&
-	       ts[1] <= SHORT_SLEEP_NS;
-}
-
 uint64_t rec_sched_grace_ns(struct recorder *r, struct rec_thread *t,
 			    const struct grr_syscall_call *c)
 {
-	/* a sleeper keeps its turn through a sleep shorter than handing the
-	 * CPU over and back (normal mode; chaos decides by its own rules) */
-	if (!r->sched.chaos && short_sleep(r, c))
-		return GRACE_NS;
 	const struct grr_syscall_desc *d = grr_syscall_desc(c->nr);
 	/* sched_yield asks for another thread to run: let one (a lock holder
 	 * the yielder spins on, typically); in chaos mode the yielder also
