@@ -509,26 +509,20 @@ static int load_blob(struct grr_reader *r, struct grr_hash128 id, uint64_t len, 
 {
 	const struct grr_blob_loc *l = grr_blobmap_find(&r->blobs, id);
 	const struct grr_file_ref *ref = l ? NULL : find_ref(r, id);
-	if (ref) {
-		if (ref->len != len) {
-			grr_seterr(err, r->path, "blob %016llx%016llx has %llu bytes, %llu expected",
-				   (unsigned long long)id.h[0], (unsigned long long)id.h[1],
-				   (unsigned long long)ref->len, (unsigned long long)len);
-			return -1;
-		}
-		return grr_file_ref_load(ref, r->path, out, err);
-	}
-	if (!l) {
+	if (!l && !ref) {
 		grr_seterr(err, r->path, "missing blob %016llx%016llx", (unsigned long long)id.h[0],
 			   (unsigned long long)id.h[1]);
 		return -1;
 	}
-	if (l->len != len) {
+	uint64_t stored = l ? l->len : ref->len;
+	if (stored != len) {
 		grr_seterr(err, r->path, "blob %016llx%016llx has %llu bytes, %llu expected",
 			   (unsigned long long)id.h[0], (unsigned long long)id.h[1],
-			   (unsigned long long)l->len, (unsigned long long)len);
+			   (unsigned long long)stored, (unsigned long long)len);
 		return -1;
 	}
+	if (ref)
+		return grr_file_ref_load(ref, r->path, out, err);
 	uint64_t off = l->chunk_off, rec = l->rec_off, got = 0, cap = 0;
 	uint8_t *buf = NULL;
 	while (got < len) {

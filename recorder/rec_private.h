@@ -259,7 +259,8 @@ void rec_sched_preempted(struct recorder *r, uint64_t cost_ns);
  * synchronization). */
 void rec_sched_resumed(struct recorder *r, struct rec_thread *t);
 /* T just became ready: in chaos mode, it preempts a running thread of
- * lower priority. */
+ * lower priority; in normal mode, the running thread's turn is cut short
+ * (wake_preempt). */
 void rec_sched_became_ready(struct recorder *r, struct rec_thread *t);
 /* T's turn begins (rec_resume). */
 void rec_sched_turn_begins(struct recorder *r, struct rec_thread *t);

@@ -6,9 +6,9 @@
  * recorded), and the initial stack, auxv and address space are saved in
  * the header so replay can re-create them. */
 #include "recorder/rec_private.h"
-#include "tracee/envflag.h"
 #include "tracee/cpu.h"
 #include "tracee/elfinfo.h"
+#include "tracee/envflag.h"
 #include "tracee/initstack.h"
 #include "tracee/maps.h"
 #include "tracee/spawn.h"
