@@ -61,8 +61,6 @@ struct rec_thread {
 	uint64_t stop_rip, stop_rsp;  /* registers at the last logged stop */
 	bool unannounced;             /* seen before its parent's clone event: it
 				       * may not run before that event is logged */
-	bool woken;                   /* ready after waiting in the kernel, not
-				       * preempted */
 	bool signal_at_resume;        /* a signal was queued when it last resumed:
 				       * delivered before it ran any instruction */
 	uint64_t ready_since;         /* FIFO order among ready threads */
@@ -115,8 +113,6 @@ struct rec_sched {
 	uint64_t sync_preemptions;    /* preemptions at synchronization sites */
 	uint64_t holds;               /* of which held for others (rec_sched_hold) */
 	uint64_t anchor_cost_ns;      /* what the last anchor's digest took */
-	uint64_t turn_ns;             /* when the running thread's turn began */
-	uint64_t wake_preemptions;    /* normal mode: turns cut short for a woken thread */
 };
 
 /* rec_spin.c: the running thread's turn, watched for spinning */
@@ -139,9 +135,8 @@ struct recorder {
 	int nthreads, cap_threads;
 	struct rec_thread *running;   /* may be in user code or in a grace wait */
 	uint64_t slice_end_ns;        /* running may use user code until then */
-	uint64_t preempt_at_ns;       /* a woken thread (normal mode) or one that
-				       * outranks running (chaos): stop it then
-				       * (0: none) */
+	uint64_t preempt_at_ns;       /* chaos: a ready thread outranks running: stop
+				       * it then (0: none) */
 	uint64_t grace_end_ns;        /* running in a syscall keeps its turn until then */
 	struct rec_sched sched;
 	struct rec_spin spin;
@@ -259,11 +254,8 @@ void rec_sched_preempted(struct recorder *r, uint64_t cost_ns);
  * synchronization). */
 void rec_sched_resumed(struct recorder *r, struct rec_thread *t);
 /* T just became ready: in chaos mode, it preempts a running thread of
- * lower priority; in normal mode, the running thread's turn is cut short
- * (wake_preempt). */
+ * lower priority. */
 void rec_sched_became_ready(struct recorder *r, struct rec_thread *t);
-/* T's turn begins (rec_resume). */
-void rec_sched_turn_begins(struct recorder *r, struct rec_thread *t);
 /* How long T, entering syscall C, keeps the right to run user code (0:
  * it gives it up now). */
 uint64_t rec_sched_grace_ns(struct recorder *r, struct rec_thread *t,

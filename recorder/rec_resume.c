@@ -19,7 +19,6 @@ int rec_resume(struct recorder *r, struct rec_thread *t)
 	uint64_t now = rec_now_ns();
 	r->slice_end_ns = now + rec_sched_slice(&r->sched);
 	r->preempt_at_ns = 0;
-	rec_sched_turn_begins(r, t);
 	rec_spin_turn_begins(r, now);
 	rec_sched_resumed(r, t);
 	if (grr_sigframe_deliver(&r->mem, t->tid, sig, &t->sigfix, rec_resume_how(r, t)) < 0) {

@@ -325,56 +325,11 @@ void rec_sched_preempted(struct recorder *r, uint64_t cost_ns)
 	r->sched.preempt_cost_ns += cost_ns;
 }
 
-/* Normal mode: a thread that wakes (its blocking call returned, or it is
- * new) while another runs gets the CPU once the running thread has had
- * WAKE_TURN_NS, or WAKE_ANCHOR_TURNS anchors' cost, of its turn, as
- * Linux's scheduler lets a woken task preempt the current one after a
- * minimum granularity.  Go wakes a thread when it has work for it (a new
- * goroutine, a stolen one after its 3 us back-off, GC work): natively the
- * two run side by side, and a waker that then busy-waits for the woken
- * one's result (a test polling ctx.Err()) would otherwise hold the CPU for
- * its whole timeslice, once per hand-over. */
-#define WAKE_TURN_NS 2000000ull
-#define WAKE_ANCHOR_TURNS 4
-
-static void wake_preempt(struct recorder *r)
-{
-	struct rec_sched *s = &r->sched;
-	uint64_t turn = s->anchor_cost_ns * WAKE_ANCHOR_TURNS;
-	if (turn < WAKE_TURN_NS)
-		turn = WAKE_TURN_NS;
-	uint64_t at = s->turn_ns + turn, now = rec_now_ns();
-	if (at < now)
-		at = now;
-	if (at >= r->slice_end_ns || (r->preempt_at_ns && r->preempt_at_ns <= at))
-		return;
-	r->preempt_at_ns = at;
-}
-
-void rec_sched_turn_begins(struct recorder *r, struct rec_thread *t)
-{
-	r->sched.turn_ns = rec_now_ns();
-	t->woken = false;
-	if (r->sched.chaos)
-		return;
-	for (int i = 0; i < r->nthreads; i++) {
-		const struct rec_thread *o = &r->threads[i];
-		if (o != t && o->state == RT_READY && o->woken && !o->unannounced) {
-			wake_preempt(r);
-			return;
-		}
-	}
-}
-
 void rec_sched_became_ready(struct recorder *r, struct rec_thread *t)
 {
 	struct rec_thread *run = r->running;
-	if (!run || run == t || run->state != RT_RUNNING || t->unannounced)
+	if (!r->sched.chaos || !run || run == t || run->state != RT_RUNNING || t->unannounced)
 		return;
-	if (!r->sched.chaos) {
-		wake_preempt(r);
-		return;
-	}
 	uint64_t now = rec_now_ns();
 	if (prio_of(r, t, now) > prio_of(r, run, now) && !r->preempt_at_ns)
 		r->preempt_at_ns = now;   /* preempt the running thread now */

@@ -57,7 +57,6 @@ void rec_thread_set_ready(struct recorder *r, struct rec_thread *t)
 {
 	t->state = RT_READY;
 	t->ready_since = ++r->sched.ready_counter;
-	t->woken = r->running != t;
 	if (r->running == t)
 		r->running = NULL;
 	else

@@ -105,11 +105,8 @@ static bool wants_interrupt(struct recorder *r, struct rec_thread *t, uint64_t n
 	}
 	if (r->preempt_at_ns && now >= r->preempt_at_ns) {
 		r->preempt_at_ns = 0;
-		if (rec_sched_may_preempt(r, now)) {
-			if (!r->sched.chaos)
-				r->sched.wake_preemptions++;
+		if (rec_sched_may_preempt(r, now))
 			return true;
-		}
 	}
 	return now >= r->slice_end_ns && rec_sched_slice_over(r, now);
 }
@@ -362,14 +359,12 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 	if (o->verbose && rc == 0)
 		fprintf(stderr, "grr: %llu events, %llu anchors (%.1f ms digesting, %llu pages "
 			"reread, %llu full digests, %llu steps to place them), %llu clock "
-			"reads and %llu syscalls in-process, %llu turns ended early for spinning, "
-			"%llu for a woken thread\n",
+			"reads and %llu syscalls in-process, %llu turns ended early for spinning\n",
 			(unsigned long long)res->events, (unsigned long long)r.anchors,
 			r.digest_ns / 1e6, (unsigned long long)r.dg.pages_read,
 			(unsigned long long)r.dg.full_digests, (unsigned long long)r.anchor_steps,
 			(unsigned long long)r.cp_values, (unsigned long long)r.sb.records,
-			(unsigned long long)r.spin.preemptions,
-			(unsigned long long)r.sched.wake_preemptions);
+			(unsigned long long)r.spin.preemptions);
 	if (o->verbose && rc == 0 && o->chaos)
 		fprintf(stderr, "grr: chaos: %d CPUs shown, change points every %.0f us on "
 			"average, %.1f ms preempting threads, %llu read-modify-writes split, %llu "
