@@ -256,19 +256,26 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 	if (m != 0)
 		return m;
 	struct grr_gstack_words words, *gw = NULL;
-	if (r->have_syms && regs->rip > GSTACK_WINDOW &&
-	    grr_gstacks_words(&r->mem, &r->syms, regs->rsp, regs->rip - GSTACK_WINDOW,
-			      regs->rip + GSTACK_WINDOW, &words) == 0)
-		gw = &words;
+	bool gw_read = false;
 	m = 0;
 	for (int i = 0; i < MAX_ANCHOR_STEPS && m == 0; i++) {
-		if (patchable(r, regs->rip, regs->rsp, gw) || must_not_step(r, regs->rip))
-			break;
 		/* chaos: on only over instructions no other thread can tell
 		 * apart from a switch before them (a return, arithmetic), never
 		 * past a shared access: where the replayer can patch, not only
-		 * break at every pass (a `ret` in a hot function, say) */
+		 * break at every pass (a `ret` in a hot function, say).  (Asked
+		 * first: a thread stopped at its next shared access, the usual
+		 * case, costs no read of the goroutine stacks.) */
 		if (r->sched.chaos && !step_private(r, regs->rip))
+			break;
+		if (!gw_read) {
+			gw_read = true;
+			if (r->have_syms && regs->rip > GSTACK_WINDOW &&
+			    grr_gstacks_words(&r->mem, &r->syms, regs->rsp,
+					      regs->rip - GSTACK_WINDOW,
+					      regs->rip + GSTACK_WINDOW, &words) == 0)
+				gw = &words;
+		}
+		if (patchable(r, regs->rip, regs->rsp, gw) || must_not_step(r, regs->rip))
 			break;
 		m = rec_step(r, t, regs, status);
 		/* (a step into record-only code goes on through it, one

@@ -129,21 +129,30 @@ static bool same_ranges(const struct grr_range_list *a, const struct grr_range_l
 	return a->n == b->n && (!a->n || memcmp(a->v, b->v, a->n * sizeof(a->v[0])) == 0);
 }
 
-/* Appends the parts of [START, END) that OLD does not cover to OUT. */
+/* Appends the parts of [START, END) that OLD does not cover to OUT: the
+ * gaps between OLD's ranges (sorted, disjoint), found from the first one
+ * that ends past START. */
 static int add_uncovered(const struct grr_range_list *old, uint64_t start, uint64_t end,
 			 struct grr_range_list *out)
 {
-	uint64_t a = start;
-	while (a < end) {
-		uint64_t b = a;
-		while (b < end && !in_ranges(old, b))
-			b += GRR_PAGE;
-		if (b > a && grr_range_list_add(out, a, b - a) < 0)
-			return -1;
-		while (b < end && in_ranges(old, b))
-			b += GRR_PAGE;
-		a = b;
+	uint32_t lo = 0, hi = old->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (old->v[mid].addr + old->v[mid].len <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	uint64_t a = start;
+	for (uint32_t i = lo; i < old->n && a < end && old->v[i].addr < end; i++) {
+		uint64_t rs = old->v[i].addr, re = rs + old->v[i].len;
+		if (rs > a && grr_range_list_add(out, a, rs - a) < 0)
+			return -1;
+		if (re > a)
+			a = re;
+	}
+	if (a < end && grr_range_list_add(out, a, end - a) < 0)
+		return -1;
 	return 0;
 }
 
