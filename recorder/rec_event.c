@@ -95,6 +95,24 @@ int rec_preempt_at(struct recorder *r, struct rec_thread *t, struct user_regs_st
 	return 0;
 }
 
+/* T stopped for a busy-wait probe (rec_spin.c): it gives way where it
+ * waits, or goes on with its turn. */
+static int probed(struct recorder *r, struct rec_thread *t, struct user_regs_struct *regs)
+{
+	int status, m = rec_busywait_probe(r, t, regs, &status);
+	if (m < 0)
+		return -1;
+	if (m == 1)
+		return rec_handle_status(r, t->tid, status);
+	if (m == 2) {
+		r->slice_end_ns = r->spin.probe_slice_end_ns;
+		return rec_continue(r, t, 0);
+	}
+	r->spin.preemptions++;
+	t->interrupt_ns = rec_now_ns();
+	return rec_preempt_at(r, t, regs);
+}
+
 /* PTRACE_EVENT_STOP: a new thread's first stop, the stop our
  * PTRACE_INTERRUPT asked for, or a group-stop (job control), which grr
  * does not keep: the program runs on. */
@@ -111,7 +129,9 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 		return 0;
 	case RT_RUNNING:
 		if (t->interrupt_requested && r->running == t) {
+			bool probe = r->spin.probing;
 			t->interrupt_requested = false;
+			r->spin.probing = false;
 			/* (if no anchor comes of it, the scheduler decides again
 			 * at the next occasion, not at the interrupt's retry) */
 			r->slice_end_ns = rec_now_ns();
@@ -139,6 +159,8 @@ static int on_stop_event(struct recorder *r, struct rec_thread *t)
 			 * wants_interrupt in recorder.c) */
 			if (rec_vfork_child_running(r))
 				return rec_continue(r, t, 0);
+			if (probe)
+				return probed(r, t, &regs);
 			return rec_preempt_at(r, t, &regs);
 		}
 		return rec_continue(r, t, 0);

@@ -121,6 +121,11 @@ struct rec_spin {
 	uint64_t ops;                 /* clock reads + buffered calls then */
 	uint64_t next_check_ns;
 	uint64_t preemptions;         /* turns ended early for spinning */
+	uint64_t next_probe_ns;       /* busy-wait probes: not before then */
+	uint64_t probe_gap_ns;        /* ... and the next one that much later */
+	bool probing;                 /* the interrupt asked for is a probe */
+	uint64_t probe_slice_end_ns;  /* the turn's end, kept across a probe */
+	uint64_t probes, busy_waits;  /* probes made; those that found one */
 };
 
 struct recorder {
@@ -235,10 +240,19 @@ uint64_t rec_sched_slice(struct rec_sched *s);
  * anchors a small share of the run (normal mode). */
 void rec_sched_anchor_cost(struct rec_sched *s, uint64_t ns);
 /* rec_spin.c: a turn begins (at NOW); when to look next (0: never);
- * whether the running thread, spinning, is to give way to a ready one. */
+ * whether the running thread, spinning, is to give way to a ready one
+ * (or to be probed for a busy-wait first). */
+enum rec_spin_verdict { REC_SPIN_NO, REC_SPIN_GIVE_WAY, REC_SPIN_PROBE };
 void rec_spin_turn_begins(struct recorder *r, uint64_t now);
 uint64_t rec_spin_next_check(const struct recorder *r);
-bool rec_spin_gives_way(struct recorder *r, uint64_t now);
+enum rec_spin_verdict rec_spin_check(struct recorder *r, uint64_t now);
+
+/* rec_busywait.c: T, stopped at REGS by a probe's interrupt: is it
+ * busy-waiting for another thread?  0: yes (stopped at REGS, updated:
+ * give way there); 2: no (stopped, to be continued); 1: another stop came
+ * (*STATUS, to be handled as any stop); -1. */
+int rec_busywait_probe(struct recorder *r, struct rec_thread *t,
+		       struct user_regs_struct *regs, int *status);
 /* Whether the running thread, leaving a syscall, should give way to a
  * ready one. */
 bool rec_sched_switch_at_syscall(struct recorder *r);

@@ -16,8 +16,14 @@
  * turn began it has read the clock or made a buffered call at least once
  * per SPIN_NS_PER_OP on average, and its turn has lasted a few anchors'
  * cost (an anchor is what a preemption costs), it gives way: it is
- * interrupted and anchored as at the end of a timeslice.  Chaos mode has
- * its own, much shorter, change points, and no check. */
+ * interrupted and anchored as at the end of a timeslice.
+ *
+ * A loop that polls memory only (`for ctx.Err() == nil {}`) moves no
+ * counter: when the counters say no, the thread is probed instead
+ * (rec_busywait.c: does it come round to the same state?), first after
+ * the same minimum turn, then after twice the time since the last probe,
+ * so that a thread that computes pays for a few probes per turn at most.
+ * Chaos mode has its own, much shorter, change points, and no check. */
 #include "recorder/rec_private.h"
 #include "tracee/clockpage.h"
 #include "tracee/sysbuf.h"
@@ -51,6 +57,9 @@ void rec_spin_turn_begins(struct recorder *r, uint64_t now)
 	r->spin.turn_ns = now;
 	r->spin.ops = ops_so_far(r);
 	r->spin.next_check_ns = now + SPIN_CHECK_NS;
+	r->spin.probe_gap_ns = SPIN_MIN_TURN_NS;
+	r->spin.next_probe_ns = 0;
+	r->spin.probing = false;
 }
 
 uint64_t rec_spin_next_check(const struct recorder *r)
@@ -58,18 +67,23 @@ uint64_t rec_spin_next_check(const struct recorder *r)
 	return spin_check_applies(r) ? r->spin.next_check_ns : 0;
 }
 
-bool rec_spin_gives_way(struct recorder *r, uint64_t now)
+enum rec_spin_verdict rec_spin_check(struct recorder *r, uint64_t now)
 {
 	if (!spin_check_applies(r) || now < r->spin.next_check_ns)
-		return false;
+		return REC_SPIN_NO;
 	r->spin.next_check_ns = now + SPIN_CHECK_NS;
 	uint64_t turn = now - r->spin.turn_ns;
 	uint64_t min_turn = SPIN_ANCHOR_TURNS * r->sched.anchor_cost_ns;
 	if (turn < SPIN_MIN_TURN_NS || turn < min_turn)
-		return false;
+		return REC_SPIN_NO;
 	uint64_t ops = ops_so_far(r) - r->spin.ops;
-	if (ops * SPIN_NS_PER_OP < turn)
-		return false;
-	r->spin.preemptions++;
-	return true;
+	if (ops * SPIN_NS_PER_OP >= turn) {
+		r->spin.preemptions++;
+		return REC_SPIN_GIVE_WAY;
+	}
+	if (now < r->spin.next_probe_ns)
+		return REC_SPIN_NO;
+	r->spin.next_probe_ns = now + r->spin.probe_gap_ns;
+	r->spin.probe_gap_ns *= 2;
+	return REC_SPIN_PROBE;
 }

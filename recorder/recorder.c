@@ -134,10 +134,18 @@ static void on_timeout(struct recorder *r, uint64_t now)
 	} else if (t->state == RT_RUNNING && any_ready(r) && !t->sigfix.pending) {
 		/* (not while it single-steps into a signal handler: the step's
 		 * trap must come first) */
-		if (wants_interrupt(r, t, now) ||
-		    (!t->interrupt_requested && !rec_vfork_child_running(r) &&
-		     rec_spin_gives_way(r, now)))
+		if (wants_interrupt(r, t, now)) {
 			interrupt(r, t, now);
+		} else if (!t->interrupt_requested && !rec_vfork_child_running(r)) {
+			enum rec_spin_verdict v = rec_spin_check(r, now);
+			uint64_t slice_end = r->slice_end_ns;
+			if (v != REC_SPIN_NO)
+				interrupt(r, t, now);
+			if (v == REC_SPIN_PROBE) {
+				r->spin.probing = true;
+				r->spin.probe_slice_end_ns = slice_end;
+			}
+		}
 	}
 }
 
@@ -359,12 +367,14 @@ int grr_record(const struct grr_record_opts *o, struct grr_record_result *res,
 	if (o->verbose && rc == 0)
 		fprintf(stderr, "grr: %llu events, %llu anchors (%.1f ms digesting, %llu pages "
 			"reread, %llu full digests, %llu steps to place them), %llu clock "
-			"reads and %llu syscalls in-process, %llu turns ended early for spinning\n",
+			"reads and %llu syscalls in-process, %llu turns ended early for spinning "
+			"(%llu busy-waits found by %llu probes)\n",
 			(unsigned long long)res->events, (unsigned long long)r.anchors,
 			r.digest_ns / 1e6, (unsigned long long)r.dg.pages_read,
 			(unsigned long long)r.dg.full_digests, (unsigned long long)r.anchor_steps,
 			(unsigned long long)r.cp_values, (unsigned long long)r.sb.records,
-			(unsigned long long)r.spin.preemptions);
+			(unsigned long long)r.spin.preemptions, (unsigned long long)r.spin.busy_waits,
+			(unsigned long long)r.spin.probes);
 	if (o->verbose && rc == 0 && o->chaos)
 		fprintf(stderr, "grr: chaos: %d CPUs shown, change points every %.0f us on "
 			"average, %.1f ms preempting threads, %llu read-modify-writes split, %llu "

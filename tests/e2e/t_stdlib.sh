@@ -13,7 +13,9 @@
 # context's tests (dynamically linked) busy-wait for another goroutine
 # (TestContextErrDoneRace); sync's (static) spin in runtime.GC's Gosched
 # loop: both once made recording 10-50x slower than native
-# (docs/recorder.md, "Threads that spin give way").
+# (docs/recorder.md, "Threads that spin give way").  Where context has
+# TestContextErrDoneRace (Go 1.26 on), its `for ctx.Err() == nil {}` must
+# be found busy-waiting (`grr record -v` counts the busy-waits found).
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -39,6 +41,7 @@ for tc in $E2E_TOOLCHAINS; do
 			run_capture "$work/$n-rep" "$GRR" replay --autopilot "$work/$n.grr")
 		stats=$(grep '^grr: .* events' "$work/$n-rec.err")
 		clock=$(sed -n 's/.*), \([0-9]*\) clock reads and \([0-9]*\) syscalls in-process.*/\1/p' <<<"$stats")
+		busy=$(sed -n 's/.*(\([0-9]*\) busy-waits found by.*/\1/p' <<<"$stats")
 		if [ "$rc" != 0 ]; then
 			e2e_fail "$c" "record: $(describe_rc "$rc")$(stderr_hint "$work/$n-rec.err")"
 		elif [ "$rrc" != "$rc" ]; then
@@ -49,6 +52,9 @@ for tc in $E2E_TOOLCHAINS; do
 			e2e_fail "$c" "no PASS line: $(tail_of "$work/$n-rep.out")"
 		elif [ -z "$clock" ] || [ "$clock" = 0 ]; then
 			e2e_fail "$c" "no clock read was made in-process: ${stats:-no -v statistics}"
+		elif grep -q 'RUN.*TestContextErrDoneRace' "$work/$n-rec.out" &&
+			{ [ -z "$busy" ] || [ "$busy" = 0 ]; }; then
+			e2e_fail "$c" "TestContextErrDoneRace's busy-wait was not found: ${stats:-no -v statistics}"
 		else
 			e2e_pass "$c"
 		fi
