@@ -2,30 +2,70 @@
 #include "tracee/maps.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+/* Reads a hexadecimal number at *P, moving *P past it; false if none. */
+static bool hex_field(const char **p, unsigned long long *v)
+{
+	const char *s = *p;
+	unsigned long long x = 0;
+	for (;; s++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0' :
+			*s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+		if (d < 0)
+			break;
+		x = x << 4 | (unsigned)d;
+	}
+	if (s == *p)
+		return false;
+	*p = s;
+	*v = x;
+	return true;
+}
+
+/* Moves *P past one field and the spaces after it; false at the end. */
+static bool skip_field(const char **p)
+{
+	const char *s = *p;
+	while (*s && *s != ' ' && *s != '\n')
+		s++;
+	if (*s != ' ')
+		return false;
+	while (*s == ' ')
+		s++;
+	*p = s;
+	return true;
+}
+
+/* "start-end perms offset dev inode   path" (a line is read on every
+ * anchor's digest: parsed by hand, not with sscanf) */
 static int parse_line(const char *line, struct grr_mapping *m)
 {
 	unsigned long long start, end, off;
-	char perms[8], path[4096] = "";
-	int pos = 0;
-	if (sscanf(line, "%llx-%llx %7s %llx %*s %*s%n", &start, &end, perms, &off, &pos) < 4)
+	const char *p = line, *perms;
+	if (!hex_field(&p, &start) || *p++ != '-' || !hex_field(&p, &end) || *p++ != ' ')
 		return -1;
-	const char *p = line + pos;
+	perms = p;
+	if (strnlen(perms, 4) < 4 || !skip_field(&p) || !hex_field(&p, &off) || *p++ != ' ' ||
+	    !skip_field(&p))
+		return -1;
+	/* the inode, then the path if there is one */
+	while (*p && *p != ' ' && *p != '\n')
+		p++;
 	while (*p == ' ')
 		p++;
-	snprintf(path, sizeof(path), "%s", p);
-	path[strcspn(path, "\n")] = 0;
+	size_t len = strcspn(p, "\n");
 	m->start = start;
 	m->end = end;
 	m->offset = off;
 	m->prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
 		  (perms[2] == 'x' ? PROT_EXEC : 0);
 	m->flags = perms[3] == 's' ? GRR_MAP_SHARED : 0;
-	m->path = strdup(path);
+	m->path = strndup(p, len);
 	return m->path ? 0 : -1;
 }
 
