@@ -183,8 +183,7 @@ static bool step_private(struct recorder *r, uint64_t pc)
 	return n && grr_access_step_private(code, n, pc);
 }
 
-/* Instructions a single step must not run unrecorded. */
-static bool must_not_step(struct recorder *r, uint64_t pc)
+bool rec_must_not_step(struct recorder *r, uint64_t pc)
 {
 	uint8_t b[3];
 	if (grr_mem_read(&r->mem, pc, b, 3) < 0)
@@ -275,7 +274,7 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 					      regs->rip + GSTACK_WINDOW, &words) == 0)
 				gw = &words;
 		}
-		if (patchable(r, regs->rip, regs->rsp, gw) || must_not_step(r, regs->rip))
+		if (patchable(r, regs->rip, regs->rsp, gw) || rec_must_not_step(r, regs->rip))
 			break;
 		m = rec_step(r, t, regs, status);
 		/* (a step into record-only code goes on through it, one

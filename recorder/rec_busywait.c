@@ -80,13 +80,8 @@ static bool same_state(const struct loop_state *a, const struct loop_state *b)
  * trap. */
 static bool probe_ok(struct recorder *r, uint64_t pc)
 {
-	uint8_t b[3];
-	if (rec_no_anchor(r, pc) || !r->have_syms || !grr_symtab_lookup(&r->syms, pc) ||
-	    grr_mem_read(&r->mem, pc, b, 3) < 0)
-		return false;
-	return !((b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x31 || b[1] == 0x34 ||
-				   (b[1] == 0x01 && b[2] == 0xf9))) ||
-		 b[0] == 0xcc || b[0] == 0xcd);
+	return !rec_no_anchor(r, pc) && r->have_syms && grr_symtab_lookup(&r->syms, pc) &&
+	       !rec_must_not_step(r, pc);
 }
 
 /* Runs T, stopped at REGS, round its loop once (see above).  Returns 0: it

@@ -341,6 +341,9 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig);
 void rec_anchor_setup(struct recorder *r);
 int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 		   const struct user_regs_struct *regs);
+/* Whether the instruction at PC is one a single step must not run
+ * unrecorded (a syscall, a clock read, a trap), or cannot be read. */
+bool rec_must_not_step(struct recorder *r, uint64_t pc);
 /* Single-steps T one instruction: 0 (REGS updated), 1 if the step ended
  * in another stop (its wait status in *STATUS), -1. */
 int rec_step(struct recorder *r, struct rec_thread *t, struct user_regs_struct *regs,
