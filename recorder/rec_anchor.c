@@ -152,26 +152,40 @@ static bool stack_points_into(struct recorder *r, uint64_t sp, uint64_t lo, uint
 	return false;
 }
 
+const struct rec_plan *rec_plan_at(struct recorder *r, uint64_t pc)
+{
+	struct rec_plan *p = &r->plans[(pc ^ (pc >> 11)) % REC_PLANS];
+	if (p->pc == pc)
+		return p;
+	struct grr_codefn f;
+	struct grr_reloc rel;
+	const char *why;
+	p->pc = pc;
+	p->ok = r->have_syms && grr_codefn_read(&r->mem, &r->syms, pc, &f) == 0;
+	if (p->ok) {
+		p->ok = grr_reloc_plan(f.code, f.start, f.len, f.pad, pc, &rel, &why) == 0;
+		grr_codefn_free(&f);
+	}
+	p->len = p->ok ? rel.len : 0;
+	return p;
+}
+
 /* Whether the replayer can trap cheaply at PC: the instructions there can
  * be displaced by a jump (tracee/relocate.h), and nothing suggests a thread
  * will jump into the displaced bytes. */
 static bool patchable(struct recorder *r, uint64_t pc, uint64_t sp,
 		      const struct grr_gstack_words *gw)
 {
-	struct grr_codefn f;
-	if (!r->have_syms || grr_codefn_read(&r->mem, &r->syms, pc, &f) < 0)
+	const struct rec_plan *p = rec_plan_at(r, pc);
+	if (!p->ok)
 		return false;
-	struct grr_reloc rel;
-	const char *why;
-	bool ok = grr_reloc_plan(f.code, f.start, f.len, f.pad, pc, &rel, &why) == 0;
-	grr_codefn_free(&f);
-	if (!ok || stack_points_into(r, sp, rel.pc, rel.pc + rel.len))
+	uint64_t lo = p->pc, hi = p->pc + p->len;   /* the displaced bytes */
+	if (stack_points_into(r, sp, lo, hi))
 		return false;
 	/* (nor where another goroutine parked would resume: the replayer
 	 * refuses such a patch, tracee/gstacks.h, and falls back to plain
 	 * breakpoints, a stop at every pass) */
-	return !(gw && rel.pc > gw->lo && rel.pc + rel.len < gw->hi &&
-		 grr_gstack_words_in(gw, rel.pc, rel.pc + rel.len));
+	return !(gw && lo > gw->lo && hi < gw->hi && grr_gstack_words_in(gw, lo, hi));
 }
 
 /* Whether a step over the instruction at PC is invisible to the other

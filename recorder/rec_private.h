@@ -128,6 +128,19 @@ struct rec_spin {
 	uint64_t probes, busy_waits;  /* probes made; those that found one */
 };
 
+/* rec_anchor.c: whether a jump can be patched in at a pc, by pc (a plan
+ * decodes the whole function: about 0.4 us per byte of it, 2 ms for a
+ * 4.7 KB one; the program's code does not change, and anchors come back
+ * to the same loops).  A wrong entry (code rewritten since) would only
+ * place an anchor where the replayer, which makes its own plan, uses a
+ * breakpoint instead. */
+#define REC_PLANS 512
+struct rec_plan {
+	uint64_t pc;                  /* 0: empty */
+	bool ok;                      /* a jump fits at pc ... */
+	size_t len;                   /* ... displacing this many bytes */
+};
+
 struct recorder {
 	const struct grr_record_opts *opts;
 	pid_t pid;                    /* thread-group leader */
@@ -154,6 +167,7 @@ struct recorder {
 	struct grr_digester dg;       /* anchors' memory digests (rec_anchor.c) */
 	struct grr_affinity aff;      /* grr and the program on one CPU (rec_start.c) */
 	struct grr_symtab syms;       /* of the executable, to place anchors */
+	struct rec_plan plans[REC_PLANS];
 	bool have_syms;
 	/* --portable: the variables holding raw CPUID results, left out of
 	 * every anchor's digest (tracee/cpuid_vars.h) */
@@ -341,6 +355,9 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig);
 void rec_anchor_setup(struct recorder *r);
 int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 		   const struct user_regs_struct *regs);
+/* The patch plan at PC (the cache above; the code read and decoded the
+ * first time). */
+const struct rec_plan *rec_plan_at(struct recorder *r, uint64_t pc);
 /* Whether the instruction at PC is one a single step must not run
  * unrecorded (a syscall, a clock read, a trap), or cannot be read. */
 bool rec_must_not_step(struct recorder *r, uint64_t pc);

@@ -60,10 +60,10 @@ static int scan(const struct grr_mem *m, const struct grr_symtab *st, uint64_t a
 	bool maybe = !gs || !buf || (n && grr_mem_read(m, arr, gs, n * 8) < 0);
 	uint64_t total = 0;
 	for (uint64_t i = 0; i < n && !maybe && !(*nout && !out); i++) {
-		uint64_t bounds[2], sp;
-		if (!gs[i] || grr_mem_read(m, gs[i], bounds, sizeof(bounds)) < 0 ||
-		    grr_mem_read(m, gs[i] + G_SCHED_SP, &sp, 8) < 0)
+		uint64_t head[G_SCHED_SP / 8 + 1];   /* (one read: bounds to sched.sp) */
+		if (!gs[i] || grr_mem_read(m, gs[i], head, sizeof(head)) < 0)
 			continue;
+		uint64_t bounds[2] = { head[0], head[1] }, sp = head[G_SCHED_SP / 8];
 		if (bounds[0] == 0 && bounds[1] == 0)
 			continue;   /* a dead goroutine whose stack was freed */
 		bool holds = anchor_sp >= bounds[0] && anchor_sp < bounds[1];
