@@ -99,6 +99,7 @@ int rec_busywait_probe(struct recorder *r, struct rec_thread *t,
 	take_state(r, regs, &before);
 	struct user_regs_struct now = *regs;
 	int m = rec_step(r, t, &now, status);
+	r->anchor_steps--;   /* (rec_step counts steps that place anchors) */
 	if (m != 0)
 		return m;
 	if (now.rip != pc) {
