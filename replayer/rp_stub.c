@@ -325,10 +325,15 @@ static int plan_patch(struct grr_replay *rp, uint64_t pc, struct grr_reloc *r,
 	if (!rp->have_syms || grr_codefn_read(&rp->mem, &rp->syms, pc, &f) < 0)
 		return -1;
 	int rc = grr_reloc_plan(f.code, f.start, f.len, f.pad, pc, r, why);
-	/* (the copy inlines the cmp/je quick test: a hot register, dead flags) */
+	/* (the copy inlines the cmp/je quick test: a hot register, dead flags;
+	 * its fall-through exit goes back to the loop's end, which must not
+	 * be among the displaced bytes: a loop whose last instruction is
+	 * displaced with the one after it (`cmp; jne back` then a `cmp`, in
+	 * Go's small-map lookup) would resume inside the jump: a SIGTRAP) */
 	*have_loop = rc == 0 && r->hot_reg >= 0 && r->flags_dead &&
 		!grr_env_flag("GRR_NO_LOOP_STUBS") &&
-		grr_reloc_loop(f.code, f.start, f.len, pc, lp) == 0;
+		grr_reloc_loop(f.code, f.start, f.len, pc, lp) == 0 &&
+		lp->end >= r->pc + r->len;
 	grr_codefn_free(&f);
 	return rc;
 }
