@@ -152,7 +152,9 @@ static bool stack_points_into(struct recorder *r, uint64_t sp, uint64_t lo, uint
 	return false;
 }
 
-const struct rec_plan *rec_plan_at(struct recorder *r, uint64_t pc)
+/* The patch plan at PC (struct rec_plan: read and decoded the first
+ * time). */
+static const struct rec_plan *plan_at(struct recorder *r, uint64_t pc)
 {
 	struct rec_plan *p = &r->plans[(pc ^ (pc >> 11)) % REC_PLANS];
 	if (p->pc == pc)
@@ -176,7 +178,7 @@ const struct rec_plan *rec_plan_at(struct recorder *r, uint64_t pc)
 static bool patchable(struct recorder *r, uint64_t pc, uint64_t sp,
 		      const struct grr_gstack_words *gw)
 {
-	const struct rec_plan *p = rec_plan_at(r, pc);
+	const struct rec_plan *p = plan_at(r, pc);
 	if (!p->ok)
 		return false;
 	uint64_t lo = p->pc, hi = p->pc + p->len;   /* the displaced bytes */
@@ -206,12 +208,10 @@ bool rec_must_not_step(struct recorder *r, uint64_t pc)
 				 (b[1] == 0x01 && b[2] == 0xf9))) || b[0] == 0xcc || b[0] == 0xcd;
 }
 
-int rec_step(struct recorder *r, struct rec_thread *t, struct user_regs_struct *regs,
-	     int *status)
+int rec_step(struct rec_thread *t, struct user_regs_struct *regs, int *status)
 {
 	if (grr_task_singlestep(t->tid, 0) < 0 || waitpid(t->tid, status, __WALL) < 0)
 		return -1;
-	r->anchor_steps++;
 	if (!WIFSTOPPED(*status) || WSTOPSIG(*status) != SIGTRAP || (*status >> 16) != 0)
 		return 1;
 	return grr_task_getregs(t->tid, regs) < 0 ? -1 : 0;
@@ -290,7 +290,8 @@ int rec_anchor_move(struct recorder *r, struct rec_thread *t,
 		}
 		if (patchable(r, regs->rip, regs->rsp, gw) || rec_must_not_step(r, regs->rip))
 			break;
-		m = rec_step(r, t, regs, status);
+		m = rec_step(t, regs, status);
+		r->anchor_steps++;
 		/* (a step into record-only code goes on through it, one
 		 * onto a string instruction past it) */
 		if (m == 0)

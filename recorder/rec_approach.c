@@ -28,8 +28,7 @@ static size_t read_code(void *ctx, uint64_t addr, uint8_t *buf, size_t len)
  * pages. */
 static bool code_ok(void *ctx, uint64_t addr)
 {
-	struct recorder *r = ctx;
-	return r->have_syms && !rec_no_anchor(r, addr) && grr_symtab_lookup(&r->syms, addr);
+	return rec_program_code(ctx, addr);
 }
 
 int rec_approach_access(struct recorder *r, struct rec_thread *t,

@@ -80,8 +80,7 @@ static bool same_state(const struct loop_state *a, const struct loop_state *b)
  * trap. */
 static bool probe_ok(struct recorder *r, uint64_t pc)
 {
-	return !rec_no_anchor(r, pc) && r->have_syms && grr_symtab_lookup(&r->syms, pc) &&
-	       !rec_must_not_step(r, pc);
+	return rec_program_code(r, pc) && !rec_must_not_step(r, pc);
 }
 
 /* Runs T, stopped at REGS, round its loop once (see above).  Returns 0: it
@@ -98,8 +97,7 @@ int rec_busywait_probe(struct recorder *r, struct rec_thread *t,
 	struct loop_state before, after;
 	take_state(r, regs, &before);
 	struct user_regs_struct now = *regs;
-	int m = rec_step(r, t, &now, status);
-	r->anchor_steps--;   /* (rec_step counts steps that place anchors) */
+	int m = rec_step(t, &now, status);
 	if (m != 0)
 		return m;
 	if (now.rip != pc) {

@@ -17,6 +17,11 @@ bool rec_no_anchor(const struct recorder *r, uint64_t pc)
 	return grr_clockpage_code(&r->cp, pc) || grr_sysbuf_no_anchor(&r->sb, pc);
 }
 
+bool rec_program_code(const struct recorder *r, uint64_t pc)
+{
+	return r->have_syms && !rec_no_anchor(r, pc) && grr_symtab_lookup(&r->syms, pc);
+}
+
 bool rec_pages_drainable(struct recorder *r, struct rec_thread *t, const struct grr_stop *st)
 {
 	switch (st->kind) {
@@ -57,8 +62,10 @@ int rec_step_out(struct recorder *r, struct rec_thread *t, struct user_regs_stru
 			return 0;
 		/* (the ring copy: to its end at once, not byte by byte) */
 		int m = rec_finish_string_op(r, t, regs, status);
-		if (m == 0 && rec_no_anchor(r, regs->rip))
-			m = rec_step(r, t, regs, status);
+		if (m == 0 && rec_no_anchor(r, regs->rip)) {
+			m = rec_step(t, regs, status);
+			r->anchor_steps++;
+		}
 		if (m != 0)
 			return m;
 	}

@@ -355,16 +355,13 @@ int rec_on_signal_stop(struct recorder *r, struct rec_thread *t, int sig);
 void rec_anchor_setup(struct recorder *r);
 int rec_log_anchor(struct recorder *r, struct rec_thread *t,
 		   const struct user_regs_struct *regs);
-/* The patch plan at PC (the cache above; the code read and decoded the
- * first time). */
-const struct rec_plan *rec_plan_at(struct recorder *r, uint64_t pc);
 /* Whether the instruction at PC is one a single step must not run
  * unrecorded (a syscall, a clock read, a trap), or cannot be read. */
 bool rec_must_not_step(struct recorder *r, uint64_t pc);
 /* Single-steps T one instruction: 0 (REGS updated), 1 if the step ended
- * in another stop (its wait status in *STATUS), -1. */
-int rec_step(struct recorder *r, struct rec_thread *t, struct user_regs_struct *regs,
-	     int *status);
+ * in another stop (its wait status in *STATUS), -1.  (The callers that
+ * place anchors count their steps in anchor_steps, for record -v.) */
+int rec_step(struct rec_thread *t, struct user_regs_struct *regs, int *status);
 /* A thread stopped at a repeated string instruction (rep stos, ...) may be
  * part way through it, a state no instruction boundary shows again at
  * replay: runs it to the end of the instruction (a breakpoint after it).
@@ -402,6 +399,9 @@ int rec_sysbuf_update(struct recorder *r);
 /* rec_pages.c: grr's pages in the program (clock page, syscall buffer) */
 /* Whether no anchor or signal may be placed at PC (record-only code). */
 bool rec_no_anchor(const struct recorder *r, uint64_t pc);
+/* Whether PC is in a function of the program's symbol table, outside
+ * grr's pages. */
+bool rec_program_code(const struct recorder *r, uint64_t pc);
 /* Whether what T ran in-process can be collected at stop ST (not while
  * it is in the middle of a page's record-only code). */
 bool rec_pages_drainable(struct recorder *r, struct rec_thread *t, const struct grr_stop *st);

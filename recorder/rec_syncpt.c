@@ -136,7 +136,8 @@ int rec_syncpt_pass(struct recorder *r, struct rec_thread *t, uint64_t addr, int
 	struct user_regs_struct regs;
 	if (grr_mem_write(&r->mem, addr, &sp->orig[i], 1) < 0)
 		return -1;
-	int m = rec_step(r, t, &regs, status);
+	int m = rec_step(t, &regs, status);
+	r->anchor_steps++;
 	if (grr_mem_write(&r->mem, addr, &int3, 1) < 0)
 		return -1;
 	return m;
