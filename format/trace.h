@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define GRR_FORMAT_MAJOR 1
-#define GRR_FORMAT_MINOR 7
+#define GRR_FORMAT_MINOR 8
 
 /* Error reporting: every fallible call fills one of these with a single
  * line naming the file and the problem, e.g.
@@ -113,7 +113,12 @@ struct grr_header {
  * (FILEREF chunks, format/file_ref.h): an older grr would find them
  * missing */
 #define GRR_HDR_FILE_REFS 64u
-#define GRR_HDR_KNOWN (GRR_HDR_FILE_REFS | GRR_HDR_CHAOS | GRR_HDR_PORTABLE | GRR_HDR_CLOCKPAGE | GRR_HDR_CLOCKRING | \
+/* with GRR_HDR_SYSBUF_FS (minor 8): the buffer's third code, which also
+ * makes FUTEX_WAKE in-process, from runtime.futex too (its records are
+ * futex calls); replay runs it, and the second code for a trace without
+ * this flag */
+#define GRR_HDR_SYSBUF_FUTEX 128u
+#define GRR_HDR_KNOWN (GRR_HDR_FILE_REFS | GRR_HDR_SYSBUF_FUTEX | GRR_HDR_CHAOS | GRR_HDR_PORTABLE | GRR_HDR_CLOCKPAGE | GRR_HDR_CLOCKRING | \
 		       GRR_HDR_SYSBUF | GRR_HDR_SYSBUF_FS)
 
 void grr_header_free(struct grr_header *h);

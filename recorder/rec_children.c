@@ -8,9 +8,12 @@
  * Without the syscall buffer's seccomp filter, the child is then detached.
  * With it, the child has inherited the filter too, which hands its
  * syscalls from the program's code to a tracer, and fails them (ENOSYS)
- * without one.  So the child stays traced, each such syscall let go at
- * once.  A static Go child (or the program run again) keeps its code in
- * that range, and pays one stop per syscall until it exits.  One that
+ * without one.  So the child stays traced.  Where the kernel lets grr
+ * (CAP_SYS_ADMIN), the child's filter is suspended while it is attached
+ * (PTRACE_O_SUSPEND_SECCOMP, inherited by its own children): it makes
+ * no stop.  Elsewhere each such syscall is let go at once: a static Go
+ * child (or the program run again) keeps its code in that range, and
+ * pays one stop per syscall until it exits.  One that
  * runs a new program (exec) whose code lies outside the range (/bin/sh)
  * makes no such stop, but stays traced too: it may start the program
  * again in turn (`sh -c "... | os.test"`), and that grandchild, under the
@@ -19,6 +22,7 @@
  * rather than waited for (a daemon it left behind); the others are
  * waited for. */
 #include "recorder/rec_private.h"
+#include "tracee/envflag.h"
 #include "tracee/maps.h"
 #include "tracee/task.h"
 
@@ -121,12 +125,16 @@ int rec_child_stop(struct recorder *r, pid_t tid, int status)
 	grr_stop_decode(status, &st);
 	int sig = 0;
 	if (i < 0) {
-		/* its first stop: the TSC back, then on */
+		/* its first stop: the TSC back, its filter suspended where
+		 * grr may, then on */
 		if (add(r, tid) < 0 || grr_task_untrap_tsc(tid) < 0) {
 			if (r->opts->verbose)
 				fprintf(stderr, "grr: cannot follow child process %d\n", (int)tid);
 		}
 		i = find(r, tid);
+		/* (where the kernel refuses, each of its calls stops) */
+		if (i >= 0 && !grr_env_flag("GRR_NO_SUSPEND_SECCOMP"))
+			(void)grr_task_suspend_seccomp(tid);
 	} else {
 		if (st.kind == GRR_STOP_EVENT && st.event == PTRACE_EVENT_EXEC)
 			r->children[i].outside = !code_in_traced_range(r, tid);

@@ -50,6 +50,7 @@ static void fill_header(struct recorder *r, struct grr_header *h, const char *ex
 		   (r->cp.active ? GRR_HDR_CLOCKPAGE : 0) |
 		   (r->cp.active && r->cp.lay == grr_cp_layout(true) ? GRR_HDR_CLOCKRING : 0) |
 		   (r->sb.active ? GRR_HDR_SYSBUF | GRR_HDR_SYSBUF_FS : 0) |
+		   (r->sb.active && r->sb.version >= GRR_SB_V3 ? GRR_HDR_SYSBUF_FUTEX : 0) |
 		   (r->file_refs ? GRR_HDR_FILE_REFS : 0);
 	h->env_screened = r->opts->env_screened;
 	for (char **v = r->opts->env_withheld; v && *v; v++)

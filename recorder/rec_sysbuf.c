@@ -3,8 +3,11 @@
  * At the exec stop, after the clock page: the page, Syscall6's jump into
  * it and the seccomp filter.  From then on threads run with PTRACE_CONT
  * (rec_continue) and a traced syscall first stops at the filter
- * (PTRACE_EVENT_SECCOMP, handled as its entry stop).  GRR_NO_SYSBUF=1
- * keeps every syscall a stop, as before. */
+ * (PTRACE_EVENT_SECCOMP, handled as its entry stop).  The buffer's third
+ * code, which also runs the Go runtime's FUTEX_WAKE calls in-process;
+ * not in chaos recordings, whose scheduler acts at a wake (the waker may
+ * be held back until others ran).  GRR_NO_SYSBUF=1 keeps every syscall a
+ * stop, as before. */
 #include "recorder/rec_private.h"
 #include "tracee/envflag.h"
 
@@ -13,6 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The code to record with: the newest, or the second as grr 0.2.0 of
+ * November 2026 recorded (GRR_SYSBUF_CODE=2: traces that test that
+ * replay still runs it). */
+static enum grr_sb_version code_version(void)
+{
+	const char *v = getenv("GRR_SYSBUF_CODE");
+	return v && strcmp(v, "2") == 0 ? GRR_SB_V2 : GRR_SB_V3;
+}
+
 void rec_sysbuf_setup(struct recorder *r)
 {
 	const char *why = NULL;
@@ -20,9 +32,11 @@ void rec_sysbuf_setup(struct recorder *r)
 		why = "GRR_NO_SYSBUF is set";
 	else if (!r->have_syms)
 		why = "the program has no symbol table";
-	else if (grr_sysbuf_usable(&r->mem, r->pid, &r->syms, &r->sb, &why) &&
+	else if (grr_sysbuf_usable(&r->mem, r->pid, &r->syms, code_version(), &r->sb, &why) &&
 		 grr_sysbuf_install(&r->mem, r->pid, &r->sb, true, &why) == 0) {
-		if (grr_sysbuf_filter(&r->mem, r->pid, &r->sb, &why) == 0) {
+		if (grr_sysbuf_filter(&r->mem, r->pid, &r->sb, &why) == 0 &&
+		    grr_sysbuf_futex_wakes(&r->mem, &r->sb,
+					   !r->sched.chaos && r->sb.version >= GRR_SB_V3) == 0) {
 			r->seccomp = true;
 			r->sb_on = true;
 			return;

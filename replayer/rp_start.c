@@ -137,14 +137,16 @@ static int set_clock(struct grr_replay *rp, struct grr_initstack *s, char *err, 
 	return 0;
 }
 
-/* The syscall buffer as the recording had it, in replay mode (records
- * come from BUFFERED events).  No seccomp filter: nothing runs there. */
+/* The syscall buffer as the recording had it, its code of the same
+ * version, in replay mode (records come from BUFFERED events).  No
+ * seccomp filter: nothing runs there. */
 static int set_sysbuf(struct grr_replay *rp, char *err, size_t errlen)
 {
 	if (!(rp->hdr->flags & GRR_HDR_SYSBUF))
 		return 0;
 	const char *why = "the executable has no symbol table";
-	if (!rp->have_syms || !grr_sysbuf_usable(&rp->mem, rp->pid, &rp->syms, &rp->sb, &why) ||
+	enum grr_sb_version v = rp->hdr->flags & GRR_HDR_SYSBUF_FUTEX ? GRR_SB_V3 : GRR_SB_V2;
+	if (!rp->have_syms || !grr_sysbuf_usable(&rp->mem, rp->pid, &rp->syms, v, &rp->sb, &why) ||
 	    grr_sysbuf_install(&rp->mem, rp->pid, &rp->sb, false, &why) < 0) {
 		snprintf(err, errlen, "cannot re-create the recording's syscall buffer: %s", why);
 		return -1;

@@ -244,6 +244,8 @@ int cmd_info(int argc, char **argv)
 					      "clock page (first layout)",
 	       ", ",
 	       !(h->flags & GRR_HDR_SYSBUF) ? "no syscall buffer" :
+	       h->flags & GRR_HDR_SYSBUF_FUTEX ?
+			"syscall buffer (third code: file system calls and futex wakes too)" :
 	       h->flags & GRR_HDR_SYSBUF_FS ? "syscall buffer (second code: file system calls too)" :
 					      "syscall buffer (first code)");
 	inputs_print_env(stdout, h);

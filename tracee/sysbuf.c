@@ -24,6 +24,9 @@ static const uint8_t SITE_BYTES[] = { 0x0f, 0x05, 0x48, 0x3d, 0x01, 0xf0, 0xff, 
 /* Go 1.19's runtime.epollwait: `syscall; movl %eax, 0x20(%rsp); ret` */
 static const uint8_t SITE2_BYTES[] = { 0x0f, 0x05, 0x89, 0x44, 0x24, 0x20, 0xc3 };
 #define PATCH2_LEN 6u
+/* runtime.futex (all toolchains): `syscall; movl %eax, 0x30(%rsp); ret` */
+static const uint8_t SITE3_BYTES[] = { 0x0f, 0x05, 0x89, 0x44, 0x24, 0x30, 0xc3 };
+#define PATCH3_LEN 6u
 /* Go's cpuid helpers: `cpuid; movl %eax, 0x10(%rsp)` */
 static const uint8_t CPUID_BYTES[] = { 0x0f, 0xa2, 0x89, 0x44, 0x24, 0x10 };
 static const char *const CPUID_FUNCS[GRR_SB_CPUID_SITES] = {
@@ -38,11 +41,34 @@ static const char *const SITE_FUNCS[] = {
 	"runtime/internal/syscall.Syscall6",         /* Go 1.19 - 1.20 */
 };
 
-static uint64_t page_addr(const uint8_t *label)
+#define COPY(p) { p##entry, p##traced, p##untraced1, p##untraced2, p##mismatch }
+static const struct grr_sb_code CODE_V2 = {
+	.start = grr_sb_code, .end = grr_sb_code_end,
+	.copy = { COPY(grr_sb_), COPY(grr_sb2_), { NULL, NULL, NULL, NULL, NULL } },
+	.cpuid = { grr_sb_cpuid0, grr_sb_cpuid1, grr_sb_cpuid2 },
+};
+static const struct grr_sb_code CODE_V3 = {
+	.start = grr_sbv3_code, .end = grr_sbv3_code_end,
+	.copy = { COPY(grr_sb3a_), COPY(grr_sb3b_), COPY(grr_sb3c_) },
+	.cpuid = { grr_sb3_cpuid0, grr_sb3_cpuid1, grr_sb3_cpuid2 },
+};
+#undef COPY
+
+const struct grr_sb_code *grr_sb_code_of(enum grr_sb_version v)
 {
-	return GRR_SB_ADDR + (uint64_t)(label - grr_sb_code);
+	return v == GRR_SB_V3 ? &CODE_V3 : &CODE_V2;
 }
 
+uint64_t grr_sb_addr(const struct grr_sb_code *c, const uint8_t *label)
+{
+	return GRR_SB_ADDR + (uint64_t)(label - c->start);
+}
+
+/* The patched site of copy I, or 0. */
+static uint64_t copy_site(const struct grr_sysbuf *sb, int i)
+{
+	return i == GRR_SB_SYSCALL6 ? sb->site : i == GRR_SB_EPOLLWAIT ? sb->site2 : sb->site3;
+}
 
 /* The `syscall` of the function at FN, read through M, followed by the
  * LEN bytes WANT (from the syscall on) within its first 48 bytes, or 0. */
@@ -74,15 +100,11 @@ static uint64_t site_func(const struct grr_symtab *syms)
 	return fn;
 }
 
-static const uint8_t *cpuid_code(int i)
-{
-	return i == 0 ? grr_sb_cpuid0 : i == 1 ? grr_sb_cpuid1 : grr_sb_cpuid2;
-}
-
 bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symtab *syms,
-		       struct grr_sysbuf *sb, const char **why)
+		       enum grr_sb_version v, struct grr_sysbuf *sb, const char **why)
 {
 	memset(sb, 0, sizeof(*sb));
+	sb->version = v;
 	uint64_t fn = site_func(syms);
 	if (!fn) {
 		*why = "no Syscall6 in the runtime";
@@ -95,6 +117,9 @@ bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symt
 	}
 	sb->site2 = find_insn(m, func(syms, "runtime.epollwait.abi0", 32), SITE2_BYTES,
 			      sizeof(SITE2_BYTES));
+	if (v >= GRR_SB_V3)
+		sb->site3 = find_insn(m, func(syms, "runtime.futex.abi0", 32), SITE3_BYTES,
+				      sizeof(SITE3_BYTES));
 	for (int i = 0; i < GRR_SB_CPUID_SITES; i++)
 		sb->cpuid_site[i] = find_insn(m, func(syms, CPUID_FUNCS[i], 16), CPUID_BYTES,
 					      sizeof(CPUID_BYTES));
@@ -138,18 +163,38 @@ static void jump_at(uint8_t *patch, uint64_t at, uint64_t target)
 /* Each cpuid helper found jumps into its copy of the page's CPUID code. */
 static int patch_cpuid(const struct grr_mem *m, const struct grr_sysbuf *sb)
 {
+	const struct grr_sb_code *c = grr_sb_code_of(sb->version);
 	for (int i = 0; i < GRR_SB_CPUID_SITES; i++) {
 		uint64_t at = sb->cpuid_site[i];
 		if (!at)
 			continue;
 		uint64_t ret = at + sizeof(CPUID_BYTES);
 		uint8_t patch[sizeof(CPUID_BYTES)] = { 0xe9, 0, 0, 0, 0, 0x90 };
-		jump_at(patch, at, page_addr(cpuid_code(i)));
+		jump_at(patch, at, grr_sb_addr(c, c->cpuid[i]));
 		if (grr_mem_write(m, GRR_SB_RET_CPUID + 8 * (uint64_t)i, &ret, 8) < 0 ||
 		    grr_mem_write(m, at, patch, sizeof(patch)) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Patches SITE, whose LEN bytes start with a `syscall`, into a jump to
+ * the entry of copy I, whose way back (the word at RET_WORD) is past them.
+ * Nothing to do without the site.  0 or -1. */
+static int patch_site(const struct grr_mem *m, const struct grr_sysbuf *sb, int i, size_t len,
+		      uint64_t ret_word)
+{
+	uint64_t at = copy_site(sb, i);
+	if (!at)
+		return 0;
+	const struct grr_sb_code *c = grr_sb_code_of(sb->version);
+	uint64_t ret = at + len;
+	/* a jmp rel32, then a nop of the rest (3 bytes, or 1) */
+	uint8_t patch[8] = { 0xe9, 0, 0, 0, 0, 0x0f, 0x1f, 0x00 };
+	if (len == 6)
+		patch[5] = 0x90;
+	jump_at(patch, at, grr_sb_addr(c, c->copy[i].entry));
+	return grr_mem_write(m, ret_word, &ret, 8) < 0 || grr_mem_write(m, at, patch, len) < 0 ? -1 : 0;
 }
 
 int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb,
@@ -160,20 +205,16 @@ int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb
 		*why = "cannot map the syscall buffer";
 		return -1;
 	}
-	size_t len = (size_t)(grr_sb_code_end - grr_sb_code);
-	uint64_t on = recording ? 1 : 0, ret = sb->site + PATCH_LEN, ret2 = sb->site2 + PATCH2_LEN;
-	uint8_t patch[PATCH_LEN] = { 0xe9, 0, 0, 0, 0, 0x0f, 0x1f, 0x00 };
-	jump_at(patch, sb->site, page_addr(grr_sb_entry));
-	uint8_t patch2[PATCH2_LEN] = { 0xe9, 0, 0, 0, 0, 0x90 };
-	jump_at(patch2, sb->site2, page_addr(grr_sb2_entry));
-	if (grr_mem_write(m, GRR_SB_ADDR, grr_sb_code, len) < 0 ||
+	const struct grr_sb_code *c = grr_sb_code_of(sb->version);
+	size_t len = (size_t)(c->end - c->start);
+	uint64_t on = recording ? 1 : 0;
+	if (grr_mem_write(m, GRR_SB_ADDR, c->start, len) < 0 ||
 	    grr_mem_write(m, GRR_SB_MODE, &on, 8) < 0 ||
 	    grr_mem_write(m, GRR_SB_ENABLED, &on, 8) < 0 ||
-	    grr_mem_write(m, GRR_SB_RET, &ret, 8) < 0 ||
-	    (sb->site2 && grr_mem_write(m, GRR_SB_RET2, &ret2, 8) < 0) ||
 	    grr_remote_call(m, tid, SYS_mprotect, GRR_SB_ADDR, 4096, PROT_READ | PROT_EXEC, 0, 0, NULL) < 0 ||
-	    grr_mem_write(m, sb->site, patch, sizeof(patch)) < 0 ||
-	    (sb->site2 && grr_mem_write(m, sb->site2, patch2, sizeof(patch2)) < 0) ||
+	    patch_site(m, sb, GRR_SB_SYSCALL6, PATCH_LEN, GRR_SB_RET) < 0 ||
+	    patch_site(m, sb, GRR_SB_EPOLLWAIT, PATCH2_LEN, GRR_SB_RET2) < 0 ||
+	    patch_site(m, sb, GRR_SB_FUTEXFN, PATCH3_LEN, GRR_SB_RET3) < 0 ||
 	    patch_cpuid(m, sb) < 0) {
 		grr_remote_call(m, tid, SYS_munmap, GRR_SB_ADDR, GRR_SB_LEN, 0, 0, 0, NULL);
 		*why = "cannot fill the syscall buffer or redirect Syscall6";
@@ -187,73 +228,76 @@ int grr_sysbuf_install(const struct grr_mem *m, pid_t tid, struct grr_sysbuf *sb
 #define IP_LO offsetof(struct seccomp_data, instruction_pointer)
 #define IP_HI (IP_LO + 4)
 
+/* The page's untraced instructions (the addresses past them, as the
+ * filter sees them) into U: their number. */
+static int untraced_pcs(const struct grr_sysbuf *sb, uint32_t u[2 * GRR_SB_COPIES])
+{
+	const struct grr_sb_code *c = grr_sb_code_of(sb->version);
+	int n = 0;
+	for (int i = 0; i < GRR_SB_COPIES; i++) {
+		if (!c->copy[i].entry)
+			continue;
+		u[n++] = (uint32_t)grr_sb_addr(c, c->copy[i].untraced1);
+		u[n++] = (uint32_t)grr_sb_addr(c, c->copy[i].untraced2);
+	}
+	return n;
+}
+
+#define LD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
+#define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
+#define JEQ(k, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
+#define JGE(k, t, f) BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (t), (f))
+
 /* The filter of a dynamically linked program (SB's trace_all): ALLOW the
  * page's untraced instructions and the kernel's vDSO, TRACE the rest. */
 static int filter_all(const struct grr_sysbuf *sb, struct sock_filter *f)
 {
-	uint32_t u1 = (uint32_t)page_addr(grr_sb_untraced1);
-	uint32_t u2 = (uint32_t)page_addr(grr_sb_untraced2);
-	uint32_t u3 = (uint32_t)page_addr(grr_sb2_untraced1);
-	uint32_t u4 = (uint32_t)page_addr(grr_sb2_untraced2);
+	uint32_t u[2 * GRR_SB_COPIES];
+	int n = untraced_pcs(sb, u), k = 0;
 	/* (no vDSO, or one across a 4 GiB line: a high word nothing has) */
 	bool vdso = sb->vdso_lo && (sb->vdso_lo >> 32) == ((sb->vdso_hi - 1) >> 32);
 	uint32_t vhi = vdso ? (uint32_t)(sb->vdso_lo >> 32) : 0xffffffffu;
 	uint32_t vlo = (uint32_t)sb->vdso_lo, vend = (uint32_t)sb->vdso_hi;
-	struct sock_filter prog[] = {
-		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		/* 2 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-		/* 3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI),
-		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 6),        /* high: 11 */
-		/* 5 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO),
-		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u1, 9, 0),       /* ALLOW */
-		/* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u2, 8, 0),
-		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u3, 7, 0),
-		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u4, 6, 0),
-		/* 10 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-		/* 11 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vhi, 0, 3),     /* not the vDSO: 15 */
-		/* 12 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO),
-		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, vlo, 0, 1),     /* below: 15 */
-		/* 14 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, vend, 0, 1),    /* inside: 16 */
-		/* 15 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-		/* 16 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	memcpy(f, prog, sizeof(prog));
-	return (int)(sizeof(prog) / sizeof(prog[0]));
+	/* 0 */ f[k++] = (struct sock_filter)LD(offsetof(struct seccomp_data, arch));
+	/* 1 */ f[k++] = (struct sock_filter)JEQ(AUDIT_ARCH_X86_64, 1, 0);
+	/* 2 */ f[k++] = (struct sock_filter)RET(SECCOMP_RET_TRACE);
+	/* 3 */ f[k++] = (struct sock_filter)LD(IP_HI);
+	/* 4 */ f[k++] = (struct sock_filter)JEQ(0, 0, (uint8_t)(n + 2));   /* high: 7+n */
+	/* 5 */ f[k++] = (struct sock_filter)LD(IP_LO);
+	for (int i = 0; i < n; i++)   /* 6+i: ALLOW at 12+n */
+		f[k++] = (struct sock_filter)JEQ(u[i], (uint8_t)(5 + n - i), 0);
+	/* 6+n */ f[k++] = (struct sock_filter)RET(SECCOMP_RET_TRACE);
+	/* 7+n */ f[k++] = (struct sock_filter)JEQ(vhi, 0, 3);   /* not the vDSO: 11+n */
+	/* 8+n */ f[k++] = (struct sock_filter)LD(IP_LO);
+	/* 9+n */ f[k++] = (struct sock_filter)JGE(vlo, 0, 1);   /* below: 11+n */
+	/* 10+n */ f[k++] = (struct sock_filter)JGE(vend, 0, 1); /* inside: 12+n */
+	/* 11+n */ f[k++] = (struct sock_filter)RET(SECCOMP_RET_TRACE);
+	/* 12+n */ f[k++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	return k;
 }
 
 /* The filter of a static program: ALLOW the page's untraced
  * instructions, TRACE the rest of the page and the program's code, ALLOW
- * the rest. */
+ * the rest: a child's new program, the kernel's vDSO falling back to a
+ * syscall inside a clock read (whose value the clock page records). */
 static int filter_program(const struct grr_sysbuf *sb, struct sock_filter *f)
 {
-	uint32_t u1 = (uint32_t)page_addr(grr_sb_untraced1);
-	uint32_t u2 = (uint32_t)page_addr(grr_sb_untraced2);
-	uint32_t u3 = (uint32_t)page_addr(grr_sb2_untraced1);
-	uint32_t u4 = (uint32_t)page_addr(grr_sb2_untraced2);
+	uint32_t u[2 * GRR_SB_COPIES];
+	int n = untraced_pcs(sb, u), k = 0;
 	uint32_t lo = (uint32_t)GRR_SB_ADDR, hi = (uint32_t)sb->text_end;
-	/* TRACE a call from the page (but its untraced instructions) or the
-	 * program's code; let every other run (a child's new program, the
-	 * kernel's vDSO falling back to a syscall inside a clock read, whose
-	 * value the clock page records) */
-	struct sock_filter prog[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 8),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u1, 6, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u2, 5, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u3, 4, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, u4, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, hi, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	memcpy(f, prog, sizeof(prog));
-	return (int)(sizeof(prog) / sizeof(prog[0]));
+	/* 0 */ f[k++] = (struct sock_filter)LD(offsetof(struct seccomp_data, arch));
+	/* 1 */ f[k++] = (struct sock_filter)JEQ(AUDIT_ARCH_X86_64, 1, 0);
+	/* 2 */ f[k++] = (struct sock_filter)RET(SECCOMP_RET_TRACE);
+	/* 3 */ f[k++] = (struct sock_filter)LD(IP_HI);
+	/* 4 */ f[k++] = (struct sock_filter)JEQ(0, 0, (uint8_t)(n + 4));   /* high: ALLOW */
+	/* 5 */ f[k++] = (struct sock_filter)LD(IP_LO);
+	for (int i = 0; i < n; i++)   /* 6+i: ALLOW at 9+n */
+		f[k++] = (struct sock_filter)JEQ(u[i], (uint8_t)(2 + n - i), 0);
+	/* 6+n */ f[k++] = (struct sock_filter)JGE(hi, 2, 0);    /* past the code: ALLOW */
+	/* 7+n */ f[k++] = (struct sock_filter)JGE(lo, 0, 1);    /* below the page: ALLOW */
+	/* 8+n */ f[k++] = (struct sock_filter)RET(SECCOMP_RET_TRACE);
+	/* 9+n */ f[k++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	return k;
 }
 
 int grr_sysbuf_filter(const struct grr_mem *m, pid_t tid, const struct grr_sysbuf *sb,
@@ -295,32 +339,63 @@ int grr_sysbuf_enable(const struct grr_mem *m, bool on)
 	return grr_mem_write(m, GRR_SB_ENABLED, &v, 8);
 }
 
+int grr_sysbuf_futex_wakes(const struct grr_mem *m, const struct grr_sysbuf *sb, bool on)
+{
+	uint64_t v = on ? 1 : 0;
+	if (sb->version < GRR_SB_V3)
+		return on ? -1 : 0;
+	return grr_mem_write(m, GRR_SB_FUTEX, &v, 8);
+}
+
+/* Whether PC is in the page's code. */
+static bool in_code(const struct grr_sysbuf *sb, const struct grr_sb_code *c, uint64_t pc)
+{
+	return sb->active && pc >= GRR_SB_ADDR && pc < grr_sb_addr(c, c->end);
+}
+
 bool grr_sysbuf_no_anchor(const struct grr_sysbuf *sb, uint64_t pc)
 {
-	if (!sb->active || pc < GRR_SB_ADDR || pc >= page_addr(grr_sb_code_end))
+	const struct grr_sb_code *c = grr_sb_code_of(sb->version);
+	if (!in_code(sb, c, pc))
 		return false;
-	return pc != page_addr(grr_sb_traced) && pc != page_addr(grr_sb2_traced);
+	for (int i = 0; i < GRR_SB_COPIES; i++)
+		if (c->copy[i].entry && pc == grr_sb_addr(c, c->copy[i].traced))
+			return false;
+	return true;
 }
 
 bool grr_sysbuf_untraced_pc(const struct grr_sysbuf *sb, uint64_t pc)
 {
-	return sb->active && (pc == page_addr(grr_sb_untraced1) || pc == page_addr(grr_sb_untraced2) ||
-			      pc == page_addr(grr_sb2_untraced1) || pc == page_addr(grr_sb2_untraced2));
+	const struct grr_sb_code *c = grr_sb_code_of(sb->version);
+	for (int i = 0; sb->active && i < GRR_SB_COPIES; i++)
+		if (c->copy[i].entry && (pc == grr_sb_addr(c, c->copy[i].untraced1) ||
+					 pc == grr_sb_addr(c, c->copy[i].untraced2)))
+			return true;
+	return false;
 }
 
 bool grr_sysbuf_mismatch_pc(const struct grr_sysbuf *sb, uint64_t pc)
 {
-	return sb->active && (pc == page_addr(grr_sb_mismatch) || pc == page_addr(grr_sb2_mismatch));
+	const struct grr_sb_code *c = grr_sb_code_of(sb->version);
+	for (int i = 0; sb->active && i < GRR_SB_COPIES; i++)
+		if (c->copy[i].entry && pc == grr_sb_addr(c, c->copy[i].mismatch))
+			return true;
+	return false;
 }
 
 uint64_t grr_sysbuf_caller_pc(const struct grr_sysbuf *sb, uint64_t pc)
 {
-	if (!sb->active || pc < GRR_SB_ADDR || pc >= page_addr(grr_sb_code_end))
+	const struct grr_sb_code *c = grr_sb_code_of(sb->version);
+	if (!in_code(sb, c, pc))
 		return pc;
+	/* the copies, then the cpuid code, lie in that order */
 	for (int i = GRR_SB_CPUID_SITES - 1; i >= 0; i--)
-		if (pc >= page_addr(cpuid_code(i)))
+		if (pc >= grr_sb_addr(c, c->cpuid[i]))
 			return sb->cpuid_site[i] ? sb->cpuid_site[i] : pc;
-	return pc >= page_addr(grr_sb2_code) && sb->site2 ? sb->site2 : sb->site;
+	for (int i = GRR_SB_COPIES - 1; i >= 0; i--)
+		if (c->copy[i].entry && pc >= grr_sb_addr(c, c->copy[i].entry))
+			return copy_site(sb, i) ? copy_site(sb, i) : sb->site;
+	return sb->site;
 }
 
 int grr_sysbuf_collect(const struct grr_mem *m, struct grr_sysbuf *sb, uint8_t **buf,

@@ -42,6 +42,13 @@
  * Syscall6: its `syscall` and the store after it are patched too, into a
  * second copy of the code that differs only in its way out.
  *
+ * The code has versions, and replay installs the one its trace was
+ * recorded with: the second (GRR_HDR_SYSBUF_FS) and the third
+ * (GRR_HDR_SYSBUF_FUTEX), which also runs FUTEX_WAKE in-process when the
+ * data page's futex switch is on, and patches runtime.futex (`syscall;
+ * movl %eax, 0x30(%rsp)`, the Go runtime's own call, which wakes its
+ * sleeping threads) into a third copy.
+ *
  * Both modes leave the registers alike (rcx, r11 zero; flags from the
  * original compare), and no anchor is ever placed inside the page's code
  * except at the traced `syscall` (grr_sysbuf_no_anchor).  Anchors digest
@@ -76,6 +83,8 @@
 #define GRR_SB_RET2      (GRR_SB_DATA + 72)
 #define GRR_SB_RET_CPUID (GRR_SB_DATA + 80)    /* 3 words */
 #define GRR_SB_CPUID_SITES 3
+#define GRR_SB_RET3      (GRR_SB_DATA + 104)   /* third code: back to runtime.futex */
+#define GRR_SB_FUTEX     (GRR_SB_DATA + 112)   /* third code: FUTEX_WAKE buffered */
 #define GRR_SB_SCRATCH   (GRR_SB_DATA + 256)   /* the filter, while installed */
 /* the ring: GRR_SB_RING, GRR_SB_RING_CAP (format/sysbuf_ring.h) */
 _Static_assert(GRR_SB_RING == GRR_SB_ADDR + 0x2000, "the ring follows code and data");
@@ -84,11 +93,21 @@ _Static_assert(GRR_SB_RING == GRR_SB_ADDR + 0x2000, "the ring follows code and d
 #define GRR_SB_EXCLUDED_LEN  (GRR_SB_ADDR + GRR_SB_LEN - GRR_SB_MODE)
 /* One record: GRR_SB_HDR bytes (format/sysbuf_ring.h), then the data. */
 
+/* The versions of the page's code (tracee/sysbuf_code.S). */
+enum grr_sb_version {
+	GRR_SB_V2 = 2,   /* file system calls too (GRR_HDR_SYSBUF_FS) */
+	GRR_SB_V3 = 3,   /* FUTEX_WAKE and runtime.futex too (GRR_HDR_SYSBUF_FUTEX) */
+};
+/* The copies of the code, one per patch site. */
+enum grr_sb_copy_id { GRR_SB_SYSCALL6, GRR_SB_EPOLLWAIT, GRR_SB_FUTEXFN, GRR_SB_COPIES };
+
 /* What a tracee's syscall buffer is wired to. */
 struct grr_sysbuf {
 	bool active;
+	enum grr_sb_version version;
 	uint64_t site;          /* Syscall6's `syscall` instruction, patched */
 	uint64_t site2;         /* Go 1.19's runtime.epollwait's, or 0 */
+	uint64_t site3;         /* (third code) runtime.futex's, or 0 */
 	uint64_t cpuid_site[GRR_SB_CPUID_SITES];  /* the cpuid helpers', or 0 */
 	uint64_t text_end;      /* end of the program's code (the filter's range) */
 	bool trace_all;         /* a dynamically linked program: the filter traces
@@ -101,13 +120,15 @@ struct grr_sysbuf {
 };
 
 /* Whether PID (stopped at its first instruction, read through M) can have
- * the buffer: Syscall6 exists with the expected bytes at its `syscall;
- * cmp $-4095, %rax` and the address range is free.  Fills SB's site,
- * site2 (Go 1.19's runtime.epollwait, `syscall; movl %eax, 0x20(%rsp);
- * ret`, when it has those bytes: its netpoller's one call, which does not
- * go through Syscall6) and text_end.  On a "no", a reason in WHY. */
+ * the buffer's code of version V: Syscall6 exists with the expected bytes
+ * at its `syscall; cmp $-4095, %rax` and the address range is free.
+ * Fills SB's version, site, site2 (Go 1.19's runtime.epollwait, `syscall;
+ * movl %eax, 0x20(%rsp); ret`, when it has those bytes: its netpoller's
+ * one call, which does not go through Syscall6), site3 (third code:
+ * runtime.futex, `syscall; movl %eax, 0x30(%rsp); ret`) and text_end.  On
+ * a "no", a reason in WHY. */
 bool grr_sysbuf_usable(const struct grr_mem *m, pid_t pid, const struct grr_symtab *syms,
-		       struct grr_sysbuf *sb, const char **why);
+		       enum grr_sb_version v, struct grr_sysbuf *sb, const char **why);
 
 /* Maps and fills the page in the stopped thread TID and patches the site;
  * RECORDING sets the mode word and buffering on.  0, or -1 with WHY. */
@@ -133,6 +154,9 @@ int grr_sysbuf_drop_records(const struct grr_mem *m);
 /* Turns buffering on or off (recording: off while a vfork child shares
  * the memory). */
 int grr_sysbuf_enable(const struct grr_mem *m, bool on);
+/* Third code: lets FUTEX_WAKE run in-process, or not (chaos recordings,
+ * whose scheduler acts at wakes, keep them traced).  0 or -1. */
+int grr_sysbuf_futex_wakes(const struct grr_mem *m, const struct grr_sysbuf *sb, bool on);
 
 /* Whether PC is in the page's code where no anchor may be placed (all of
  * it but the two copies' traced syscall instructions). */
@@ -162,11 +186,32 @@ int grr_sysbuf_collect(const struct grr_mem *m, struct grr_sysbuf *sb, uint8_t *
  * ring starts over.  0 or -1. */
 int grr_sysbuf_rewind(const struct grr_mem *m, struct grr_sysbuf *sb);
 
-/* The page's code, copied into the tracee (exposed for tests). */
+/* The page's code, copied into the tracee (exposed for tests): each
+ * version's bytes, and where its copies and cpuid code lie in them. */
+struct grr_sb_copy {
+	const uint8_t *entry, *traced, *untraced1, *untraced2, *mismatch;
+};
+struct grr_sb_code {
+	const uint8_t *start, *end;
+	struct grr_sb_copy copy[GRR_SB_COPIES];   /* entry NULL: none */
+	const uint8_t *cpuid[GRR_SB_CPUID_SITES];
+};
+const struct grr_sb_code *grr_sb_code_of(enum grr_sb_version v);
+/* The address in the tracee of LABEL, in code C. */
+uint64_t grr_sb_addr(const struct grr_sb_code *c, const uint8_t *label);
+
 extern const uint8_t grr_sb_code[], grr_sb_code_end[], grr_sb_entry[], grr_sb_traced[],
 	grr_sb_untraced1[], grr_sb_untraced2[], grr_sb_mismatch[];
 extern const uint8_t grr_sb2_code[], grr_sb2_entry[], grr_sb2_traced[], grr_sb2_untraced1[],
 	grr_sb2_untraced2[], grr_sb2_mismatch[];
 extern const uint8_t grr_sb_cpuid0[], grr_sb_cpuid1[], grr_sb_cpuid2[];
+extern const uint8_t grr_sbv3_code[], grr_sbv3_code_end[];
+extern const uint8_t grr_sb3a_entry[], grr_sb3a_traced[], grr_sb3a_untraced1[],
+	grr_sb3a_untraced2[], grr_sb3a_mismatch[];
+extern const uint8_t grr_sb3b_entry[], grr_sb3b_traced[], grr_sb3b_untraced1[],
+	grr_sb3b_untraced2[], grr_sb3b_mismatch[];
+extern const uint8_t grr_sb3c_entry[], grr_sb3c_traced[], grr_sb3c_untraced1[],
+	grr_sb3c_untraced2[], grr_sb3c_mismatch[];
+extern const uint8_t grr_sb3_cpuid0[], grr_sb3_cpuid1[], grr_sb3_cpuid2[];
 
 #endif

@@ -1,15 +1,24 @@
 /* sysbuf_code.S - the code of grr's syscall buffer page (tracee/sysbuf.h).
  *
  * These bytes are not run in grr: they are copied to the start of the
- * page in the tracee (GRR_SB_ADDR), and reach their data (D, one page
- * further) rip-relative.  The code is there twice, one copy per patch
- * site, alike but for the way out (SBCODE below):
- *   grr_sb_*   entered by a jump from Syscall6 in place of its `syscall;
- *              cmp $-4095, %rax`, left by a jump back to the instruction
- *              after them, with the flags of that compare;
- *   grr_sb2_*  entered from Go 1.19's runtime.epollwait in place of its
- *              `syscall; movl %eax, 0x20(%rsp)`, left after that store by
- *              a jump back to its `ret`.
+ * page in the tracee (GRR_SB_ADDR), and reach their data (one page
+ * further) rip-relative.  There are two versions of the code, and replay
+ * runs the one its trace was recorded with (format/trace.h):
+ *   grr_sb_code    the second code (GRR_HDR_SYSBUF_FS): file system calls;
+ *   grr_sbv3_code  the third (GRR_HDR_SYSBUF_FUTEX): FUTEX_WAKE too, from
+ *                  runtime.futex as well (the Go runtime's own assembly),
+ *                  when the data page's futex switch is on.
+ * In each, the code is there once per patch site, alike but for the way
+ * out (SBCODE below):
+ *   grr_sb_*, grr_sb3a_*   entered by a jump from Syscall6 in place of
+ *              its `syscall; cmp $-4095, %rax`, left by a jump back to
+ *              the instruction after them, with the flags of that compare;
+ *   grr_sb2_*, grr_sb3b_*  entered from Go 1.19's runtime.epollwait in
+ *              place of its `syscall; movl %eax, 0x20(%rsp)`, left after
+ *              that store by a jump back to its `ret`;
+ *   grr_sb3c_*  entered from runtime.futex in place of its `syscall; movl
+ *              %eax, 0x30(%rsp)`, left after that store by a jump back to
+ *              its `ret`.
  * Both have the kernel's syscall registers on entry (rax number, rdi rsi
  * rdx r10 r8 r9 arguments) and rax the result on the way out.  rcx and r11
  * (which the kernel's syscall clobbers) come back zero; every other
@@ -31,6 +40,8 @@
 #define D_RSI      64
 #define D_RET2     72       /* the way back to runtime.epollwait */
 #define D_RET_CPUID 80      /* the ways back to the cpuid helpers (3) */
+#define D_RET3     104      /* the way back to runtime.futex (third code) */
+#define D_FUTEX    112      /* FUTEX_WAKE may run here (third code) */
 #define D_RDX      128      /* openat's, saved during its check */
 #define D_R10      136
 #define D_LEN      144      /* openat: its path's length, with the NUL */
@@ -54,6 +65,7 @@
 #define SYS_fstat       5
 #define SYS_lseek       8
 #define SYS_fcntl       72
+#define SYS_futex       202
 #define SYS_getdents64  217
 #define SYS_epoll_wait  232
 #define SYS_epoll_ctl   233
@@ -72,6 +84,8 @@
 #define F_SETFL         4
 #define F_GETFL         3
 #define O_NONBLOCK      0x800
+#define FUTEX_WAKE      1
+#define FUTEX_FLAGS     (128 | 256)   /* PRIVATE, CLOCK_REALTIME */
 
 /* NEXT_RECORD LEN, D: past the record whose data length LEN holds (D the
  * data page), one more counted, the saved rsi and rdi back, and out. */
@@ -85,21 +99,32 @@
 	jmp	.L\p\()done
 .endm
 
-/* The ways out of the two copies. */
-.macro EPILOGUE_grr_sb_
+/* The ways out of the copies. */
+.macro EPILOGUE_grr_sb_ D
 	cmpq	$-4095, %rax
-	jmp	*D+D_RET(%rip)
+	jmp	*\D+D_RET(%rip)
 .endm
-.macro EPILOGUE_grr_sb2_
+.macro EPILOGUE_grr_sb2_ D
 	movl	%eax, 0x20(%rsp)
-	jmp	*D+D_RET2(%rip)
+	jmp	*\D+D_RET2(%rip)
+.endm
+.macro EPILOGUE_grr_sb3a_ D
+	EPILOGUE_grr_sb_ \D
+.endm
+.macro EPILOGUE_grr_sb3b_ D
+	EPILOGUE_grr_sb2_ \D
+.endm
+.macro EPILOGUE_grr_sb3c_ D
+	movl	%eax, 0x30(%rsp)
+	jmp	*\D+D_RET3(%rip)
 .endm
 
-/* SBCODE P: one copy of the code, its symbols prefixed with P. */
-.macro SBCODE p
+/* SBCODE P, V, D: one copy of the code of version V (2 or 3), its symbols
+ * prefixed with P, its data page at D. */
+.macro SBCODE p, v, D
 	.globl \p\()entry, \p\()traced, \p\()untraced1, \p\()untraced2, \p\()mismatch
 \p\()entry:
-	leaq	D(%rip), %rcx
+	leaq	\D(%rip), %rcx
 	cmpq	$0, D_MODE(%rcx)
 	je	.L\p\()replay
 
@@ -128,6 +153,10 @@
 	je	.L\p\()openat
 	cmpq	$SYS_fcntl, %rax
 	je	.L\p\()fcntl
+.if \v >= 3
+	cmpq	$SYS_futex, %rax
+	je	.L\p\()futex
+.endif
 	/* file system calls that write nothing into the process and
 	 * never wait for another process */
 	cmpq	$SYS_lseek, %rax
@@ -148,6 +177,17 @@
 	jbe	.L\p\()traced
 	xorl	%r11d, %r11d
 	jmp	.L\p\()room
+.if \v >= 3
+.L\p\()futex:
+	cmpq	$0, D_FUTEX(%rcx)       /* (off in chaos recordings) */
+	je	.L\p\()traced
+	movl	%esi, %r11d             /* FUTEX_WAKE, which never blocks */
+	andl	$~FUTEX_FLAGS, %r11d
+	cmpl	$FUTEX_WAKE, %r11d
+	jne	.L\p\()traced
+	xorl	%r11d, %r11d
+	jmp	.L\p\()room
+.endif
 .L\p\()fcntl:
 	cmpq	$F_GETFD, %rsi          /* F_GETFD .. F_SETFL: no lock, no */
 	jb	.L\p\()traced         /* new descriptor */
@@ -210,7 +250,7 @@
 .L\p\()check:
 	syscall                         /* untraced (the filter) */
 \p\()untraced1:
-	leaq	D(%rip), %rcx
+	leaq	\D(%rip), %rcx
 	cmpq	$SYS_openat, D_NR(%rcx)
 	je	.L\p\()openchecked
 	movq	D_RSI(%rcx), %rsi
@@ -254,7 +294,7 @@
 .L\p\()call:
 	syscall                         /* untraced (the filter) */
 \p\()untraced2:
-	leaq	D(%rip), %rcx
+	leaq	\D(%rip), %rcx
 	movq	%rdi, D_RDI(%rcx)
 	movq	D_POS(%rcx), %r11
 	leaq	RING_OFF(%rcx,%r11), %rdi
@@ -301,13 +341,13 @@
 	movq	%rax, %r11              /* the result's count of bytes */
 	jmp	.L\p\()len
 .L\p\()opath:
-	movq	D+D_LEN(%rip), %r11     /* its path (for readers of the trace) */
+	movq	\D+D_LEN(%rip), %r11     /* its path (for readers of the trace) */
 .L\p\()len:
 	movl	%r11d, 4(%rdi)
 	addq	$HDR, %rdi
 	movq	%r11, %rcx
 	rep movsb
-	leaq	D(%rip), %rcx
+	leaq	\D(%rip), %rcx
 	NEXT_RECORD \p, %r11, %rcx
 
 	/* Replay: the next record, if the replayer wrote one, is this call's. */
@@ -343,7 +383,7 @@
 	rep movsb
 	movq	8(%r11), %rax
 	movl	4(%r11), %ecx
-	leaq	D(%rip), %r11
+	leaq	\D(%rip), %r11
 	NEXT_RECORD \p, %rcx, %r11
 
 	/* Both modes: the call as a stop of its own, with registers alike. */
@@ -356,7 +396,7 @@
 .L\p\()done:
 	xorl	%ecx, %ecx
 	xorl	%r11d, %r11d
-	EPILOGUE_\p
+	EPILOGUE_\p \D
 
 \p\()mismatch:
 	ud2
@@ -369,9 +409,10 @@
  * are zeroed: they differ from one run, and one moment, to the next, and
  * an anchor after them would never be found again.  The same in both
  * modes; r11 (scratch in these helpers) holds the leaf. */
-.macro CPUIDCODE n
-	.globl grr_sb_cpuid\n
-grr_sb_cpuid\n:
+/* CPUIDCODE P, N, D: the code for the Nth helper, named PN, its data at D */
+.macro CPUIDCODE p, n, D
+	.globl \p\n
+\p\n:
 	movl	%eax, %r11d
 	cpuid
 	cmpl	$1, %r11d
@@ -394,7 +435,7 @@ grr_sb_cpuid\n:
 	jmp	9f
 3:	xorl	%eax, %eax
 9:	movl	%eax, 0x10(%rsp)
-	jmp	*D+D_RET_CPUID+8*\n(%rip)
+	jmp	*\D+D_RET_CPUID+8*\n(%rip)
 .endm
 
 	.section .rodata
@@ -402,13 +443,27 @@ grr_sb_cpuid\n:
 	.globl grr_sb_code, grr_sb_code_end, grr_sb2_code
 grr_sb_code:
 	.set D, grr_sb_code + D_OFF
-	SBCODE grr_sb_
+	SBCODE grr_sb_, 2, D
 	.p2align 4
 grr_sb2_code:
-	SBCODE grr_sb2_
-	CPUIDCODE 0
-	CPUIDCODE 1
-	CPUIDCODE 2
+	SBCODE grr_sb2_, 2, D
+	CPUIDCODE grr_sb_cpuid, 0, D
+	CPUIDCODE grr_sb_cpuid, 1, D
+	CPUIDCODE grr_sb_cpuid, 2, D
 grr_sb_code_end:
+
+	.p2align 4
+	.globl grr_sbv3_code, grr_sbv3_code_end
+grr_sbv3_code:
+	.set D3, grr_sbv3_code + D_OFF
+	SBCODE grr_sb3a_, 3, D3
+	.p2align 4
+	SBCODE grr_sb3b_, 3, D3
+	.p2align 4
+	SBCODE grr_sb3c_, 3, D3
+	CPUIDCODE grr_sb3_cpuid, 0, D3
+	CPUIDCODE grr_sb3_cpuid, 1, D3
+	CPUIDCODE grr_sb3_cpuid, 2, D3
+grr_sbv3_code_end:
 
 	.section .note.GNU-stack,"",@progbits

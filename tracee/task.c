@@ -249,6 +249,12 @@ int grr_task_untrap_tsc(pid_t child)
 	return run_syscall_before_pc(child, SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE);
 }
 
+int grr_task_suspend_seccomp(pid_t tid)
+{
+	long opts = GRR_PTRACE_OPTIONS | PTRACE_O_SUSPEND_SECCOMP;
+	return ptrace(PTRACE_SETOPTIONS, tid, 0, (void *)opts) < 0 ? -1 : 0;
+}
+
 int grr_task_release_child(pid_t child)
 {
 	int rc = grr_task_untrap_tsc(child);

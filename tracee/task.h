@@ -86,6 +86,13 @@ int grr_task_get_debugreg(pid_t tid, int n, uint64_t *value);
 int grr_task_release_child(pid_t child);
 /* The first half of that: RDTSC back, the child stays attached. */
 int grr_task_untrap_tsc(pid_t child);
+/* Suspends the seccomp filters of the attached, stopped TID for as long
+ * as it stays attached (PTRACE_O_SUSPEND_SECCOMP, on top of the usual
+ * options; inherited by the processes it starts, which ptrace attaches
+ * too): its syscalls then make no seccomp stop, and none fails for want
+ * of a tracer.  The kernel allows it to a tracer with CAP_SYS_ADMIN (and
+ * with CONFIG_CHECKPOINT_RESTORE): 0, or -1 (EPERM, EINVAL) elsewhere. */
+int grr_task_suspend_seccomp(pid_t tid);
 /* The thread group id of TID (from /proc), or -1. */
 pid_t grr_task_tgid(pid_t tid);
 

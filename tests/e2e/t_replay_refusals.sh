@@ -162,7 +162,7 @@ if e2e_want $T/old_sysbuf; then
 	if [ ! -x "$TAMPER" ]; then
 		e2e_fail $T/old_sysbuf "$TAMPER not built (make $BUILD/tests/tamper)"
 	elif why=$(record_copy "$d"); then
-		if ! "$GRR" info "$d/t.grr" 2>/dev/null | grep -q '^fast paths:.*syscall buffer (second code'; then
+		if ! "$GRR" info "$d/t.grr" 2>/dev/null | grep -q '^fast paths:.*syscall buffer (\(second\|third\) code'; then
 			e2e_fail $T/old_sysbuf "the recording did not use the syscall buffer: $("$GRR" info "$d/t.grr" 2>&1 | grep '^fast paths')"
 		elif ! "$TAMPER" "$d/t.grr" "$d/old.grr" --clear-header-flag 5 2>"$d/tamper.err"; then
 			e2e_fail $T/old_sysbuf "tamper failed: $(cat "$d/tamper.err")"

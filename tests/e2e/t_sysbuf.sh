@@ -8,6 +8,11 @@
 #               request, and the replay reproduces the output;
 #   chaos       chaos recordings (anchors and switches among buffered calls)
 #               replay to the same output;
+#   futex_wakes the recording uses the buffer's third code (grr info) and
+#               traces fewer FUTEX_WAKE calls than one made with the second
+#               code (GRR_SYSBUF_CODE=2), which makes none in-process;
+#   second_code that recording, as grr recorded before format 1.8, still
+#               replays to the same output (with the second code);
 #   fallback    with GRR_NO_SYSBUF=1 no call is buffered (-v says why), the
 #               trace holds more syscalls than with the buffer, and it
 #               replays too;
@@ -29,6 +34,16 @@ case $BUILD in /*) TAMPER=$BUILD/tests/tamper ;; esac
 
 # count NAME KIND: the number of KIND events in $work/NAME.grr
 count() { event_count "$work/$1.grr" "$2"; }
+
+# traced_wakes NAME: the FUTEX_WAKE calls $work/NAME.grr holds as syscalls
+traced_wakes() {
+	"$GRR" dump "$work/$1.grr" | grep -c 'syscall_enter futex([^,]*, 129,'
+}
+
+# fast_paths NAME: what grr info says of $work/NAME.grr's fast paths
+fast_paths() {
+	"$GRR" info "$work/$1.grr" 2>&1 | sed -n 's/^fast paths: *//p'
+}
 
 # buffered NAME: the syscalls `grr record -v` reported in-process
 buffered() {
@@ -151,6 +166,24 @@ for tc in $E2E_TOOLCHAINS; do
 
 		chaos_case "$c/chaos" "$n"
 
+		if ! why=$(GRR_SYSBUF_CODE=2 record_replay "$n-v2"); then
+			e2e_fail "$c/second_code" "$why"
+		elif ! fast_paths "$n-v2" | grep -q 'syscall buffer (second code'; then
+			e2e_fail "$c/second_code" "GRR_SYSBUF_CODE=2 did not record with the second code: $(fast_paths "$n-v2")"
+		else
+			e2e_pass "$c/second_code"
+		fi
+		w2=$(traced_wakes "$n-v2")
+		w3=$(traced_wakes "$n-ip")
+		if ! fast_paths "$n-ip" | grep -q 'syscall buffer (third code'; then
+			e2e_fail "$c/futex_wakes" "not recorded with the third code: $(fast_paths "$n-ip")"
+		elif [ "$w2" = 0 ]; then
+			e2e_fail "$c/futex_wakes" "the second code's recording holds no FUTEX_WAKE to compare with"
+		elif [ "$w3" -ge "$w2" ]; then
+			e2e_fail "$c/futex_wakes" "$w3 traced FUTEX_WAKE calls with the third code, $w2 with the second"
+		else
+			e2e_pass "$c/futex_wakes"
+		fi
 
 		if ! why=$(GRR_NO_SYSBUF=1 record_replay "$n-off"); then
 			e2e_fail "$c/fallback" "$why"

@@ -5,7 +5,10 @@
  * system calls that cannot wait for another process), hands
  * the others to its traced syscall, gives back the recorded results in
  * replay mode, traps on a call that is not the recorded one, and its
- * records are collected as writes that re-create them. */
+ * records are collected as writes that re-create them.  Every test runs
+ * on both versions of the code (the second, which old traces replay
+ * with, and the third); the third also buffers FUTEX_WAKE, from
+ * runtime.futex's copy too. */
 #include <check.h>
 #include <errno.h>
 #include <sched.h>
@@ -44,6 +47,11 @@ uint64_t sb_cpuid_addr;
 uint32_t sb_cpuid_out[4];
 void sb_cpuid_call(uint32_t leaf, uint32_t subleaf);
 void sb_cpuid_back(void);
+/* sb3_call: into the third code's futex copy, as runtime.futex enters it:
+ * the result comes back stored at 0x30(%rsp) (32 bits). */
+uint64_t sb3_entry_addr;
+int32_t sb3_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+void sb3_back(void);
 __asm__(".text\n"
 	".globl sb_call, sb_back\n"
 	"sb_call:\n"
@@ -92,7 +100,27 @@ __asm__(".text\n"
 	"sb2_back:\n"
 	"	movl 0x20(%rsp), %eax\n"
 	"	addq $40, %rsp\n"
+	"	ret\n"
+	".globl sb3_call, sb3_back\n"
+	"sb3_call:\n"
+	"	subq $56, %rsp\n"
+	"	movq %rdi, %rax\n"
+	"	movq %rsi, %rdi\n"
+	"	movq %rdx, %rsi\n"
+	"	movq %rcx, %rdx\n"
+	"	movq %r8, %r10\n"
+	"	xorl %r8d, %r8d\n"
+	"	xorl %r9d, %r9d\n"
+	"	movl $0x7fffffff, 0x30(%rsp)\n"
+	"	jmp *sb3_entry_addr(%rip)\n"
+	"sb3_back:\n"
+	"	movl 0x30(%rsp), %eax\n"
+	"	addq $56, %rsp\n"
 	"	ret\n");
+
+/* The version of the page's code the tests run (main runs them all on
+ * each). */
+static enum grr_sb_version version = GRR_SB_V2;
 
 static uint64_t *word(uint64_t addr)
 {
@@ -104,16 +132,23 @@ static void map_page(bool recording)
 	void *p = mmap((void *)(uintptr_t)GRR_SB_ADDR, GRR_SB_LEN, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	ck_assert_ptr_eq(p, (void *)(uintptr_t)GRR_SB_ADDR);
-	memcpy(p, grr_sb_code, (size_t)(grr_sb_code_end - grr_sb_code));
+	const struct grr_sb_code *c = grr_sb_code_of(version);
+	ck_assert_uint_le((size_t)(c->end - c->start), 4096);
+	memcpy(p, c->start, (size_t)(c->end - c->start));
 	ck_assert_int_eq(mprotect(p, 4096, PROT_READ | PROT_EXEC), 0);
 	*word(GRR_SB_MODE) = recording;
 	*word(GRR_SB_ENABLED) = recording;
 	*word(GRR_SB_RET) = (uint64_t)(uintptr_t)sb_back;
 	*word(GRR_SB_RET2) = (uint64_t)(uintptr_t)sb2_back;
 	*word(GRR_SB_RET_CPUID) = (uint64_t)(uintptr_t)sb_cpuid_back;
-	sb_cpuid_addr = GRR_SB_ADDR + (uint64_t)(grr_sb_cpuid0 - grr_sb_code);
-	sb_entry_addr = GRR_SB_ADDR + (uint64_t)(grr_sb_entry - grr_sb_code);
-	sb2_entry_addr = GRR_SB_ADDR + (uint64_t)(grr_sb2_entry - grr_sb_code);
+	sb_cpuid_addr = grr_sb_addr(c, c->cpuid[0]);
+	sb_entry_addr = grr_sb_addr(c, c->copy[GRR_SB_SYSCALL6].entry);
+	sb2_entry_addr = grr_sb_addr(c, c->copy[GRR_SB_EPOLLWAIT].entry);
+	if (version >= GRR_SB_V3) {
+		*word(GRR_SB_RET3) = (uint64_t)(uintptr_t)sb3_back;
+		*word(GRR_SB_FUTEX) = recording;
+		sb3_entry_addr = grr_sb_addr(c, c->copy[GRR_SB_FUTEXFN].entry);
+	}
 }
 
 static void unmap_page(void)
@@ -496,9 +531,11 @@ END_TEST
 
 START_TEST(no_anchor_but_at_the_traced_syscall)
 {
-	struct grr_sysbuf sb = { .active = true, .site = 0x401234, .site2 = 0x466010 };
-	uint64_t traced = GRR_SB_ADDR + (uint64_t)(grr_sb_traced - grr_sb_code);
-	uint64_t traced2 = GRR_SB_ADDR + (uint64_t)(grr_sb2_traced - grr_sb_code);
+	struct grr_sysbuf sb = { .active = true, .version = version, .site = 0x401234,
+				 .site2 = 0x466010 };
+	const struct grr_sb_code *c = grr_sb_code_of(version);
+	uint64_t traced = grr_sb_addr(c, c->copy[GRR_SB_SYSCALL6].traced);
+	uint64_t traced2 = grr_sb_addr(c, c->copy[GRR_SB_EPOLLWAIT].traced);
 	ck_assert(!grr_sysbuf_no_anchor(&sb, traced2));
 	ck_assert(grr_sysbuf_no_anchor(&sb, traced2 + 2));
 	ck_assert_uint_eq(grr_sysbuf_caller_pc(&sb, traced2), 0x466010);
@@ -508,11 +545,126 @@ START_TEST(no_anchor_but_at_the_traced_syscall)
 	ck_assert(!grr_sysbuf_no_anchor(&sb, 0x401234));
 	ck_assert_uint_eq(grr_sysbuf_caller_pc(&sb, traced), 0x401234);
 	ck_assert_uint_eq(grr_sysbuf_caller_pc(&sb, 0x401000), 0x401000);
-	ck_assert(grr_sysbuf_untraced_pc(&sb, GRR_SB_ADDR +
-					 (uint64_t)(grr_sb_untraced1 - grr_sb_code)));
+	ck_assert(grr_sysbuf_untraced_pc(&sb, grr_sb_addr(c, c->copy[GRR_SB_SYSCALL6].untraced1)));
+	ck_assert(grr_sysbuf_untraced_pc(&sb, grr_sb_addr(c, c->copy[GRR_SB_EPOLLWAIT].untraced2)));
 	ck_assert(!grr_sysbuf_untraced_pc(&sb, traced + 2));
+	ck_assert(grr_sysbuf_mismatch_pc(&sb, grr_sb_addr(c, c->copy[GRR_SB_EPOLLWAIT].mismatch)));
+	ck_assert(!grr_sysbuf_mismatch_pc(&sb, traced));
+	ck_assert_uint_eq(grr_sysbuf_caller_pc(&sb, grr_sb_addr(c, c->cpuid[1]) + 3),
+			  grr_sb_addr(c, c->cpuid[1]) + 3);   /* (no such helper) */
+	if (version >= GRR_SB_V3) {
+		uint64_t traced3 = grr_sb_addr(c, c->copy[GRR_SB_FUTEXFN].traced);
+		ck_assert(!grr_sysbuf_no_anchor(&sb, traced3));
+		ck_assert(grr_sysbuf_no_anchor(&sb, traced3 + 2));
+		ck_assert_uint_eq(grr_sysbuf_caller_pc(&sb, traced3), 0x401234);   /* (no site) */
+		sb.site3 = 0x45f000;
+		ck_assert_uint_eq(grr_sysbuf_caller_pc(&sb, traced3), 0x45f000);
+		ck_assert(grr_sysbuf_untraced_pc(&sb,
+						 grr_sb_addr(c, c->copy[GRR_SB_FUTEXFN].untraced1)));
+	}
 	sb.active = false;
 	ck_assert(!grr_sysbuf_no_anchor(&sb, GRR_SB_ADDR));
+}
+END_TEST
+
+/* The record at OFF: number, length, result, first and third arguments. */
+static void check_record(uint64_t off, uint32_t nr, uint32_t len, int64_t ret, uint64_t a0,
+			 uint64_t a2)
+{
+	const uint8_t *r = record_at(off);
+	uint32_t v32;
+	int64_t v64;
+	uint64_t u64;
+	memcpy(&v32, r, 4);
+	ck_assert_uint_eq(v32, nr);
+	memcpy(&v32, r + 4, 4);
+	ck_assert_uint_eq(v32, len);
+	memcpy(&v64, r + 8, 8);
+	ck_assert_int_eq(v64, ret);
+	memcpy(&u64, r + 16, 8);
+	ck_assert_uint_eq(u64, a0);
+	memcpy(&u64, r + 24, 8);
+	ck_assert_uint_eq(u64, a2);
+}
+
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+
+/* Third code: FUTEX_WAKE (private or not) is made in-process and recorded,
+ * from Syscall6's copy and runtime.futex's, which stores the result as
+ * runtime.futex does; a wait, another operation, or a wake while the
+ * futex switch is off (a chaos recording) takes the traced syscall. */
+START_TEST(buffers_and_replays_futex_wakes)
+{
+	map_page(true);
+	uint32_t word32 = 0;
+	uint64_t addr = (uint64_t)(uintptr_t)&word32;
+	ck_assert_int_eq(sb3_call(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 1, 0), 0);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 1);
+	check_record(0, SYS_futex, 0, 0, addr, 1);
+	ck_assert_int_eq(sb_call(SYS_futex, addr, 1 /* FUTEX_WAKE */, 3, 0), 0);
+	ck_assert_uint_eq(sb_regs_after[0], 0);
+	ck_assert_uint_eq(sb_regs_after[1], 0);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);
+	check_record(GRR_SB_HDR, SYS_futex, 0, 0, addr, 3);
+	/* a wait whose value differs (EAGAIN at once), a requeue: traced */
+	ck_assert_int_eq(sb3_call(SYS_futex, addr, FUTEX_WAIT_PRIVATE, 7, 0), -EAGAIN);
+	ck_assert_int_eq(sb3_call(SYS_futex, addr, 3 /* FUTEX_CMP_REQUEUE */, 1, 0), -EFAULT);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);
+	*word(GRR_SB_FUTEX) = 0;
+	ck_assert_int_eq(sb3_call(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 1, 0), 0);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 2);
+	/* other calls through the futex copy are buffered as through the
+	 * others (the result stored 32 bits wide) */
+	int fds[2];
+	make_pipe(fds, true);
+	char buf[4];
+	ck_assert_int_eq(sb3_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 4, 0),
+			 -EAGAIN);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 3);
+	uint64_t end = *word(GRR_SB_POS);
+
+	/* replay: the results come from the ring, whatever the futex word */
+	to_replay(end);
+	*word(GRR_SB_COUNT) = 0;
+	ck_assert_int_eq(sb3_call(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 1, 0), 0);
+	ck_assert_int_eq(sb_call(SYS_futex, addr, 1, 3, 0), 0);
+	ck_assert_int_eq(sb3_call(SYS_read, (uint64_t)fds[0], (uint64_t)(uintptr_t)buf, 4, 0),
+			 -EAGAIN);
+	ck_assert_uint_eq(*word(GRR_SB_COUNT), 3);
+	ck_assert_uint_eq(*word(GRR_SB_POS), end);
+	tear_down(fds, -1);
+}
+END_TEST
+
+/* A wake that woke a thread, recorded and replayed: its count comes back
+ * while no thread waits any more; a wake of another word traps. */
+START_TEST(a_replayed_wake_gives_the_recorded_count)
+{
+	static uint32_t futex_word;
+	map_page(true);
+	uint64_t addr = (uint64_t)(uintptr_t)&futex_word;
+	ck_assert_int_eq(sb3_call(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 1, 0), 0);
+	uint64_t end = *word(GRR_SB_POS);
+	/* the recorded result, as if a waiter had been woken (none waits
+	 * here) */
+	int64_t one = 1;
+	memcpy((uint8_t *)(uintptr_t)(GRR_SB_RING + 8), &one, 8);
+	to_replay(end);
+	ck_assert_int_eq(sb3_call(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 1, 0), 1);
+	to_replay(end);
+	pid_t c2 = fork();
+	ck_assert_int_ge(c2, 0);
+	if (c2 == 0) {
+		signal(SIGILL, SIG_DFL);
+		sb3_call(SYS_futex, addr + 4, FUTEX_WAKE_PRIVATE, 1, 0);
+		_exit(0);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(c2, &status, 0), c2);
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(WTERMSIG(status), SIGILL);
+	unmap_page();
 }
 END_TEST
 
@@ -528,5 +680,13 @@ int main(void)
 				 traps_on_a_call_that_is_not_the_recorded_one,
 				 collects_records_as_writes_and_starts_over,
 				 no_anchor_but_at_the_traced_syscall };
-	return run_tests("sysbuf", tests, sizeof(tests) / sizeof(tests[0]));
+	const TTest *third[] = { buffers_and_replays_futex_wakes,
+				 a_replayed_wake_gives_the_recorded_count };
+	size_t n = sizeof(tests) / sizeof(tests[0]);
+	version = GRR_SB_V2;
+	int failed = run_tests("sysbuf (second code)", tests, n);
+	version = GRR_SB_V3;
+	failed |= run_tests("sysbuf (third code)", tests, n);
+	failed |= run_tests("sysbuf (third code: futex)", third, sizeof(third) / sizeof(third[0]));
+	return failed;
 }
