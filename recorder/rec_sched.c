@@ -1,7 +1,7 @@
 /* rec_sched.c - which thread runs next, and for how long.
  *
  * Normal mode: the ready thread that has waited longest runs, for a
- * timeslice of 50 ms; a thread that blocks in the kernel gives way at
+ * timeslice of 20 ms; a thread that blocks in the kernel gives way at
  * once.  Each preemption costs an anchor, whose memory digest grows with
  * the memory written since the last one: the timeslice grows with the
  * last anchor's cost, up to 200 ms, so that anchors take at most about a
@@ -30,7 +30,7 @@
 
 #include <math.h>
 
-#define SLICE_NS 5000000ull
+#define SLICE_NS 20000000ull
 #define SLICE_MAX_NS 200000000ull
 #define ANCHOR_SHARE 10       /* a timeslice is at least this many anchor costs */
 #define GRACE_NS 2000000ull   /* wait this long for a "fast" syscall */

@@ -1,12 +1,12 @@
 /* rec_spin.c - threads that spin while another has work.
  *
  * grr runs one thread of the program at a time, and a thread keeps its
- * turn (a timeslice of at least 50 ms, rec_sched.c) through its syscalls.
+ * turn (a timeslice of at least 20 ms, rec_sched.c) through its syscalls.
  * Go's idle and waiting code spins without syscalls: runtime.GC waits for
  * the background sweepers with a runtime.Gosched loop, the scheduler
  * looks for work, tests poll a condition with Gosched.  Natively the
  * thread they wait for runs beside them; under grr it waits for the
- * spinner's timeslice to end, and a 1 ms wait becomes 50 ms.
+ * spinner's timeslice to end, and a 1 ms wait becomes 20 ms.
  *
  * Such loops read the clock (every eighth goroutine switch is timed, and
  * the scheduler and timers check the time) or make buffered syscalls, all
