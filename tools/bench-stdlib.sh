@@ -11,7 +11,11 @@
 # progress goes to stderr.
 #
 # Environment: BENCH_STD_REPS (default 3), BENCH_STD_PKGS (default the ten
-#              packages below), BENCH_TIMEOUT (seconds per run, default 300)
+#              packages below), BENCH_TIMEOUT (seconds per run, default 300),
+#              BENCH_STD_TMPDIR (the tests' temporary files, TMPDIR: default
+#              $TMPDIR or /tmp; the os tests' time is mostly the kernel's
+#              there, and a disk mounted with online discard makes it vary
+#              threefold from run to run: /dev/shm measures grr instead)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -58,6 +62,9 @@ for v in default static; do
 done
 
 # ---- measurements ----
+export TMPDIR=${BENCH_STD_TMPDIR:-${TMPDIR:-/tmp}}
+tmp_fs=$(df -T "$TMPDIR" 2>/dev/null | awk 'NR == 2 { print $2 }')
+tmp_opts=$(findmnt -n -o OPTIONS --target "$TMPDIR" 2>/dev/null | tr ',' '\n' | grep -x discard || true)
 declare -A res
 for ((rep = 1; rep <= REPS; rep++)); do
 	for p in "${pkgs[@]}"; do
@@ -102,7 +109,8 @@ echo "$(nproc) CPUs, $(uname -sr), $("$GO" version | awk '{print $3}'), with \`m
 echo "(tools/bench-stdlib.sh): each package's tests built with \`go test -c\` (default build;"
 echo "\"dynamic\" when it is linked against glibc) and run with \`-test.short\` from the"
 echo "package's directory natively, under \`grr record\` and under \`grr replay --autopilot"
-echo "--quiet\`, interleaved; best of $REPS."
+echo "--quiet\`, interleaved; best of $REPS. Temporary files (TMPDIR) in $TMPDIR"
+echo "(${tmp_fs:-unknown file system}${tmp_opts:+, mounted with online discard})."
 echo
 echo "| package | linking | native | record | replay | record / native | replay / record |"
 echo "|---|---|---|---|---|---|---|"
