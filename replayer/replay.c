@@ -378,3 +378,17 @@ uint64_t grr_replay_program_pc(const struct grr_replay *rp, uint64_t pc)
 {
 	return grr_sysbuf_caller_pc(&rp->sb, pc);
 }
+
+#define SYSCALL_INSN_LEN 2   /* 0f 05 */
+
+void grr_replay_program_regs(struct grr_replay *rp, struct user_regs_struct *regs)
+{
+	uint64_t pc = grr_replay_program_pc(rp, regs->rip);
+	if (pc == regs->rip)
+		return;
+	uint8_t insn[SYSCALL_INSN_LEN];
+	bool after_syscall = grr_replay_read(rp, regs->rip - SYSCALL_INSN_LEN, insn,
+					     sizeof(insn)) == 0 &&
+			     insn[0] == 0x0f && insn[1] == 0x05;
+	regs->rip = pc + (after_syscall ? SYSCALL_INSN_LEN : 0);
+}

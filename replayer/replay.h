@@ -186,8 +186,16 @@ int grr_replay_debug_call_resume(struct grr_replay *rp, uint32_t tid,
 int grr_replay_get_regs(struct grr_replay *rp, uint32_t tid, struct user_regs_struct *regs);
 /* The program's pc that PC stands for: PC itself, or, inside grr's
  * syscall buffer page (a thread stopped at a syscall made through
- * Syscall6), Syscall6's syscall instruction, whose frame it is in. */
+ * Syscall6 or runtime.futex), the patched syscall instruction, whose
+ * frame it is in. */
 uint64_t grr_replay_program_pc(const struct grr_replay *rp, uint64_t pc);
+/* REGS as the program would show them natively: a rip inside grr's
+ * syscall buffer page becomes the patched syscall instruction's, or the
+ * instruction after it when the thread stopped after the page's own
+ * `syscall` (in the call, as the kernel shows a thread in a syscall); the
+ * page leaves the stack as the program had it.  For those who show a
+ * thread to another debugger (core files, the gdb protocol). */
+void grr_replay_program_regs(struct grr_replay *rp, struct user_regs_struct *regs);
 int grr_replay_get_fpregs(struct grr_replay *rp, uint32_t tid, struct user_fpregs_struct *fp);
 /* The thread's XSAVE area as PTRACE_GETREGSET NT_X86_XSTATE gives it
  * (standard format: the AVX upper halves, ...): its length, or -1. */

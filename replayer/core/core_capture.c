@@ -9,8 +9,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define SYSCALL_INSN_LEN 2   /* 0f 05 */
-
 /* ---- memory, through the engine ---- */
 
 static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -24,21 +22,6 @@ static int mem_present(void *ctx, uint64_t addr, uint64_t npages, uint8_t *out)
 }
 
 /* ---- threads ---- */
-
-/* A pc in grr's syscall buffer page becomes the program's: the patched
- * `syscall` instruction, or just after it when the thread stopped after
- * the page's own `syscall` (in the call, as the kernel shows a thread in
- * a syscall). */
-static void program_place(struct grr_replay *rp, struct user_regs_struct *r)
-{
-	uint64_t pc = grr_replay_program_pc(rp, r->rip);
-	if (pc == r->rip)
-		return;
-	uint8_t insn[SYSCALL_INSN_LEN];
-	bool after_syscall = grr_replay_read(rp, r->rip - SYSCALL_INSN_LEN, insn, sizeof(insn)) == 0 &&
-			     insn[0] == 0x0f && insn[1] == 0x05;
-	r->rip = pc + (after_syscall ? SYSCALL_INSN_LEN : 0);
-}
 
 static int capture_threads(struct core_capture *cap, uint32_t first, char *err, size_t errlen)
 {
@@ -78,7 +61,7 @@ static int capture_threads(struct core_capture *cap, uint32_t first, char *err, 
 		/* a thread that cannot be read is exiting: it is not in the core */
 		if (grr_replay_thread_state(rp, tids[i], s) < 0)
 			continue;
-		program_place(rp, &s->regs);
+		grr_replay_program_regs(rp, &s->regs);
 		cap->threads[k] = (struct core_thread){
 			.tid = tids[i],
 			.regs = s->regs,

@@ -1,6 +1,8 @@
 /* gs_regs.c - registers: 'g' (all, in target.xml's order), 'p' (one),
  * 'P' and 'G' (writes: refused, as rr refuses them outside a diversion,
- * except gdb's orig_rax write on a restart, taken and ignored). */
+ * except gdb's orig_rax write on a restart, taken and ignored).  A
+ * thread stopped in grr's syscall buffer page is shown at the program's
+ * patched syscall, as in a core file. */
 #include "replayer/gdbserver/gs_private.h"
 
 #include <cpuid.h>
@@ -97,6 +99,10 @@ static int read_all(struct gs *s, uint32_t tid, uint8_t *buf)
 	struct user_fpregs_struct fp;
 	if (!tid || grr_replay_get_regs(rp, tid, &r) < 0 || grr_replay_get_fpregs(rp, tid, &fp) < 0)
 		return -1;
+	/* a thread in grr's syscall buffer page shows at the program's
+	 * syscall, as in a core file (writes are refused, so nothing maps
+	 * it back) */
+	grr_replay_program_regs(rp, &r);
 	size_t k = put_gp(buf, 0, &r);
 	k = put_x87(buf, k, &fp);
 	k = put(buf, k, fp.xmm_space, 256);

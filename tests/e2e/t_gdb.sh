@@ -3,9 +3,10 @@
 # built by each toolchain (-N -l): breakpoints and hit counts, print, reverse-
 # continue, reverse-step, running to the end of the recording (gdb sees rr's
 # synthetic SIGKILL) and back, a watchpoint found backward, the exit after
-# the end; rr's resume rules that Delve relies on (a raw client: a continue
-# onto a breakpoint a step ended on, a reverse-continue from a forward
-# watchpoint stop); and the protocol's bad cases: bad packets, a client that
+# the end; threads waiting in grr's syscall buffer page shown at the
+# program's syscall, not in ?? (); rr's resume rules that Delve relies on
+# (a raw client: a continue onto a breakpoint a step ended on, a
+# reverse-continue from a forward watchpoint stop); and the protocol's bad cases: bad packets, a client that
 # goes away while the replay runs, a second client.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -68,6 +69,27 @@ for tc in $E2E_TOOLCHAINS; do
 	[ "$(cat "$work/$n.srv.rc")" = 0 ] ||
 		{ e2e_fail "$c" "server exited $(cat "$work/$n.srv.rc")$(stderr_hint "$work/$n.srv.err")"; continue; }
 	e2e_pass "$c"
+done
+
+# ---- threads waiting in grr's syscall buffer page (an idle thread's
+# futex wait, made through the page's copy of runtime.futex) show at the
+# program's syscall instruction, as they would natively, not at the page's
+# address in ?? ().
+for tc in $E2E_TOOLCHAINS; do
+	c=gdb/$tc-threads
+	e2e_want "$c" || continue
+	build_and_record "$c" "$tc" debug ledger || continue
+	n=$tc-threads
+	gdb_session "$n" 'break main.apply' continue 'info threads' 'kill'
+	if grep -q 'in ?? ()' "$work/$n.out"; then
+		e2e_fail "$c" "a thread shows in ?? (): $(grep 'Thread .* in ?? ()' "$work/$n.out" | head -n 2 | tr '\n' '|')"
+	elif ! grep -Eq 'Thread [0-9.]+ +runtime\.(futex|usleep|epollwait)|Syscall6' "$work/$n.out"; then
+		e2e_fail "$c" "no thread shown waiting in a syscall: $(grep 'Thread ' "$work/$n.out" | tr '\n' '|')"
+	elif ! grep -q 'runtime\.futex ()' "$work/$n.out"; then
+		e2e_fail "$c" "no idle thread shown in runtime.futex: $(grep 'Thread ' "$work/$n.out" | tr '\n' '|')"
+	else
+		e2e_pass "$c"
+	fi
 done
 
 # ---- rr's resume rules that Delve's next and reverse watchpoints rely on,
