@@ -34,9 +34,9 @@ void rec_sysbuf_setup(struct recorder *r)
 		why = "the program has no symbol table";
 	else if (grr_sysbuf_usable(&r->mem, r->pid, &r->syms, code_version(), &r->sb, &why) &&
 		 grr_sysbuf_install(&r->mem, r->pid, &r->sb, true, &why) == 0) {
-		if (grr_sysbuf_filter(&r->mem, r->pid, &r->sb, &why) == 0 &&
-		    grr_sysbuf_futex_wakes(&r->mem, &r->sb,
-					   !r->sched.chaos && r->sb.version >= GRR_SB_V3) == 0) {
+		/* (the switch first: once the filter is in, the page is used) */
+		if (grr_sysbuf_futex_wakes(&r->mem, &r->sb, !r->sched.chaos, &why) == 0 &&
+		    grr_sysbuf_filter(&r->mem, r->pid, &r->sb, &why) == 0) {
 			r->seccomp = true;
 			r->sb_on = true;
 			return;

@@ -339,12 +339,17 @@ int grr_sysbuf_enable(const struct grr_mem *m, bool on)
 	return grr_mem_write(m, GRR_SB_ENABLED, &v, 8);
 }
 
-int grr_sysbuf_futex_wakes(const struct grr_mem *m, const struct grr_sysbuf *sb, bool on)
+int grr_sysbuf_futex_wakes(const struct grr_mem *m, const struct grr_sysbuf *sb, bool on,
+			   const char **why)
 {
 	uint64_t v = on ? 1 : 0;
 	if (sb->version < GRR_SB_V3)
-		return on ? -1 : 0;
-	return grr_mem_write(m, GRR_SB_FUTEX, &v, 8);
+		return 0;
+	if (grr_mem_write(m, GRR_SB_FUTEX, &v, 8) < 0) {
+		*why = "cannot set the syscall buffer's futex switch";
+		return -1;
+	}
+	return 0;
 }
 
 /* Whether PC is in the page's code. */

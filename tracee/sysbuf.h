@@ -155,11 +155,14 @@ int grr_sysbuf_drop_records(const struct grr_mem *m);
  * the memory). */
 int grr_sysbuf_enable(const struct grr_mem *m, bool on);
 /* Third code: lets FUTEX_WAKE run in-process, or not (chaos recordings,
- * whose scheduler acts at wakes, keep them traced).  0 or -1. */
-int grr_sysbuf_futex_wakes(const struct grr_mem *m, const struct grr_sysbuf *sb, bool on);
+ * whose scheduler acts at wakes, keep them traced).  The second code has
+ * no such switch (its wakes always stop): nothing to do.  0, or -1 with
+ * WHY. */
+int grr_sysbuf_futex_wakes(const struct grr_mem *m, const struct grr_sysbuf *sb, bool on,
+			   const char **why);
 
 /* Whether PC is in the page's code where no anchor may be placed (all of
- * it but the two copies' traced syscall instructions). */
+ * it but the copies' traced syscall instructions). */
 bool grr_sysbuf_no_anchor(const struct grr_sysbuf *sb, uint64_t pc);
 /* Whether PC is just past one of the untraced syscall instructions. */
 bool grr_sysbuf_untraced_pc(const struct grr_sysbuf *sb, uint64_t pc);
@@ -168,8 +171,8 @@ bool grr_sysbuf_untraced_pc(const struct grr_sysbuf *sb, uint64_t pc);
  * the word at GRR_SB_NR the number of the call the program made. */
 bool grr_sysbuf_mismatch_pc(const struct grr_sysbuf *sb, uint64_t pc);
 /* The address in the program a pc in the page stands for (the patched
- * Syscall6 or runtime.epollwait), for symbolizing; PC itself when it is
- * elsewhere. */
+ * Syscall6, runtime.epollwait or runtime.futex, or a cpuid helper), for
+ * symbolizing; PC itself when it is elsewhere. */
 uint64_t grr_sysbuf_caller_pc(const struct grr_sysbuf *sb, uint64_t pc);
 
 /* The records made since the last collection, as memory writes that

@@ -52,16 +52,33 @@ void sb_cpuid_back(void);
 uint64_t sb3_entry_addr;
 int32_t sb3_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 void sb3_back(void);
+/* The kernel's syscall registers from the C arguments (nr, a0..a3). */
+#define SYSCALL_REGS \
+	"	movq %rdi, %rax\n" \
+	"	movq %rsi, %rdi\n" \
+	"	movq %rdx, %rsi\n" \
+	"	movq %rcx, %rdx\n" \
+	"	movq %r8, %r10\n" \
+	"	xorl %r8d, %r8d\n" \
+	"	xorl %r9d, %r9d\n"
+/* NAME_call and NAME_back entering the page at NAME_entry_addr as a
+ * runtime function with a FRAME-byte frame whose `syscall` is followed by
+ * `movl %eax, SLOT(%rsp)`: the page makes that store on its way back. */
+#define STORING_CALL(name, frame, slot) \
+	".globl " name "_call, " name "_back\n" \
+	name "_call:\n" \
+	"	subq $" #frame ", %rsp\n" \
+	SYSCALL_REGS \
+	"	movl $0x7fffffff, " #slot "(%rsp)\n" \
+	"	jmp *" name "_entry_addr(%rip)\n" \
+	name "_back:\n" \
+	"	movl " #slot "(%rsp), %eax\n" \
+	"	addq $" #frame ", %rsp\n" \
+	"	ret\n"
 __asm__(".text\n"
 	".globl sb_call, sb_back\n"
 	"sb_call:\n"
-	"	movq %rdi, %rax\n"
-	"	movq %rsi, %rdi\n"
-	"	movq %rdx, %rsi\n"
-	"	movq %rcx, %rdx\n"
-	"	movq %r8, %r10\n"
-	"	xorl %r8d, %r8d\n"
-	"	xorl %r9d, %r9d\n"
+	SYSCALL_REGS
 	"	movq $-1, %rcx\n"
 	"	movq $-1, %r11\n"
 	"	jmp *sb_entry_addr(%rip)\n"
@@ -85,38 +102,8 @@ __asm__(".text\n"
 	"	addq $32, %rsp\n"
 	"	popq %rbx\n"
 	"	ret\n"
-	".globl sb2_call, sb2_back\n"
-	"sb2_call:\n"
-	"	subq $40, %rsp\n"
-	"	movq %rdi, %rax\n"
-	"	movq %rsi, %rdi\n"
-	"	movq %rdx, %rsi\n"
-	"	movq %rcx, %rdx\n"
-	"	movq %r8, %r10\n"
-	"	xorl %r8d, %r8d\n"
-	"	xorl %r9d, %r9d\n"
-	"	movl $0x7fffffff, 0x20(%rsp)\n"
-	"	jmp *sb2_entry_addr(%rip)\n"
-	"sb2_back:\n"
-	"	movl 0x20(%rsp), %eax\n"
-	"	addq $40, %rsp\n"
-	"	ret\n"
-	".globl sb3_call, sb3_back\n"
-	"sb3_call:\n"
-	"	subq $56, %rsp\n"
-	"	movq %rdi, %rax\n"
-	"	movq %rsi, %rdi\n"
-	"	movq %rdx, %rsi\n"
-	"	movq %rcx, %rdx\n"
-	"	movq %r8, %r10\n"
-	"	xorl %r8d, %r8d\n"
-	"	xorl %r9d, %r9d\n"
-	"	movl $0x7fffffff, 0x30(%rsp)\n"
-	"	jmp *sb3_entry_addr(%rip)\n"
-	"sb3_back:\n"
-	"	movl 0x30(%rsp), %eax\n"
-	"	addq $56, %rsp\n"
-	"	ret\n");
+	STORING_CALL("sb2", 40, 0x20)
+	STORING_CALL("sb3", 56, 0x30));
 
 /* The version of the page's code the tests run (main runs them all on
  * each). */
